@@ -1,0 +1,57 @@
+# Samen: `make run` serves the demo on SQLite, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_ENV := SAMEN_DEMO=1
+
+.PHONY: run test install lint format messages openapi check-openapi lint-openapi bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled translations (English); Dutch is the source language and needs none.
+messages: install
+	@if command -v msgfmt >/dev/null; then cd src/samen && ../../$(BIN)/samen compilemessages -v0; \
+	else echo "msgfmt (gettext) not found: English translations not compiled; Dutch works as is."; fi
+
+run: install messages
+	$(DEMO_ENV) $(BIN)/samen migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/samen demo --if-empty
+	@echo ""
+	@echo "  Samen runs on http://127.0.0.1:$(PORT)/  (demo municipality: http://127.0.0.1:$(PORT)/samenstad/)"
+	@echo "  Log in at http://127.0.0.1:$(PORT)/inloggen/ as coordinator, caseworker, partner, programme,"
+	@echo "  volunteer (Samenstad) or caseworker-tweestad; password: $${SAMEN_DEMO_PASSWORD:-samen-demo}"
+	@echo ""
+	$(DEMO_ENV) $(BIN)/samen runserver 127.0.0.1:$(PORT) --insecure
+
+test: install messages
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+openapi: install
+	SAMEN_DEVELOPMENT=1 $(BIN)/samen export_openapi > docs/openapi.json
+
+check-openapi: install
+	$(BIN)/samen export_openapi | diff -u docs/openapi.json - && echo "docs/openapi.json is up to date"
+
+lint-openapi:
+	npx --yes @stoplight/spectral-cli@6.16.3 lint --fail-severity=error -r ../shared/standards/nlgov-adr-spectral.yml docs/openapi.json
+
+bench: install
+	$(BIN)/python bench/concerns_intake.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,195 @@
+"""Reads of the Signaalpunt. Anything outside the caseworker role gets counts only, with
+counts under SUPPRESS_BELOW hidden so that nobody can be recognised."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samen.core.models import Municipality, User
+
+from .models import BEFORE_CONTACT, Case, Outcome, Report, ReporterType, Status, hash_status_token
+
+SUPPRESS_BELOW = 5
+
+
+def suppress(count: int) -> int | None:
+    """Counts from 1 to 4 could point at a person: shown as None ("< 5")."""
+    return None if 0 < count < SUPPRESS_BELOW else count
+
+
+class PublicStatus:
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    LABELS = {
+        RECEIVED: _("Ontvangen"),
+        IN_PROGRESS: _("Wordt opgepakt"),
+        CLOSED: _("Afgerond"),
+    }
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    reference: str
+    status: str
+    status_label: str
+    updated_on: dt.date
+    municipality: Municipality
+
+
+def public_status(token: str) -> ReporterView | None:
+    """What the reporter may know: the reference, a coarse status and a date. Never the
+    person, the notes, the outcome or the caseworker."""
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        report = (
+            Report.objects.select_related("case", "municipality")
+            .filter(status_token_hash=hash_status_token(token))
+            .first()
+        )
+    if report is None:
+        return None
+    case = report.case
+    if case.status == Status.NEW:
+        status, changed = PublicStatus.RECEIVED, report.created_at
+    elif case.status == Status.CLOSED:
+        status, changed = PublicStatus.CLOSED, case.closed_at
+    else:
+        status, changed = PublicStatus.IN_PROGRESS, max(case.updated_at, report.created_at)
+    return ReporterView(
+        reference=report.reference,
+        status=status,
+        status_label=str(PublicStatus.LABELS[status]),
+        updated_on=timezone.localdate(changed),
+        municipality=report.municipality,
+    )
+
+
+QUEUE_ORDERINGS = {
+    "deadline": ("deadline",),
+    "urgency": ("-urgency", "deadline"),
+    "new": ("-created_at",),
+}
+
+
+def case_queue(
+    *,
+    status: str = "",
+    urgency: int | None = None,
+    overdue: bool = False,
+    area: str = "",
+    reporter_type: str = "",
+    assignee: User | None = None,
+    include_closed: bool = False,
+    order: str = "urgency",
+) -> QuerySet[Case]:
+    """The caseworkers' queue, in the current municipality scope."""
+    cases = Case.objects.select_related("assignee").annotate(
+        report_count=Count("reports", distinct=True),
+        reporter_count=Count("reports__reporter_type", distinct=True),
+    )
+    if status:
+        cases = cases.filter(status=status)
+    elif not include_closed:
+        cases = cases.exclude(status=Status.CLOSED)
+    if urgency:
+        cases = cases.filter(urgency=urgency)
+    if overdue:
+        cases = cases.filter(status__in=BEFORE_CONTACT, deadline__lt=timezone.now())
+    if area:
+        cases = cases.filter(area=area)
+    if reporter_type:
+        cases = cases.filter(
+            Exists(Report.objects.filter(case=OuterRef("pk"), reporter_type=reporter_type))
+        )
+    if assignee is not None:
+        cases = cases.filter(assignee=assignee)
+    return cases.order_by(*QUEUE_ORDERINGS.get(order, QUEUE_ORDERINGS["urgency"]), "pk")
+
+
+def distinct_reporters(case: Case) -> int:
+    """How many different partners signalled about this person."""
+    return case.reports.values("reporter_type", "reporter_organisation").distinct().count()
+
+
+def staff_summary(municipality: Municipality, user: User) -> dict | None:
+    """The Signaalpunt card on the staff home; None for roles without access."""
+    if not user.has_samen_perm(municipality, "concerns.view_figures"):
+        return None
+    open_cases = Case.objects.exclude(status=Status.CLOSED)
+    counts = open_cases.aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(status__in=BEFORE_CONTACT, deadline__lt=timezone.now())),
+    )
+    handles = user.has_samen_perm(municipality, "concerns.handle")
+    return {
+        "open": counts["open"] if handles else suppress(counts["open"]),
+        "overdue": counts["overdue"] if handles else suppress(counts["overdue"]),
+        "queue_url": reverse("concerns:queue", args=[municipality.slug]) if handles else None,
+        "figures_url": reverse("concerns:figures", args=[municipality.slug]),
+    }
+
+
+def figures(*, year: int) -> dict:
+    """Anonymous figures for a year, for coordinators (and the impact dashboard)."""
+    reports = Report.objects.filter(created_at__year=year)
+    cases = Case.objects.filter(created_at__year=year)
+    closed = cases.filter(status=Status.CLOSED)
+    in_time = cases.filter(
+        first_contact_at__isnull=False, first_contact_at__lte=F("deadline")
+    ).count()
+    reached = cases.filter(first_contact_at__isnull=False).count()
+    by_type = dict(
+        reports.values_list("reporter_type")
+        .annotate(n=Count("pk"))
+        .values_list("reporter_type", "n")
+    )
+    by_outcome = dict(
+        closed.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
+    )
+    return {
+        "year": year,
+        "reports": suppress(reports.count()),
+        "cases": suppress(cases.count()),
+        "contacted": suppress(reached),
+        "contacted_in_time": suppress(in_time),
+        "in_time_share": round(100 * in_time / reached) if reached >= SUPPRESS_BELOW else None,
+        "by_reporter_type": [
+            (str(label), suppress(by_type.get(value, 0))) for value, label in ReporterType.choices
+        ],
+        "by_outcome": [
+            (str(label), suppress(by_outcome.get(value, 0))) for value, label in Outcome.choices
+        ],
+        "open": suppress(cases.exclude(status=Status.CLOSED).count()),
+    }
+
+
+def partner_feedback() -> list[dict]:
+    """Feedback to partners without details: per reporter type and area, how many signals
+    and how many led to support. Counts under 5 are suppressed."""
+    rows = (
+        Report.objects.values("reporter_type", "case__area")
+        .annotate(
+            signals=Count("pk"),
+            supported=Count(
+                "pk", filter=Q(case__outcome=Outcome.CONNECTED) | Q(case__status=Status.HANDED_OVER)
+            ),
+        )
+        .order_by("reporter_type", "case__area")
+    )
+    labels = dict(ReporterType.choices)
+    return [
+        {
+            "reporter_type": row["reporter_type"],
+            "reporter_type_label": str(labels.get(row["reporter_type"], row["reporter_type"])),
+            "area": row["case__area"] or "",
+            "signals": suppress(row["signals"]),
+            "supported": suppress(row["supported"]),
+        }
+        for row in rows
+    ]

@@ -1,0 +1,370 @@
+"""Every change to a concern goes through one of these functions, each in a transaction, each
+appending to the case history and the audit log. Views, API, commands and tasks call them."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samen.core import audit
+from samen.core.models import Membership, Municipality, Organisation, User
+from samen.core.roles import Role
+from samen.core.workdays import add_working_days
+
+from .models import (
+    BEFORE_CONTACT,
+    TRANSITIONS,
+    Case,
+    CaseEvent,
+    Outcome,
+    ReferenceCounter,
+    Referral,
+    Report,
+    Status,
+    Urgency,
+    hash_status_token,
+)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+ANONYMISED = "[geanonimiseerd]"
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    report: Report
+    status_token: str  # shown to the reporter once; only its hash is stored
+
+
+def first_contact_deadline(municipality: Municipality, received: dt.datetime) -> dt.datetime:
+    """End of the N-th working day after the report (Dutch public holidays do not count)."""
+    local = received.astimezone(AMSTERDAM)
+    day = add_working_days(local.date(), municipality.concern_deadline_working_days)
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=AMSTERDAM)
+
+
+def _next_reference(municipality: Municipality, year: int) -> str:
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        municipality=municipality, year=year
+    )
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"SP-{year}-{counter.last:05d}"
+
+
+def _urgency(case: Case) -> int:
+    reporters = (
+        case.reports.values_list("reporter_type", "reporter_organisation").distinct().count()
+    )
+    if reporters >= 3:
+        return Urgency.URGENT
+    if case.reports.count() >= 2:
+        return Urgency.HIGH
+    return Urgency.NORMAL
+
+
+def _open_case_for(
+    municipality: Municipality, data: dict[str, Any], now: dt.datetime
+) -> tuple[Case, bool]:
+    postcode, number = data.get("postcode", ""), data.get("house_number", "")
+    address_key = f"{postcode}-{number}" if postcode and number else ""
+    fields = {
+        "postcode": postcode,
+        "house_number": number,
+        "street": data.get("street", ""),
+        "location_description": data.get("location_description", ""),
+        "person_name": data.get("person_name", ""),
+        "area": postcode[:4],
+    }
+    if address_key:
+        existing = (
+            Case.objects.select_for_update()
+            .filter(address_key=address_key, closed_at__isnull=True)
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+    case = Case(
+        municipality=municipality,
+        address_key=address_key,
+        deadline=first_contact_deadline(municipality, now),
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # Another report for the same address won the race: join its case.
+        return Case.objects.get(address_key=address_key, closed_at__isnull=True), False
+    return case, True
+
+
+def submit_report(
+    *,
+    municipality: Municipality,
+    data: dict[str, Any],
+    source: str = "web",
+    reporter_organisation: Organisation | None = None,
+) -> SubmittedReport:
+    """File a melding: link it to the open case for the same address or open a new case.
+    Committed before this returns, so an acknowledged report is never lost."""
+    now = timezone.now()
+    token = Report.new_status_token()
+    with transaction.atomic():
+        case, created = _open_case_for(municipality, data, now)
+        report = Report.objects.create(
+            municipality=municipality,
+            case=case,
+            reference=_next_reference(municipality, now.astimezone(AMSTERDAM).year),
+            status_token_hash=hash_status_token(token),
+            signs=list(data.get("signs") or []),
+            description=data.get("description", ""),
+            relation=data.get("relation", ""),
+            person_aware=data["person_aware"],
+            reporter_type=data["reporter_type"],
+            reporter_organisation=reporter_organisation,
+            reporter_name=data.get("reporter_name", ""),
+            reporter_phone=data.get("reporter_phone", ""),
+            reporter_email=data.get("reporter_email", ""),
+            source=source,
+            created_at=now,
+        )
+        CaseEvent.objects.create(
+            municipality=municipality,
+            case=case,
+            kind=CaseEvent.Kind.CREATED if created else CaseEvent.Kind.LINKED,
+            note=report.reference,
+            at=now,
+        )
+        if not created:
+            Case.objects.filter(pk=case.pk).update(urgency=_urgency(case), updated_at=now)
+    return SubmittedReport(report=report, status_token=token)
+
+
+def _check_caseworker(case: Case, actor: User) -> None:
+    if not actor.has_samen_perm(case.municipality, "concerns.handle"):
+        raise PermissionError("Only caseworkers of this municipality handle concerns.")
+
+
+def change_status(
+    *,
+    case: Case,
+    actor: User,
+    to_status: str,
+    note: str = "",
+    outcome: str = "",
+    referral: str = "",
+) -> Case:
+    """Move a case along the allowed transitions; counts contact attempts, stamps the first
+    contact, removes reporters' contact details on closing."""
+    _check_caseworker(case, actor)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if to_status not in TRANSITIONS[case.status]:
+            raise ValidationError(
+                {
+                    "to_status": _("Van '%(from)s' kan een casus niet naar '%(to)s'.")
+                    % {
+                        "from": Status(case.status).label,
+                        "to": Status(to_status).label if to_status in Status.values else to_status,
+                    }
+                }
+            )
+        if to_status == Status.CLOSED and outcome not in Outcome.values:
+            raise ValidationError({"outcome": _("Kies een uitkomst om de casus af te sluiten.")})
+        if to_status == Status.HANDED_OVER and referral not in Referral.values:
+            raise ValidationError({"referral": _("Kies waaraan de casus is overgedragen.")})
+        now = timezone.now()
+        from_status = case.status
+        case.status = to_status
+        case.updated_at = now
+        if to_status == Status.CONTACT_ATTEMPT:
+            case.contact_attempts += 1
+        if to_status in (Status.IN_CONTACT, Status.HANDED_OVER) and case.first_contact_at is None:
+            case.first_contact_at = now
+        if to_status == Status.HANDED_OVER:
+            case.referral = referral
+        if to_status == Status.CLOSED:
+            case.outcome = outcome
+            case.closed_at = now
+            # Reporters' contact details are only needed while the case is open.
+            case.reports.update(reporter_name="", reporter_phone="", reporter_email="")
+        case.save()
+        CaseEvent.objects.create(
+            municipality=case.municipality,
+            case=case,
+            kind=CaseEvent.Kind.STATUS,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            at=now,
+        )
+        audit.record(
+            action="concern.status",
+            actor=actor,
+            obj=case,
+            from_status=from_status,
+            to_status=to_status,
+        )
+    return case
+
+
+def refer(*, case: Case, actor: User, referral: str, note: str = "") -> Case:
+    """Hand the person over warmly: to welfare, an activity or a volunteer buddy."""
+    return change_status(
+        case=case, actor=actor, to_status=Status.HANDED_OVER, referral=referral, note=note
+    )
+
+
+def caseworkers_of(municipality: Municipality):
+    return User.objects.filter(
+        memberships__municipality=municipality, memberships__role=Role.CASEWORKER, is_active=True
+    ).order_by("first_name", "username")
+
+
+def assign(*, case: Case, actor: User, assignee: User | None) -> Case:
+    _check_caseworker(case, actor)
+    if (
+        assignee is not None
+        and not caseworkers_of(case.municipality).filter(pk=assignee.pk).exists()
+    ):
+        raise ValidationError(
+            {"assignee": _("Alleen een maatschappelijk werker van deze gemeente.")}
+        )
+    with transaction.atomic():
+        case.assignee = assignee
+        case.updated_at = timezone.now()
+        case.save(update_fields=["assignee", "updated_at"])
+        CaseEvent.objects.create(
+            municipality=case.municipality,
+            case=case,
+            kind=CaseEvent.Kind.ASSIGNED,
+            actor=actor,
+            note=assignee.get_full_name() or assignee.username if assignee else "",
+        )
+        audit.record(
+            action="concern.assign",
+            actor=actor,
+            obj=case,
+            assignee=assignee.pk if assignee else None,
+        )
+    return case
+
+
+def add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
+    _check_caseworker(case, actor)
+    with transaction.atomic():
+        event = CaseEvent.objects.create(
+            municipality=case.municipality,
+            case=case,
+            kind=CaseEvent.Kind.NOTE,
+            actor=actor,
+            note=note,
+        )
+        audit.record(action="concern.note", actor=actor, obj=case)
+    return event
+
+
+def read_case(*, case: Case, actor: User) -> Case:
+    """The only way to look at a case's personal details: checks the role and logs the read."""
+    _check_caseworker(case, actor)
+    audit.record(action="concern.read", actor=actor, obj=case)
+    return case
+
+
+def anonymise_expired_cases(*, now: dt.datetime | None = None) -> int:
+    """Remove the person's details from cases closed longer than the retention period ago.
+    Runs across municipalities (a scheduled task), so it lifts the tenant scope itself."""
+    from django_scopes import scopes_disabled
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.SAMEN_CONCERN_RETENTION_DAYS)
+    count = 0
+    with scopes_disabled():
+        expired = Case.objects.filter(closed_at__lt=cutoff, anonymised_at__isnull=True)
+        for case in expired.iterator():
+            with transaction.atomic():
+                Case.objects.filter(pk=case.pk).update(
+                    address_key="",
+                    postcode="",
+                    house_number="",
+                    street="",
+                    person_name="",
+                    location_description="",
+                    anonymised_at=now,
+                )
+                case.reports.update(
+                    description=ANONYMISED, reporter_name="", reporter_phone="", reporter_email=""
+                )
+                # Retention outranks append-only: notes may name the person.
+                case.events.exclude(note="").update(note=ANONYMISED)
+                CaseEvent.objects.create(
+                    municipality=case.municipality,
+                    case=case,
+                    kind=CaseEvent.Kind.ANONYMISED,
+                    at=now,
+                )
+                audit.record(action="concern.anonymise", obj=case)
+            count += 1
+    return count
+
+
+def send_daily_reminders(*, now: dt.datetime | None = None) -> int:
+    """E-mail each assignee the references of their cases that are overdue or due today.
+    No personal details in the e-mail: only references and a link."""
+    from django_scopes import scopes_disabled
+
+    now = now or timezone.now()
+    end_of_today = dt.datetime.combine(
+        now.astimezone(AMSTERDAM).date(), dt.time(23, 59, 59), tzinfo=AMSTERDAM
+    )
+    sent = 0
+    with scopes_disabled():
+        due = (
+            Case.objects.filter(
+                status__in=BEFORE_CONTACT, deadline__lte=end_of_today, assignee__isnull=False
+            )
+            .select_related("assignee", "municipality")
+            .order_by("assignee_id", "deadline")
+        )
+        by_assignee: dict[int, list[Case]] = {}
+        for case in due:
+            by_assignee.setdefault(case.assignee_id, []).append(case)
+        for cases in by_assignee.values():
+            assignee = cases[0].assignee
+            if not assignee.email:
+                continue
+            lines = [
+                f"- casus {c.pk} ({c.municipality.name}): "
+                + (_("te laat") if c.deadline < now else _("vandaag uiterlijk"))
+                + f", {settings.SITE_URL}/{c.municipality.slug}/beheer/signalen/{c.pk}/"
+                for c in cases
+            ]
+            send_mail(
+                subject=_("Signaalpunt: %(n)d casus(sen) vragen vandaag aandacht")
+                % {"n": len(cases)},
+                message=_("Goedemorgen,\n\nDeze casussen wachten op eerste contact:\n\n")
+                + "\n".join(lines)
+                + "\n\nSamen",
+                from_email=None,
+                recipient_list=[assignee.email],
+            )
+            sent += 1
+    return sent
+
+
+def organisation_of(user: User | None, municipality: Municipality) -> Organisation | None:
+    if user is None:
+        return None
+    membership = Membership.objects.filter(user=user, municipality=municipality).first()
+    return membership.organisation if membership else None

@@ -1,0 +1,25 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("Gebruikersnaam of wachtwoord klopt niet. Let op hoofdletters."),
+        "inactive": _("Dit account is uitgeschakeld."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Gebruikersnaam")
+        self.fields["password"].label = _("Wachtwoord")
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code uit uw authenticator-app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"min_length": _("De code heeft 6 cijfers.")},
+    )

@@ -1,0 +1,27 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
+
+
+class Command(BaseCommand):
+    help = (
+        "Enqueue Samen's daily tasks (reminders, retention). Run it from cron once a day, "
+        "or with --loop as a long-running process beside the workers."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--loop", action="store_true", help="Keep running; enqueue once every --every seconds."
+        )
+        parser.add_argument("--every", type=int, default=24 * 3600)
+
+    def handle(self, loop, every, **options):
+        while True:
+            for path in settings.SAMEN_DAILY_TASKS:
+                result = import_string(path).enqueue()
+                self.stdout.write(f"{path}: {result.status}")
+            if not loop:
+                return
+            time.sleep(every)

@@ -1,0 +1,257 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from .roles import PERMISSIONS, ROLES_REQUIRING_2FA, Role
+
+# Slugs that are top-level paths of the site itself, so no municipality may take them.
+RESERVED_SLUGS = frozenset(
+    {"api", "admin", "static", "healthz", "inloggen", "uitloggen", "account", "i18n", "media"}
+)
+
+
+def validate_municipality_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("Deze naam is gereserveerd; kies een andere."))
+
+
+class User(AbstractUser):
+    """A person with an account. What they may do depends on their memberships."""
+
+    def membership_in(self, municipality: "Municipality") -> "Membership | None":
+        cache = self.__dict__.setdefault("_membership_cache", {})
+        if municipality.pk not in cache:
+            cache[municipality.pk] = (
+                self.memberships.filter(municipality=municipality)
+                .select_related("organisation")
+                .first()
+            )
+        return cache[municipality.pk]
+
+    def role_in(self, municipality: "Municipality") -> Role | None:
+        membership = self.membership_in(municipality)
+        return Role(membership.role) if membership else None
+
+    def has_samen_perm(self, municipality: "Municipality", perm: str) -> bool:
+        """The one permission check of Samen, for views, API and commands alike."""
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        role = self.role_in(municipality)
+        return role is not None and role in PERMISSIONS[perm]
+
+    def needs_second_factor(self, municipality: "Municipality") -> bool:
+        return bool(
+            settings.SAMEN_REQUIRE_2FA_CASEWORKERS
+            and self.role_in(municipality) in ROLES_REQUIRING_2FA
+        )
+
+    def default_membership(self) -> "Membership | None":
+        return self.memberships.select_related("municipality").order_by("pk").first()
+
+
+class Municipality(models.Model):
+    """A tenant: one municipality and its local coalition against loneliness."""
+
+    name = models.CharField(_("naam"), max_length=100)
+    slug = models.SlugField(_("korte naam"), unique=True, validators=[validate_municipality_slug])
+    contact_email = models.EmailField(_("e-mailadres coalitie"), blank=True)
+    concern_deadline_working_days = models.PositiveSmallIntegerField(
+        _("eerste contact binnen (werkdagen)"), default=2
+    )
+    require_organisation_approval = models.BooleanField(
+        _("nieuwe organisaties eerst goedkeuren"), default=True
+    )
+    settings = models.JSONField(_("overige instellingen"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("gemeente")
+        verbose_name_plural = _("gemeenten")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantModel(models.Model):
+    """Base of every tenant-owned row: it carries its municipality and its default manager
+    refuses to query unless a municipality scope is active (django-scopes)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(TenantModel):
+    """An organisation in the coalition: welfare, library, shop, company fund, ..."""
+
+    class Kind(models.TextChoices):
+        WELFARE = "welfare", _("Welzijnsorganisatie")
+        CARE = "care", _("Zorgorganisatie")
+        LIBRARY = "library", _("Bibliotheek")
+        SPORT = "sport", _("Sportclub of sportschool")
+        CULTURE = "culture", _("Cultuur")
+        FAITH = "faith", _("Kerk of levensbeschouwing")
+        ELDERLY = "elderly", _("Ouderenorganisatie")
+        SHOP = "shop", _("Winkel of supermarkt")
+        PHARMACY = "pharmacy", _("Apotheek")
+        HOSPITALITY = "hospitality", _("Horeca")
+        BUSINESS = "business", _("Bedrijf")
+        FOUNDATION = "foundation", _("Fonds of stichting")
+        RESIDENTS = "residents", _("Bewonersinitiatief")
+        OTHER = "other", _("Anders")
+
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("korte naam"), max_length=100)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.CharField(_("adres"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    is_ambassador = models.BooleanField(_("ambassadeur van de coalitie"), default=False)
+    description = models.TextField(_("beschrijving"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "slug"], name="organisation_slug_per_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one municipality, optionally on behalf of one organisation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+
+    class Meta:
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"], name="one_role_per_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.municipality}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when. Append-only: rows are never updated or deleted."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("auditregel")
+        verbose_name_plural = _("auditlog")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    PREFIX = "samen_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-sleutel")
+        verbose_name_plural = _("API-sleutels")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or self.pk}"
+
+    @classmethod
+    def issue(cls, user: User, name: str = "") -> tuple["ApiToken", str]:
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, key_hash=hash_token(raw)), raw
+
+    @classmethod
+    def authenticate(cls, raw: str) -> User | None:
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

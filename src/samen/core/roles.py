@@ -1,0 +1,31 @@
+"""Roles and the one table of what each role may do. Views and the API both ask `has_perm`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Regisseur eenzaamheid")
+    CASEWORKER = "caseworker", _("Maatschappelijk werker (Signaalpunt)")
+    PARTNER = "partner", _("Partnerorganisatie")
+    PROGRAMME = "programme", _("Programmamanager")
+    VOLUNTEER = "volunteer", _("Vrijwilliger")
+
+
+STAFF = frozenset(Role)
+
+# permission -> roles that hold it. Superusers hold every permission.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "staff.home": STAFF,
+    # Signaalpunt: only caseworkers see a report's personal details and work the cases.
+    "concerns.handle": frozenset({Role.CASEWORKER}),
+    # Anonymous figures (counts, no details, small counts suppressed).
+    "concerns.view_figures": frozenset({Role.COORDINATOR, Role.CASEWORKER}),
+    # Report a concern through the API with an organisation's token.
+    "concerns.report": frozenset({Role.PARTNER, Role.COORDINATOR, Role.CASEWORKER}),
+    "organisations.manage": frozenset({Role.COORDINATOR}),
+    "audit.view": frozenset({Role.COORDINATOR}),
+}
+
+# Roles for which two-factor login is required when SAMEN_REQUIRE_2FA_CASEWORKERS is on.
+ROLES_REQUIRING_2FA = frozenset({Role.CASEWORKER})

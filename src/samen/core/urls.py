@@ -1,0 +1,18 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("inloggen/", views.LoginView.as_view(), name="login"),
+    path("uitloggen/", LogoutView.as_view(), name="logout"),
+    path("account/", views.after_login, name="after-login"),
+    path("account/tweestapsverificatie/", views.otp_setup, name="otp-setup"),
+    path("account/code/", views.otp_verify, name="otp-verify"),
+    # Municipality pages after the fixed paths above, which `<slug>/` would otherwise shadow.
+    path("<slug:slug>/", views.municipality_home, name="municipality-home"),
+    path("<slug:slug>/beheer/", views.staff_home, name="staff-home"),
+]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from samen.api import api
+from samen.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("samen.core.urls")),
+    path("", include("samen.concerns.urls")),
+]
+
+handler404 = "samen.core.errors.not_found"
+handler500 = "samen.core.errors.server_error"
+handler403 = "samen.core.errors.forbidden"
