@@ -18,7 +18,8 @@ from samen.core.tenancy import municipality_scope
 
 from . import selectors, services
 from .forms import ReportForm
-from .models import Case, Outcome, Referral, Status
+from .models import Case, Outcome, Referral
+from .models import Status as CaseStatus
 
 router = Router(tags=["Signaalpunt"])
 
@@ -105,11 +106,14 @@ def create_concern(request: HttpRequest, slug: str, payload: ConcernIn):
     status_url = request.build_absolute_uri(
         reverse("concerns:status", args=[slug, submitted.status_token])
     )
-    return 201, {
-        "reference": submitted.report.reference,
-        "status_token": submitted.status_token,
-        "status_url": status_url,
-    }
+    return Status(
+        201,
+        {
+            "reference": submitted.report.reference,
+            "status_token": submitted.status_token,
+            "status_url": status_url,
+        },
+    )
 
 
 def _rate() -> str:
@@ -196,7 +200,7 @@ def _summary(case: Case) -> dict:
 
 
 class CaseFilters(Schema):
-    status: Status | None = None
+    status: CaseStatus | None = None
     overdue: bool = False
     area: str = Field("", max_length=4)
 
@@ -275,7 +279,7 @@ def get_case(request: HttpRequest, slug: str, case_id: int):
 
 
 class TransitionIn(Schema):
-    to_status: Status
+    to_status: CaseStatus
     note: str = Field("", max_length=4000)
     outcome: Outcome | Literal[""] = ""
     referral: Referral | Literal[""] = ""

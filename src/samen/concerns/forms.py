@@ -157,7 +157,13 @@ class AssignForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("Nieuwe status"), choices=Status.choices)
+    to_status = forms.ChoiceField(
+        label=_("Nieuwe status"),
+        choices=Status.choices,
+        error_messages={
+            "invalid_choice": _("Deze stap kan nu niet. Kies een van de mogelijke stappen.")
+        },
+    )
     outcome = forms.ChoiceField(
         label=_("Uitkomst (bij afsluiten)"), choices=[("", "—"), *Outcome.choices], required=False
     )

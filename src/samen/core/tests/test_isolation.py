@@ -1,0 +1,115 @@
+"""A user of one municipality never sees another's data, whatever URL they try."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from samen.api import api
+from samen.concerns.models import Case
+
+
+def staff_url_patterns(resolver=None, prefix=""):
+    """Every staff page: URL patterns under <slug>/beheer/."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from staff_url_patterns(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            if "<slug:slug>/beheer/" in route:
+                yield route
+
+
+def fill(route: str, slug: str, pk: int) -> str:
+    route = route.replace("<slug:slug>", slug)
+    route = re.sub(r"<int:\w+>", str(pk), route)
+    return "/" + route
+
+
+def api_paths():
+    """Every API operation that works on a municipality's data."""
+    for path, item in api.get_openapi_schema()["paths"].items():
+        for method, operation in item.items():
+            if operation.get("security") and "{slug}" in path:
+                yield method, path
+
+
+@pytest.fixture
+def tweestad_case(tweestad, unscoped):
+    return Case.objects.filter(municipality=tweestad).first()
+
+
+@pytest.fixture
+def samenstad_case(samenstad, unscoped):
+    return Case.objects.filter(municipality=samenstad).first()
+
+
+def test_there_are_staff_pages_and_api_endpoints_to_walk():
+    assert len(list(staff_url_patterns())) >= 5
+    assert len(list(api_paths())) >= 4
+
+
+@pytest.mark.parametrize(
+    "username", ["coordinator", "caseworker", "partner", "programme", "volunteer"]
+)
+def test_staff_pages_of_another_municipality_are_404(login, username, tweestad_case):
+    client = login(username)
+    for route in staff_url_patterns():
+        url = fill(route, "tweestad", tweestad_case.pk)
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"action": "note", "note": "x"}).status_code == 404, url
+
+
+def test_objects_of_another_municipality_are_404_under_ones_own_slug(login, tweestad_case):
+    client = login("caseworker")
+    for route in staff_url_patterns():
+        if "<int:" in route:
+            url = fill(route, "samenstad", tweestad_case.pk)
+            assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("username", ["coordinator", "caseworker", "partner"])
+def test_api_of_another_municipality_is_404(client, bearer, username, tweestad_case):
+    headers = bearer(username)
+    for method, path in api_paths():
+        url = "/api/v1" + path.replace("{slug}", "tweestad").replace(
+            "{case_id}", str(tweestad_case.pk)
+        )
+        response = getattr(client, method)(
+            url,
+            content_type="application/json",
+            data={} if method == "get" else {"to_status": "triaged"},
+            **headers,
+        )
+        assert response.status_code == 404, (method, url, response.status_code)
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def test_api_objects_of_another_municipality_are_404_under_ones_own_slug(
+    client, bearer, tweestad_case
+):
+    headers = bearer("caseworker")
+    response = client.get(f"/api/v1/municipalities/samenstad/cases/{tweestad_case.pk}", **headers)
+    assert response.status_code == 404
+
+
+def test_the_other_caseworker_sees_their_own_case(client, bearer, tweestad_case):
+    response = client.get(
+        f"/api/v1/municipalities/tweestad/cases/{tweestad_case.pk}", **bearer("caseworker-tweestad")
+    )
+    assert response.status_code == 200
+    assert response.json()["postcode"] == tweestad_case.postcode
+
+
+def test_queue_lists_only_own_municipality(login, samenstad_case, tweestad_case):
+    body = login("caseworker").get("/samenstad/beheer/signalen/").content.decode()
+    assert samenstad_case.postcode in body
+    assert tweestad_case.postcode not in body
+
+
+def test_queries_outside_a_scope_are_refused(db):
+    from django_scopes.exceptions import ScopeError
+
+    with pytest.raises(ScopeError):
+        list(Case.objects.all())

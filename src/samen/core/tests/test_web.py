@@ -1,0 +1,125 @@
+import pytest
+from django.core.management import call_command
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samen.core.audit import record
+from samen.core.models import AuditEvent, Membership, Organisation
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_public_home_per_municipality(client, samenstad):
+    response = client.get("/samenstad/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Samenstad" in body and 'href="#inhoud"' in body and "<main" in body
+    assert client.get("/bestaat-niet/").status_code == 404
+
+
+def test_index_lists_municipalities(client, samenstad):
+    body = client.get("/").content.decode()
+    assert "Samenstad" in body and "Tweestad" in body
+
+
+@pytest.mark.parametrize(
+    "username", ["coordinator", "caseworker", "partner", "programme", "volunteer"]
+)
+def test_login_lands_on_own_municipality(client, samenstad, username, settings):
+    response = client.post(
+        "/inloggen/", {"username": username, "password": "samen-demo"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/samenstad/beheer/"
+    body = response.content.decode()
+    assert "Samenstad" in body and "Tweestad" not in body
+
+
+def test_wrong_password_is_a_dutch_form_error(client, samenstad):
+    response = client.post("/inloggen/", {"username": "coordinator", "password": "fout"})
+    assert response.status_code == 200
+    assert "Gebruikersnaam of wachtwoord klopt niet" in response.content.decode()
+
+
+def test_login_is_throttled_against_guessing(client, samenstad, settings):
+    settings.SAMEN_LOGIN_RATE = "3/5m"
+    for _ in range(3):
+        client.post("/inloggen/", {"username": "coordinator", "password": "fout"})
+    response = client.post("/inloggen/", {"username": "coordinator", "password": "samen-demo"})
+    assert response.status_code == 429
+    assert "Te veel inlogpogingen" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_caseworker_must_use_second_factor_when_required(client, samenstad, user, settings):
+    settings.SAMEN_REQUIRE_2FA_CASEWORKERS = True
+    client.post("/inloggen/", {"username": "caseworker", "password": "samen-demo"})
+    # No device yet: the staff area sends the caseworker to set one up.
+    response = client.get("/samenstad/beheer/signalen/", follow=True)
+    assert response.redirect_chain[-1][0] == "/account/tweestapsverificatie/"
+    device = TOTPDevice.objects.get(user=user("caseworker"))
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    response = client.post("/account/tweestapsverificatie/", {"token": f"{totp.token():06d}"})
+    assert response.status_code == 302
+    assert client.get("/samenstad/beheer/signalen/").status_code == 200
+
+
+def test_wrong_second_factor_keeps_the_caseworker_out(client, samenstad, user, settings):
+    settings.SAMEN_REQUIRE_2FA_CASEWORKERS = True
+    TOTPDevice.objects.create(user=user("caseworker"), name="app", confirmed=True)
+    client.post("/inloggen/", {"username": "caseworker", "password": "samen-demo"})
+    assert client.get("/samenstad/beheer/signalen/")["Location"] == "/account/code/"
+    response = client.post("/account/code/", {"token": "000000"})
+    assert "Deze code klopt niet" in response.content.decode()
+    assert client.get("/samenstad/beheer/signalen/").status_code == 302
+
+
+def test_coordinator_needs_no_second_factor(login, samenstad, settings):
+    settings.SAMEN_REQUIRE_2FA_CASEWORKERS = True
+    assert login("coordinator").get("/samenstad/beheer/").status_code == 200
+
+
+def test_staff_pages_need_login(client, samenstad):
+    response = client.get("/samenstad/beheer/")
+    assert response.status_code == 302 and response["Location"].startswith("/inloggen/")
+
+
+def test_pages_carry_a_strict_content_security_policy(client, samenstad):
+    csp = client.get("/samenstad/signaal/")["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "default-src 'self'" in csp
+
+
+def test_audit_log_is_append_only(samenstad):
+    event = record(action="test.read", municipality=samenstad)
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+
+
+def test_demo_is_idempotent(municipalities, unscoped):
+    counts = (Organisation.objects.count(), Membership.objects.count())
+    call_command("demo")
+    assert (Organisation.objects.count(), Membership.objects.count()) == counts
+    samenstad = municipalities["samenstad"]
+    assert Organisation.objects.filter(municipality=samenstad, is_ambassador=True).count() == 25
+    assert Organisation.objects.filter(
+        municipality=samenstad, slug="bibliotheek-samenstad"
+    ).exists()
+
+
+def test_working_days_skip_weekends_and_dutch_holidays():
+    import datetime as dt
+
+    from samen.core.workdays import add_working_days
+
+    assert add_working_days(dt.date(2026, 11, 20), 2) == dt.date(2026, 11, 24)  # Friday -> Tuesday
+    assert add_working_days(dt.date(2026, 12, 24), 2) == dt.date(2026, 12, 29)  # Christmas days
+    assert add_working_days(dt.date(2027, 4, 26), 1) == dt.date(2027, 4, 28)  # King's Day
