@@ -51,3 +51,25 @@ class AdminScopeMiddleware:
             with scopes_disabled():
                 return self.get_response(request)
         return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Dutch unless the visitor chose English with the language switch (a cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: many Dutch
+    residents run an English browser and expect their municipality's site in Dutch."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
