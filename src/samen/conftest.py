@@ -17,6 +17,7 @@ def _fast_and_clean(settings, tmp_path):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SAMEN_REQUIRE_2FA_CASEWORKERS = False
+    settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
     cache.clear()
 
 

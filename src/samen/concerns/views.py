@@ -1,3 +1,5 @@
+import csv
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -141,11 +143,50 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "concerns/case.html", context)
 
 
-@staff_view("concerns.view_figures")
-def figures(request: HttpRequest) -> HttpResponse:
+def _year(request: HttpRequest) -> int:
     year = timezone.localdate().year
     if request.GET.get("year", "").isdigit():
         year = max(2000, min(2100, int(request.GET["year"])))
+    return year
+
+
+@staff_view("concerns.view_figures")
+def figures_csv(request: HttpRequest) -> HttpResponse:
+    """The anonymous figures as CSV. Never personal details; small counts stay suppressed."""
+    year = _year(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="signaalpunt-{request.municipality.slug}-{year}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow([_("onderdeel"), _("categorie"), _("aantal")])
+    shown = lambda n: f"< {selectors.SUPPRESS_BELOW}" if n is None else n  # noqa: E731
+    data = selectors.figures(year=year)
+    for key, label in (
+        ("reports", _("signalen")),
+        ("cases", _("personen")),
+        ("open", _("nog open")),
+    ):
+        writer.writerow([label, "", shown(data[key])])
+    for label, count in data["by_reporter_type"]:
+        writer.writerow([_("soort melder"), label, shown(count)])
+    for label, count in data["by_outcome"]:
+        writer.writerow([_("uitkomst"), label, shown(count)])
+    for row in selectors.partner_feedback():
+        area = row["area"] or "-"
+        writer.writerow(
+            [
+                _("signalen per gebied"),
+                f"{row['reporter_type_label']} {area}",
+                shown(row["signals"]),
+            ]
+        )
+    return response
+
+
+@staff_view("concerns.view_figures")
+def figures(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
     context = {
         "figures": selectors.figures(year=year),
         "feedback": selectors.partner_feedback(),

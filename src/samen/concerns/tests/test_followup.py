@@ -21,7 +21,7 @@ def test_caseworker_handles_a_case_to_closure_on_the_web(login, user, case, unsc
     client = login("caseworker")
     url = f"/samenstad/beheer/signalen/{case.pk}/"
     page = client.get(url).content.decode()
-    assert "mevrouw De Boer" in page and "9501GH" in page
+    assert "mevrouw De Boer" in page and "9501 GH" in page
     assert (
         client.post(url, {"action": "assign", "assignee": user("caseworker").pk}).status_code == 302
     )
@@ -215,3 +215,11 @@ def test_partner_feedback_shows_counts_without_details(login, samenstad):
     page = login("partner").get("/samenstad/beheer/signalen/terugkoppeling/").content.decode()
     assert "Wat uw signalen opleveren" in page
     assert "De Boer" not in page and "&lt; 5" in page
+
+
+def test_figures_export_has_no_personal_details(login, samenstad):
+    response = login("coordinator").get("/samenstad/beheer/signalen/cijfers.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert "soort melder" in body and "< 5" in body
+    assert "De Boer" not in body and "9501GH" not in body and "Marktplein" not in body

@@ -123,3 +123,10 @@ def test_working_days_skip_weekends_and_dutch_holidays():
     assert add_working_days(dt.date(2026, 11, 20), 2) == dt.date(2026, 11, 24)  # Friday -> Tuesday
     assert add_working_days(dt.date(2026, 12, 24), 2) == dt.date(2026, 12, 29)  # Christmas days
     assert add_working_days(dt.date(2027, 4, 26), 1) == dt.date(2027, 4, 28)  # King's Day
+
+
+def test_dutch_by_default_english_when_chosen(client, samenstad, settings):
+    page = client.get("/samenstad/signaal/", HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert page["Content-Language"] == "nl" and "Zorgen over iemand?" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/samenstad/"})
+    assert client.get("/samenstad/signaal/")["Content-Language"] == "en"
