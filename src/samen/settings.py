@@ -192,7 +192,8 @@ USE_TZ = True
 
 # --- Static ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "var" / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
