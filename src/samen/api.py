@@ -258,5 +258,8 @@ def on_unexpected_error(request, exc):
 
 
 api.add_router("/", "samen.concerns.api.router")
+api.add_router("/", "samen.activities.api.router")
+api.add_router("/", "samen.partners.api.router")
+api.add_router("/", "samen.volunteering.api.router")
 
 __all__ = ["AUTH", "api", "municipality_for", "municipality_scope", "optional_user"]

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "ninja",
     "samen.core",
     "samen.concerns",
+    "samen.activities",
+    "samen.partners",
+    "samen.volunteering",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("samen.core.urls")),
     path("", include("samen.concerns.urls")),
+    path("", include("samen.activities.urls")),
+    path("", include("samen.partners.urls")),
+    path("", include("samen.volunteering.urls")),
 ]
 
 handler404 = "samen.core.errors.not_found"

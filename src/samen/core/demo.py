@@ -170,9 +170,13 @@ def load() -> dict[str, Municipality]:
             _user(tweestad, *row)
 
     # Each capability adds its own demo content through one named function.
-    from samen.concerns.demo import load as load_concerns
+    from samen.activities import demo as activities_demo
+    from samen.concerns import demo as concerns_demo
+    from samen.partners import demo as partners_demo
+    from samen.volunteering import demo as volunteering_demo
 
     for municipality in (samenstad, tweestad):
         with municipality_scope(municipality):
-            load_concerns(municipality)
+            for app_demo in (concerns_demo, activities_demo, partners_demo, volunteering_demo):
+                app_demo.load(municipality)
     return {"samenstad": samenstad, "tweestad": tweestad}
