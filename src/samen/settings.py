@@ -245,4 +245,15 @@ LOGGING = {
 SAMEN_DAILY_TASKS = [
     "samen.concerns.tasks.send_daily_reminders",
     "samen.concerns.tasks.anonymise_expired_cases",
+    "samen.activities.tasks.refresh_all_feeds",
+    "samen.activities.tasks.extend_horizon",
 ]
+
+# --- Geocoding --------------------------------------------------------------------------------
+SAMEN_GEOCODER = env_str("SAMEN_GEOCODER", "offline")  # "offline" or "pdok"
+SAMEN_PDOK_URL = env_str("SAMEN_PDOK_URL", "https://api.pdok.nl/bzk/locatieserver/search/v3_1")
+
+# --- Activities -----------------------------------------------------------------------------------
+SAMEN_OCCURRENCE_HORIZON_DAYS = env_int("SAMEN_OCCURRENCE_HORIZON_DAYS", 120)
+SAMEN_FEED_TIMEOUT = env_int("SAMEN_FEED_TIMEOUT", 10)
+SAMEN_FEED_MAX_BYTES = env_int("SAMEN_FEED_MAX_BYTES", 5_000_000)

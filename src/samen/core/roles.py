@@ -25,6 +25,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "concerns.report": frozenset({Role.PARTNER, Role.COORDINATOR, Role.CASEWORKER}),
     "organisations.manage": frozenset({Role.COORDINATOR}),
     "audit.view": frozenset({Role.COORDINATOR}),
+    # Partners: the coordinator works the longlist and the five steps; a partner organisation
+    # sees and edits its own profile and contributions.
+    "partners.manage": frozenset({Role.COORDINATOR}),
+    "partners.own_profile": frozenset({Role.PARTNER}),
+    # Activity hub: organisations publish their own activities and feeds.
+    "activities.publish": frozenset({Role.PARTNER, Role.COORDINATOR}),
 }
 
 # Roles for which two-factor login is required when SAMEN_REQUIRE_2FA_CASEWORKERS is on.

@@ -1,0 +1,146 @@
+"""Schedules as iCalendar: build a VEVENT for a hand-entered activity, expand any schedule
+(RRULE, EXDATE, edited instances, X-WR-TIMEZONE) with recurring-ical-events, and describe
+it in plain Dutch ("elke 2e dinsdag 10:00–12:00")."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DAYS_NL = {
+    "MO": "maandag",
+    "TU": "dinsdag",
+    "WE": "woensdag",
+    "TH": "donderdag",
+    "FR": "vrijdag",
+    "SA": "zaterdag",
+    "SU": "zondag",
+}
+ORDINALS_NL = {1: "1e", 2: "2e", 3: "3e", 4: "4e", 5: "5e", -1: "laatste"}
+
+
+def as_aware(value: dt.date | dt.datetime) -> dt.datetime:
+    """Dates become midnight in Amsterdam; floating times are Amsterdam time."""
+    if not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time(0, 0), tzinfo=AMSTERDAM)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=AMSTERDAM)
+    return value
+
+
+def build_vevent(
+    *,
+    uid: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    rrule: str = "",
+    exdates: list[dt.datetime] | None = None,
+    description: str = "",
+    location: str = "",
+    url: str = "",
+) -> str:
+    """The VEVENT of a hand-entered activity, as text."""
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("summary", title)
+    event.add("dtstamp", dt.datetime.now(dt.UTC))
+    event.add("dtstart", starts_at.astimezone(AMSTERDAM))
+    if ends_at:
+        event.add("dtend", ends_at.astimezone(AMSTERDAM))
+    if rrule:
+        event.add("rrule", icalendar.vRecur.from_ical(rrule))
+    for exdate in exdates or []:
+        event.add("exdate", exdate.astimezone(AMSTERDAM))
+    if description:
+        event.add("description", description)
+    if location:
+        event.add("location", location)
+    if url:
+        event.add("url", url)
+    return event.to_ical().decode()
+
+
+def calendar_of(vevents_text: str) -> icalendar.Calendar:
+    text = (
+        vevents_text
+        if vevents_text.lstrip().startswith("BEGIN:VCALENDAR")
+        else (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Samen//NL\r\n"
+            + vevents_text.strip()
+            + "\r\nEND:VCALENDAR\r\n"
+        )
+    )
+    return icalendar.Calendar.from_ical(text)
+
+
+def expand(
+    vevents_text: str, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """Every occurrence between start and end, as aware (start, end) pairs."""
+    calendar = calendar_of(vevents_text)
+    result = []
+    for event in recurring_ical_events.of(calendar).between(start, end):
+        begins = as_aware(event.decoded("DTSTART"))
+        ends = as_aware(event.decoded("DTEND")) if event.get("DTEND") else None
+        if ends is None and event.get("DURATION"):
+            ends = begins + event.decoded("DURATION")
+        result.append((begins, ends))
+    result.sort(key=lambda pair: pair[0])
+    return result
+
+
+def describe(rrule: str, starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> str:
+    """A schedule in plain Dutch. Falls back to the first date for one-off activities."""
+    if starts_at is None:
+        return ""
+    local_start = starts_at.astimezone(AMSTERDAM)
+    hours = f"{local_start:%H:%M}"
+    if ends_at:
+        hours += f"–{ends_at.astimezone(AMSTERDAM):%H:%M}"
+    hours += " uur"
+    if not rrule:
+        from django.utils import formats
+
+        return f"{formats.date_format(local_start, 'l j F Y')}, {hours}"
+    try:
+        parts = icalendar.vRecur.from_ical(rrule)
+    except ValueError:
+        return f"terugkerend, {hours}"
+    freq = (parts.get("FREQ") or [""])[0]
+    interval = int((parts.get("INTERVAL") or [1])[0])
+    bydays = [str(day) for day in parts.get("BYDAY", [])]
+
+    def day_phrase(code: str) -> str:
+        ordinal = ""
+        if len(code) > 2:
+            number = int(code[:-2])
+            ordinal = ORDINALS_NL.get(number, f"{number}e") + " "
+        return ordinal + DAYS_NL.get(code[-2:], code[-2:])
+
+    days = [day_phrase(code) for code in bydays] or [DAYS_NL[list(DAYS_NL)[local_start.weekday()]]]
+    joined = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " en " + days[-1]
+    if freq == "DAILY":
+        phrase = "elke dag" if interval == 1 else f"om de {interval} dagen"
+    elif freq == "WEEKLY":
+        phrase = f"elke {joined}" if interval == 1 else f"om de {interval} weken op {joined}"
+    elif freq == "MONTHLY":
+        if bydays:
+            phrase = (
+                f"elke {joined} van de maand"
+                if interval == 1
+                else f"om de {interval} maanden, {joined}"
+            )
+        else:
+            phrase = (
+                f"elke maand op de {local_start.day}e"
+                if interval == 1
+                else f"om de {interval} maanden"
+            )
+    elif freq == "YEARLY":
+        phrase = "elk jaar"
+    else:
+        phrase = "terugkerend"
+    return f"{phrase}, {hours}"

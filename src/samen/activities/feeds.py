@@ -1,0 +1,322 @@
+"""Reading what organisations already publish: fetch (conditional GET, timeout, size limit),
+detect the kind (iCalendar, RSS/Atom, schema.org JSON-LD events), parse into plain items."""
+
+import datetime as dt
+import hashlib
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import icalendar
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+
+from .calendar import AMSTERDAM, as_aware
+
+
+class FeedError(Exception):
+    """Why a feed could not be read, in words for the organisation (Dutch)."""
+
+
+@dataclass
+class Fetched:
+    body: bytes | None  # None: not modified since last time
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+
+
+@dataclass
+class Item:
+    """One activity or post as found in a feed, before it is stored."""
+
+    uid: str
+    title: str
+    kind: str = "activity"
+    description: str = ""
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    rrule: str = ""
+    ical: str = ""  # the VEVENT(s), for recurring events
+    location: str = ""
+    url: str = ""
+    is_free: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        raw = json.dumps(
+            [
+                self.title,
+                self.kind,
+                self.description,
+                str(self.starts_at),
+                str(self.ends_at),
+                self.rrule,
+                self.ical,
+                self.location,
+                self.url,
+                self.is_free,
+            ],
+            sort_keys=True,
+        )
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip()
+    if url.startswith("webcal://"):
+        url = "https://" + url[len("webcal://") :]
+    return url
+
+
+def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
+    """GET with If-None-Match / If-Modified-Since; a local path is read from disk."""
+    url = normalise_url(url)
+    if not url.startswith(("http://", "https://")):
+        path = Path(url.removeprefix("file://"))
+        if not path.is_file():
+            raise FeedError(f"Bestand niet gevonden: {path}")
+        data = path.read_bytes()
+        if len(data) > settings.SAMEN_FEED_MAX_BYTES:
+            raise FeedError("De feed is te groot.")
+        return Fetched(body=data)
+    request = urllib.request.Request(url, headers={"User-Agent": "Samen/0.1 (+agenda)"})  # noqa: S310
+    if etag:
+        request.add_header("If-None-Match", etag)
+    if last_modified:
+        request.add_header("If-Modified-Since", last_modified)
+    try:
+        with urllib.request.urlopen(request, timeout=settings.SAMEN_FEED_TIMEOUT) as response:  # noqa: S310
+            body = response.read(settings.SAMEN_FEED_MAX_BYTES + 1)
+            if len(body) > settings.SAMEN_FEED_MAX_BYTES:
+                raise FeedError(
+                    f"De feed is te groot (meer dan {settings.SAMEN_FEED_MAX_BYTES // 1_000_000} MB)."
+                )
+            return Fetched(
+                body=body,
+                content_type=response.headers.get("Content-Type", ""),
+                etag=response.headers.get("ETag", ""),
+                last_modified=response.headers.get("Last-Modified", ""),
+            )
+    except urllib.error.HTTPError as error:
+        if error.code == 304:
+            return Fetched(body=None, etag=etag, last_modified=last_modified)
+        raise FeedError(f"De website antwoordde met foutcode {error.code}.") from error
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise FeedError(
+            f"De website is niet bereikbaar ({getattr(error, 'reason', error)})."
+        ) from error
+
+
+def detect(body: bytes, content_type: str = "") -> str:
+    """ical, rss or jsonld — or FeedError when it is none of these."""
+    head = body[:2000].lstrip().lower()
+    if head.startswith(b"begin:vcalendar") or "text/calendar" in content_type:
+        return "ical"
+    if head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")) or "xml" in content_type:
+        return "rss"
+    if b"application/ld+json" in body.lower():
+        return "jsonld"
+    raise FeedError(
+        "Op dit adres staat geen agenda (iCalendar), RSS-feed of pagina met evenementen."
+    )
+
+
+def parse(body: bytes, kind: str) -> list[Item]:
+    try:
+        return {"ical": parse_ical, "rss": parse_rss, "jsonld": parse_jsonld}[kind](body)
+    except FeedError:
+        raise
+    except Exception as error:  # a broken feed must never break the import
+        raise FeedError(f"De inhoud kon niet worden gelezen ({type(error).__name__}).") from error
+
+
+def parse_ical(body: bytes) -> list[Item]:
+    try:
+        calendar = icalendar.Calendar.from_ical(body)
+    except ValueError as error:
+        raise FeedError("Dit is geen geldige iCalendar-agenda.") from error
+    by_uid: dict[str, list] = {}
+    timezones = [c.to_ical().decode() for c in calendar.walk("VTIMEZONE")]
+    for event in calendar.walk("VEVENT"):
+        uid = str(event.get("UID") or "")
+        if not uid:
+            uid = hashlib.sha256(event.to_ical()).hexdigest()[:40]
+        by_uid.setdefault(uid, []).append(event)
+    x_wr = calendar.get("X-WR-TIMEZONE")
+    items = []
+    for uid, events in by_uid.items():
+        master = next((e for e in events if not e.get("RECURRENCE-ID")), events[0])
+        starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
+        if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
+            from zoneinfo import ZoneInfo
+
+            starts = master.decoded("DTSTART").replace(tzinfo=ZoneInfo(str(x_wr)))
+        ends = as_aware(master.decoded("DTEND")) if master.get("DTEND") else None
+        rrule = master.get("RRULE").to_ical().decode() if master.get("RRULE") else ""
+        header = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Samen//NL\r\n"
+        if x_wr:
+            header += f"X-WR-TIMEZONE:{x_wr}\r\n"
+        ical = (
+            header
+            + "".join(timezones)
+            + "".join(e.to_ical().decode() for e in events)
+            + "END:VCALENDAR\r\n"
+        )
+        items.append(
+            Item(
+                uid=uid,
+                title=str(master.get("SUMMARY") or "Activiteit")[:200],
+                description=str(master.get("DESCRIPTION") or ""),
+                starts_at=starts,
+                ends_at=ends,
+                rrule=rrule,
+                ical=ical,
+                location=str(master.get("LOCATION") or "")[:200],
+                url=str(master.get("URL") or "")[:500],
+            )
+        )
+    return items
+
+
+def parse_rss(body: bytes) -> list[Item]:
+    parsed = feedparser.parse(body)
+    if parsed.bozo and not parsed.entries:
+        raise FeedError("Dit is geen geldige RSS- of Atom-feed.")
+    items = []
+    for entry in parsed.entries:
+        published = entry.get("published_parsed") or entry.get("updated_parsed")
+        when = dt.datetime(*published[:6], tzinfo=dt.UTC) if published else None
+        uid = (
+            entry.get("id")
+            or entry.get("link")
+            or hashlib.sha256(entry.get("title", "").encode()).hexdigest()
+        )
+        items.append(
+            Item(
+                uid=str(uid)[:300],
+                title=entry.get("title", "Bericht")[:200],
+                kind="post",
+                description=_strip_html(entry.get("summary", "")),
+                starts_at=when,
+                url=entry.get("link", "")[:500],
+            )
+        )
+    return items
+
+
+class _JsonLdScripts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.blocks: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script" and dict(attrs).get("type", "").lower() == "application/ld+json":
+            self._inside = True
+            self.blocks.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._inside:
+            self.blocks[-1] += data
+
+
+def _nodes(data) -> list[dict]:
+    if isinstance(data, list):
+        return [node for item in data for node in _nodes(item)]
+    if isinstance(data, dict):
+        if "@graph" in data:
+            return _nodes(data["@graph"])
+        return [data]
+    return []
+
+
+def _is_event(node: dict) -> bool:
+    types = node.get("@type", [])
+    types = types if isinstance(types, list) else [types]
+    return any(str(t).endswith("Event") for t in types)
+
+
+def parse_jsonld(body: bytes) -> list[Item]:
+    scripts = _JsonLdScripts()
+    scripts.feed(body.decode("utf-8", errors="replace"))
+    items = []
+    for block in scripts.blocks:
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue
+        for node in filter(_is_event, _nodes(data)):
+            starts = _parse_when(node.get("startDate"))
+            location = node.get("location") or {}
+            if isinstance(location, list):
+                location = location[0] if location else {}
+            place = location.get("name", "") if isinstance(location, dict) else str(location)
+            address = location.get("address", "") if isinstance(location, dict) else ""
+            if isinstance(address, dict):
+                address = " ".join(
+                    filter(
+                        None,
+                        [
+                            address.get("streetAddress"),
+                            address.get("postalCode"),
+                            address.get("addressLocality"),
+                        ],
+                    )
+                )
+            offers = node.get("offers") or {}
+            if isinstance(offers, list):
+                offers = offers[0] if offers else {}
+            price = str(offers.get("price", "0")) if isinstance(offers, dict) else "0"
+            uid = (
+                node.get("@id") or node.get("url") or f"{node.get('name')}|{node.get('startDate')}"
+            )
+            items.append(
+                Item(
+                    uid=str(uid)[:300],
+                    title=str(node.get("name") or "Activiteit")[:200],
+                    description=_strip_html(str(node.get("description") or "")),
+                    starts_at=starts,
+                    ends_at=_parse_when(node.get("endDate")),
+                    location=", ".join(filter(None, [place, address]))[:200],
+                    url=str(node.get("url") or "")[:500],
+                    is_free=price in ("", "0", "0.0", "0.00"),
+                )
+            )
+    if not items:
+        raise FeedError("Op deze pagina staan geen evenementen (schema.org Event).")
+    return items
+
+
+def _parse_when(value) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        try:
+            parsed = dt.datetime.combine(dt.date.fromisoformat(str(value)[:10]), dt.time(0, 0))
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=AMSTERDAM)
+
+
+def _strip_html(text: str) -> str:
+    class Stripper(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    stripper = Stripper()
+    stripper.feed(text or "")
+    return " ".join("".join(stripper.parts).split())[:4000]

@@ -1,0 +1,198 @@
+"""Finding activities: one indexed query over materialised occurrences."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samen.core.geo import Point, bounding_box, cells_near, distance_km, geocode
+from samen.core.models import Municipality
+
+from .calendar import AMSTERDAM
+from .models import CATEGORY_BITS, Activity, Feed, Occurrence
+
+
+@dataclass
+class Search:
+    q: str = ""
+    category: str = ""
+    near: Point | None = None
+    radius_km: float = 10.0
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    free: bool = False
+    accessible: bool = False
+    no_signup: bool = False
+    organisation_id: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def window(when: str, today: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """today / week / weekend / month -> [start, end) in Amsterdam time."""
+    today = today or timezone.localdate()
+    midnight = dt.datetime.combine(today, dt.time(0, 0), tzinfo=AMSTERDAM)
+    if when == "today":
+        return max(midnight, timezone.now()), midnight + dt.timedelta(days=1)
+    if when == "weekend":
+        saturday = midnight + dt.timedelta(days=(5 - today.weekday()) % 7)
+        return saturday, saturday + dt.timedelta(days=2)
+    if when == "month":
+        return midnight, midnight + dt.timedelta(days=31)
+    return midnight, midnight + dt.timedelta(days=7)
+
+
+def parse_search(params, *, default_when: str = "week") -> Search:
+    """Turn query parameters (from the agenda page, the feeds or the API) into a Search,
+    collecting Dutch errors instead of failing."""
+    search = Search(q=params.get("q", "").strip()[:100], category=params.get("category", ""))
+    if search.category and search.category not in CATEGORY_BITS:
+        search.errors["category"] = _("Onbekende categorie.")
+        search.category = ""
+    near = params.get("near", "").strip()
+    if near:
+        search.near = geocode(near)
+        if search.near is None:
+            search.errors["near"] = _(
+                "Deze plaats of postcode kennen we niet. Probeer een postcode zoals 9501 AB."
+            )
+    radius = params.get("radius_km", "") or params.get("radius", "")
+    if radius:
+        try:
+            search.radius_km = min(100.0, max(0.5, float(radius)))
+        except ValueError:
+            search.errors["radius_km"] = _("Vul een afstand in kilometers in.")
+    start, end = window(params.get("when", default_when))
+    for name in ("start", "end"):
+        value = params.get(name, "")
+        if not value:
+            continue
+        try:
+            day = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            search.errors[name] = _("Vul een datum in als JJJJ-MM-DD.")
+            continue
+        moment = dt.datetime.combine(day, dt.time(0, 0), tzinfo=AMSTERDAM)
+        if name == "start":
+            start = moment
+            if not params.get("end"):
+                end = moment + dt.timedelta(days=7)
+        else:
+            end = moment + dt.timedelta(days=1)
+    if end <= start:
+        search.errors["end"] = _("De einddatum ligt voor de begindatum.")
+        end = start + dt.timedelta(days=1)
+    search.start, search.end = start, end
+    search.free = params.get("free") in ("1", "true", "on")
+    search.accessible = params.get("accessible") in ("1", "true", "on")
+    search.no_signup = params.get("no_signup") in ("1", "true", "on")
+    return search
+
+
+def occurrences(search: Search, municipality: Municipality | None = None) -> QuerySet[Occurrence]:
+    """Occurrences matching the search, soonest first. Outside a municipality scope pass the
+    municipality explicitly (the API searches across municipalities when none is given)."""
+    qs = (
+        Occurrence.objects.all()
+        if municipality is None
+        else Occurrence.objects.filter(municipality=municipality)
+    )
+    qs = qs.filter(starts_at__gte=search.start, starts_at__lt=search.end)
+    if search.near is not None:
+        lat_min, lat_max, lon_min, lon_max = bounding_box(search.near, search.radius_km)
+        qs = qs.filter(
+            cell__in=cells_near(search.near, search.radius_km),
+            latitude__range=(lat_min, lat_max),
+            longitude__range=(lon_min, lon_max),
+        )
+    if search.category:
+        bit = CATEGORY_BITS[search.category]
+        qs = qs.annotate(category_hit=F("category_mask").bitand(bit)).filter(category_hit__gt=0)
+    if search.free:
+        qs = qs.filter(is_free=True)
+    if search.accessible:
+        qs = qs.filter(is_accessible=True)
+    if search.no_signup:
+        qs = qs.filter(signup_required=False)
+    if search.organisation_id:
+        qs = qs.filter(activity__organisation_id=search.organisation_id)
+    if search.q:
+        qs = qs.filter(
+            Q(activity__title__icontains=search.q)
+            | Q(activity__description__icontains=search.q)
+            | Q(activity__venue__icontains=search.q)
+        )
+    return qs.select_related("activity", "activity__organisation").order_by("starts_at", "pk")
+
+
+@dataclass
+class Listing:
+    occurrence: Occurrence
+    distance_km: float | None
+    also_listed_by: list[str]
+
+
+def listings(search: Search, occurrence_list: list[Occurrence]) -> list[Listing]:
+    """The page's rows: exact distance filter, and the same activity from several
+    organisations shown once with "ook vermeld door"."""
+    rows: list[Listing] = []
+    by_key: dict[tuple[str, dt.datetime], Listing] = {}
+    for occurrence in occurrence_list:
+        distance = None
+        if search.near is not None and occurrence.latitude is not None:
+            distance = distance_km(search.near, Point(occurrence.latitude, occurrence.longitude))
+            if distance > search.radius_km:
+                continue
+        key = (occurrence.dedup_key, occurrence.starts_at)
+        if occurrence.dedup_key and key in by_key:
+            name = occurrence.activity.organisation.name
+            if (
+                name not in by_key[key].also_listed_by
+                and name != by_key[key].occurrence.activity.organisation.name
+            ):
+                by_key[key].also_listed_by.append(name)
+            continue
+        listing = Listing(occurrence, distance, [])
+        by_key[key] = listing
+        rows.append(listing)
+    return rows
+
+
+def feed_status(organisation_id: int) -> list[Feed]:
+    return list(Feed.objects.filter(organisation_id=organisation_id).order_by("pk"))
+
+
+def staff_card(municipality: Municipality, user) -> dict | None:
+    upcoming = Occurrence.objects.filter(
+        starts_at__gte=timezone.now(), starts_at__lt=timezone.now() + dt.timedelta(days=7)
+    ).count()
+    links = [
+        {"text": _("Naar de agenda"), "url": reverse("activities:agenda", args=[municipality.slug])}
+    ]
+    membership = user.membership_in(municipality)
+    if membership and membership.organisation_id:
+        links.append(
+            {
+                "text": _("Activiteiten van mijn organisatie"),
+                "url": reverse("activities:mine", args=[municipality.slug]),
+            }
+        )
+    if user.has_samen_perm(municipality, "organisations.manage"):
+        links.append(
+            {
+                "text": _("Aanmeldingen en feeds"),
+                "url": reverse("activities:registrations", args=[municipality.slug]),
+            }
+        )
+    return {
+        "title": _("Activiteiten"),
+        "figure": upcoming,
+        "label": _("activiteiten in de komende 7 dagen"),
+        "links": links,
+    }
+
+
+def activities_of(organisation_id: int) -> QuerySet[Activity]:
+    return Activity.objects.filter(organisation_id=organisation_id).order_by("-updated_at")

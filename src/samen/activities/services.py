@@ -1,0 +1,377 @@
+"""Workflows of the activity hub: import feeds, enter activities by hand, keep occurrences
+materialised, and let organisations join in two minutes."""
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from samen.core import audit
+from samen.core.geo import Point, cell_of, geocode
+from samen.core.models import Municipality, Organisation
+
+from . import calendar, feeds
+from .models import Activity, Feed, Occurrence, Registration, category_mask, make_dedup_key
+
+POSTCODE_IN_TEXT = re.compile(r"\b([1-9][0-9]{3})\s?([A-Z]{2})\b")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    not_modified: bool = False
+    error: str = ""
+
+    @property
+    def writes(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+def _horizon() -> tuple[dt.datetime, dt.datetime]:
+    now = timezone.now()
+    start = now - dt.timedelta(days=1)
+    return start, now + dt.timedelta(days=settings.SAMEN_OCCURRENCE_HORIZON_DAYS)
+
+
+def _schedule_text(activity: Activity) -> str:
+    if activity.ical:
+        return activity.ical
+    if activity.starts_at is None:
+        return ""
+    return calendar.build_vevent(
+        uid=f"activity-{activity.pk}@samen",
+        title=activity.title,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        rrule=activity.rrule,
+    )
+
+
+def occurrences_for(activity: Activity, start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
+    """Unsaved occurrences of one activity in [start, end)."""
+    if activity.kind == Activity.Kind.POST or activity.starts_at is None:
+        return []
+    if activity.rrule or "RECURRENCE-ID" in activity.ical:
+        dates = calendar.expand(_schedule_text(activity), start, end)
+    else:
+        dates = (
+            [(activity.starts_at, activity.ends_at)] if start <= activity.starts_at < end else []
+        )
+    has_point = activity.latitude is not None and activity.longitude is not None
+    return [
+        Occurrence(
+            municipality_id=activity.municipality_id,
+            activity=activity,
+            starts_at=begins,
+            ends_at=ends,
+            cell=cell_of(activity.latitude, activity.longitude) if has_point else None,
+            latitude=activity.latitude,
+            longitude=activity.longitude,
+            category_mask=category_mask(activity.categories),
+            is_free=activity.is_free,
+            is_accessible=activity.wheelchair,
+            signup_required=activity.signup_required,
+            dedup_key=activity.dedup_key,
+        )
+        for begins, ends in dates
+    ]
+
+
+def refresh_occurrences(activities: list[Activity]) -> int:
+    """Re-materialise the occurrences of these activities over the horizon."""
+    start, end = _horizon()
+    Occurrence.objects.filter(activity__in=[a.pk for a in activities]).delete()
+    rows = [
+        occurrence
+        for activity in activities
+        for occurrence in occurrences_for(activity, start, end)
+    ]
+    Occurrence.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _place(location: str, organisation: Organisation) -> tuple[str, Point | None]:
+    match = POSTCODE_IN_TEXT.search(location.upper())
+    postcode = (
+        (match.group(1) + match.group(2))
+        if match
+        else organisation.postcode.replace(" ", "").upper()
+    )
+    return postcode, geocode(postcode) if postcode else None
+
+
+def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation) -> None:
+    postcode, point = _place(item.location, organisation)
+    activity.kind = item.kind
+    activity.title = item.title
+    activity.description = item.description
+    activity.starts_at = item.starts_at
+    activity.ends_at = item.ends_at
+    activity.rrule = item.rrule
+    activity.ical = item.ical if item.rrule or "RECURRENCE-ID" in item.ical else ""
+    activity.venue = item.location
+    activity.postcode = postcode
+    activity.latitude = point.latitude if point else None
+    activity.longitude = point.longitude if point else None
+    activity.url = item.url
+    activity.is_free = item.is_free
+    activity.source_hash = item.fingerprint()
+    activity.dedup_key = make_dedup_key(item.title, item.starts_at, postcode)
+    activity.updated_at = timezone.now()
+
+
+def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
+    """Upsert by source UID: unchanged items are not written, items gone from the feed are
+    deleted. Only called with a feed that was read successfully."""
+    result = ImportResult()
+    organisation = feed.organisation
+    existing = {
+        a.source_uid: a for a in Activity.objects.filter(organisation=organisation, feed=feed)
+    }
+    seen: set[str] = set()
+    changed: list[Activity] = []
+    with transaction.atomic():
+        for item in items:
+            if item.uid in seen:
+                continue
+            seen.add(item.uid)
+            activity = existing.get(item.uid)
+            if activity is not None and activity.source_hash == item.fingerprint():
+                result.unchanged += 1
+                continue
+            if activity is None:
+                activity = Activity(
+                    municipality_id=feed.municipality_id,
+                    organisation=organisation,
+                    feed=feed,
+                    source_uid=item.uid,
+                    categories=guess_categories(item),
+                )
+                result.created += 1
+            else:
+                result.updated += 1
+            _apply_item(activity, item, organisation)
+            activity.save()
+            changed.append(activity)
+        gone = [a.pk for uid, a in existing.items() if uid not in seen]
+        if gone:
+            result.deleted = len(gone)
+            Activity.objects.filter(pk__in=gone).delete()
+        if changed:
+            refresh_occurrences(changed)
+    return result
+
+
+CATEGORY_WORDS = {
+    "eating": ("eten", "maaltijd", "lunch", "diner", "soep"),
+    "meeting": ("koffie", "ontmoet", "inloop", "praatje", "thee"),
+    "exercise": ("sport", "gym", "bewegen", "yoga", "voetbal", "fitness", "dans"),
+    "walking": ("wandel",),
+    "culture": ("museum", "muziek", "concert", "theater", "film", "lezing"),
+    "creative": ("schilder", "brei", "haak", "creatief", "knutsel", "teken"),
+    "learning": ("taal", "cursus", "les ", "digitaal", "computer", "leren"),
+    "games": ("spel", "bingo", "kaart", "sjoel", "schaak"),
+    "advice": ("spreekuur", "advies", "hulp", "belasting"),
+    "buddy": ("maatje", "buddy"),
+}
+
+
+def guess_categories(item: feeds.Item) -> list[str]:
+    """Feeds rarely carry our categories: a first guess from the words; editable later."""
+    text = f" {item.title} {item.description} ".lower()
+    return [
+        category
+        for category, words in CATEGORY_WORDS.items()
+        if any(re.search(r"\b" + re.escape(word.strip()), text) for word in words)
+    ]
+
+
+def import_feed(*, feed: Feed, source: str | None = None) -> ImportResult:
+    """Read a feed and upsert what it holds. A broken feed never deletes what was imported
+    before: the error is stored on the feed for the organisation to see."""
+    now = timezone.now()
+    try:
+        fetched = feeds.fetch(source or feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        if fetched.body is None:
+            Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
+            return ImportResult(not_modified=True)
+        kind = feeds.detect(fetched.body, fetched.content_type)
+        items = feeds.parse(fetched.body, kind)
+    except feeds.FeedError as error:
+        Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error=str(error))
+        return ImportResult(error=str(error))
+    result = upsert_items(feed=feed, items=items)
+    Feed.objects.filter(pk=feed.pk).update(
+        kind=kind,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        last_checked_at=now,
+        last_success_at=now,
+        last_error="",
+    )
+    return result
+
+
+def add_feed(*, organisation: Organisation, url: str, active: bool = True) -> Feed:
+    feed, _created = Feed.objects.get_or_create(
+        municipality_id=organisation.municipality_id,
+        organisation=organisation,
+        url=feeds.normalise_url(url),
+        defaults={"kind": Feed.Kind.ICAL, "is_active": active},
+    )
+    return feed
+
+
+def preview(url: str) -> tuple[str, list[feeds.Item]]:
+    """What is at this address, before anything is saved. Raises FeedError."""
+    fetched = feeds.fetch(url)
+    kind = feeds.detect(fetched.body or b"", fetched.content_type)
+    return kind, feeds.parse(fetched.body or b"", kind)
+
+
+def refresh_all_feeds() -> dict[str, int]:
+    """The scheduled refresh of every active feed, across municipalities."""
+    from django_scopes import scopes_disabled
+
+    totals = {"feeds": 0, "errors": 0, "writes": 0}
+    with scopes_disabled():
+        for feed in Feed.objects.filter(is_active=True).select_related("organisation").iterator():
+            result = import_feed(feed=feed)
+            totals["feeds"] += 1
+            totals["errors"] += bool(result.error)
+            totals["writes"] += result.writes
+    return totals
+
+
+def extend_horizon() -> int:
+    """Daily: materialise the next days of recurring activities."""
+    from django_scopes import scopes_disabled
+
+    count = 0
+    with scopes_disabled():
+        recurring = Activity.objects.exclude(rrule="").only("pk")
+        batch: list[Activity] = []
+        for activity in Activity.objects.filter(pk__in=recurring).iterator(chunk_size=500):
+            batch.append(activity)
+            if len(batch) == 500:
+                count += refresh_occurrences(batch)
+                batch = []
+        if batch:
+            count += refresh_occurrences(batch)
+    return count
+
+
+def save_activity(*, activity: Activity, actor, data: dict) -> Activity:
+    """Create or edit an activity by hand (organisations without a feed)."""
+    for name, value in data.items():
+        setattr(activity, name, value)
+    point = geocode(activity.postcode) if activity.postcode else None
+    activity.latitude = point.latitude if point else None
+    activity.longitude = point.longitude if point else None
+    activity.dedup_key = make_dedup_key(activity.title, activity.starts_at, activity.postcode)
+    activity.updated_at = timezone.now()
+    activity.ical = ""  # hand-entered: the schedule is built from the fields
+    with transaction.atomic():
+        activity.save()
+        refresh_occurrences([activity])
+        audit.record(action="activity.save", actor=actor, obj=activity)
+    return activity
+
+
+def delete_activity(*, activity: Activity, actor) -> None:
+    with transaction.atomic():
+        audit.record(action="activity.delete", actor=actor, obj=activity, title=activity.title)
+        activity.delete()
+
+
+# --- Joining ---------------------------------------------------------------------------------
+
+SIGNING_SALT = "samen.activities.join"
+
+
+def join(
+    *, municipality: Municipality, name: str, email: str, website: str = "", feed_url: str = ""
+) -> Organisation:
+    """An organisation joins: it exists at once, its feed is imported once it is confirmed
+    by e-mail (and approved by the coordinator when the municipality wants that)."""
+    base = slugify(name)[:80] or "organisatie"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            municipality=municipality, name=name, slug=slug, email=email, website=website
+        )
+        Registration.objects.create(municipality=municipality, organisation=organisation)
+        if feed_url:
+            add_feed(organisation=organisation, url=feed_url, active=False)
+        audit.record(action="organisation.join", obj=organisation)
+    token = signing.dumps({"o": organisation.pk, "m": municipality.pk}, salt=SIGNING_SALT)
+    link = settings.SITE_URL + reverse("activities:join-confirm", args=[municipality.slug, token])
+    send_mail(
+        subject=_("Bevestig de aanmelding van %(name)s bij Samen %(place)s")
+        % {"name": name, "place": municipality.name},
+        message=_(
+            "Hallo,\n\nBevestig uw aanmelding met deze link:\n%(link)s\n\nDaarna verschijnt uw agenda op "
+            "Samen %(place)s.\n\nHeeft u zich niet aangemeld? Dan kunt u deze e-mail negeren."
+        )
+        % {"link": link, "place": municipality.name},
+        from_email=None,
+        recipient_list=[email],
+    )
+    return organisation
+
+
+def confirm_join(*, municipality: Municipality, token: str) -> Registration | None:
+    try:
+        data = signing.loads(token, salt=SIGNING_SALT, max_age=7 * 24 * 3600)
+    except signing.BadSignature:
+        return None
+    if data.get("m") != municipality.pk:
+        return None
+    registration = (
+        Registration.objects.filter(organisation_id=data.get("o"))
+        .select_related("organisation")
+        .first()
+    )
+    if registration is None:
+        return None
+    if registration.email_confirmed_at is None:
+        registration.email_confirmed_at = timezone.now()
+        registration.save(update_fields=["email_confirmed_at"])
+        _activate_if_ready(registration)
+    return registration
+
+
+def approve(*, registration: Registration, actor) -> Registration:
+    registration.approved_at = timezone.now()
+    registration.save(update_fields=["approved_at"])
+    audit.record(action="organisation.approve", actor=actor, obj=registration.organisation)
+    _activate_if_ready(registration)
+    return registration
+
+
+def _activate_if_ready(registration: Registration) -> None:
+    if not registration.is_active:
+        return
+    for feed in Feed.objects.filter(organisation=registration.organisation, is_active=False):
+        feed.is_active = True
+        feed.save(update_fields=["is_active"])
+        import_feed(feed=feed)
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@samen"

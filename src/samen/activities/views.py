@@ -1,0 +1,367 @@
+import datetime as dt
+import json
+
+import icalendar
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import feedgenerator, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from samen.core.models import Organisation
+from samen.core.tenancy import public_view, staff_view
+
+from . import calendar, feeds, selectors, services
+from .forms import ActivityForm, FeedForm, JoinForm
+from .models import Activity, Category, Feed, Registration
+
+PAGE_SIZE = 20
+
+
+def _search_context(request: HttpRequest, *, when: str = "week", limit: int = 500) -> dict:
+    search = selectors.parse_search(request.GET, default_when=when)
+    rows = selectors.listings(search, list(selectors.occurrences(search)[:limit]))
+    return {
+        "search": search,
+        "rows": rows,
+        "categories": Category.choices,
+        "params": request.GET.urlencode(),
+    }
+
+
+@public_view
+def agenda(request: HttpRequest) -> HttpResponse:
+    context = _search_context(request)
+    page = Paginator(context["rows"], PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(page=page, query=query.urlencode(), when=request.GET.get("when", "week"))
+    return render(request, "activities/agenda.html", context)
+
+
+def activity_json_ld(request: HttpRequest, activity: Activity) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": activity.title,
+        "description": activity.description,
+        "startDate": activity.starts_at.isoformat() if activity.starts_at else None,
+        "endDate": activity.ends_at.isoformat() if activity.ends_at else None,
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": {
+            "@type": "Place",
+            "name": activity.venue or activity.organisation.name,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": activity.address,
+                "postalCode": activity.postcode,
+                "addressCountry": "NL",
+            },
+        },
+        "organizer": {
+            "@type": "Organization",
+            "name": activity.organisation.name,
+            "url": activity.organisation.website or None,
+        },
+        "isAccessibleForFree": activity.is_free,
+        "url": request.build_absolute_uri(),
+    }
+    if not activity.is_free and activity.cost is not None:
+        data["offers"] = {"@type": "Offer", "price": str(activity.cost), "priceCurrency": "EUR"}
+    # Escape "<" so the JSON can never close the script element.
+    return json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False).replace(
+        "<", "\\u003c"
+    )
+
+
+@public_view
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(Activity.objects.select_related("organisation"), pk=pk)
+    upcoming = activity.occurrences.filter(starts_at__gte=timezone.now())[:8]
+    context = {
+        "activity": activity,
+        "schedule": calendar.describe(activity.rrule, activity.starts_at, activity.ends_at),
+        "upcoming": upcoming,
+        "json_ld": activity_json_ld(request, activity),
+    }
+    return render(request, "activities/activity.html", context)
+
+
+def _ical_response(cal: icalendar.Calendar, filename: str) -> HttpResponse:
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _new_calendar(name: str) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Samen//Agenda//NL")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Amsterdam")
+    return cal
+
+
+def _vevents(activity: Activity, url: str) -> list:
+    """The activity's own VEVENT(s), so RRULE, EXDATE and edited instances are kept."""
+    text = services._schedule_text(activity)
+    if not text:
+        return []
+    events = list(calendar.calendar_of(text).walk("VEVENT"))
+    for event in events:
+        event["UID"] = f"samen-{activity.pk}@{activity.municipality_id}"
+        event["SUMMARY"] = activity.title
+        if "URL" not in event:
+            event.add("url", url)
+        if activity.venue and "LOCATION" not in event:
+            event.add("location", activity.venue)
+    return events
+
+
+@public_view
+def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(Activity, pk=pk)
+    cal = _new_calendar(activity.title)
+    url = request.build_absolute_uri(
+        reverse("activities:activity", args=[request.municipality.slug, pk])
+    )
+    for event in _vevents(activity, url):
+        cal.add_component(event)
+    return _ical_response(cal, f"activiteit-{pk}.ics")
+
+
+@public_view
+def agenda_ics(request: HttpRequest) -> HttpResponse:
+    """Subscribe in a calendar app: the agenda with the same filters, one VEVENT per activity
+    (recurring ones keep their RRULE)."""
+    context = _search_context(request, when="month", limit=2000)
+    cal = _new_calendar(_("Agenda %(place)s") % {"place": request.municipality.name})
+    seen: set[int] = set()
+    for row in context["rows"]:
+        activity = row.occurrence.activity
+        if activity.pk in seen:
+            continue
+        seen.add(activity.pk)
+        url = request.build_absolute_uri(
+            reverse("activities:activity", args=[request.municipality.slug, activity.pk])
+        )
+        for event in _vevents(activity, url):
+            cal.add_component(event)
+    return _ical_response(cal, f"agenda-{request.municipality.slug}.ics")
+
+
+@public_view
+def agenda_rss(request: HttpRequest) -> HttpResponse:
+    context = _search_context(request, when="month", limit=200)
+    link = request.build_absolute_uri(
+        reverse("activities:agenda", args=[request.municipality.slug])
+    )
+    feed = feedgenerator.Rss201rev2Feed(
+        title=_("Agenda %(place)s") % {"place": request.municipality.name},
+        link=link,
+        description=_("Activiteiten in %(place)s, via Samen")
+        % {"place": request.municipality.name},
+        language="nl",
+    )
+    for row in context["rows"]:
+        activity = row.occurrence.activity
+        url = request.build_absolute_uri(
+            reverse("activities:activity", args=[request.municipality.slug, activity.pk])
+        )
+        when = row.occurrence.starts_at.astimezone(calendar.AMSTERDAM)
+        feed.add_item(
+            title=f"{when:%d-%m %H:%M} {activity.title}",
+            link=url,
+            description=activity.description,
+            unique_id=f"{url}#{when:%Y%m%d%H%M}",
+            pubdate=row.occurrence.starts_at,
+        )
+    return HttpResponse(
+        feed.writeString("utf-8"), content_type="application/rss+xml; charset=utf-8"
+    )
+
+
+@public_view
+def agenda_print(request: HttpRequest) -> HttpResponse:
+    """A large-print weekly agenda for the notice board (print stylesheet, A4)."""
+    context = _search_context(request, when="week", limit=300)
+    days: dict[dt.date, list] = {}
+    for row in context["rows"]:
+        days.setdefault(row.occurrence.starts_at.astimezone(calendar.AMSTERDAM).date(), []).append(
+            row
+        )
+    context.update(days=sorted(days.items()), last_day=context["search"].end - dt.timedelta(days=1))
+    return render(request, "activities/print.html", context)
+
+
+@xframe_options_exempt
+@public_view
+def agenda_embed(request: HttpRequest) -> HttpResponse:
+    """For partners' websites: an iframe with their own or the area's agenda."""
+    organisation = None
+    if request.GET.get("organisatie"):
+        organisation = get_object_or_404(Organisation, slug=request.GET["organisatie"])
+    context = _search_context(request, when="month", limit=30)
+    if organisation is not None:
+        search = context["search"]
+        search.organisation_id = organisation.pk
+        context["rows"] = selectors.listings(search, list(selectors.occurrences(search)[:30]))
+    context["organisation"] = organisation
+    response = render(request, "activities/embed.html", context)
+    response["Content-Security-Policy"] = (
+        "default-src 'self'; style-src 'self'; script-src 'none'; frame-ancestors *; base-uri 'none'"
+    )
+    return response
+
+
+@public_view
+def join(request: HttpRequest) -> HttpResponse:
+    """Join in two minutes: name, e-mail, website and what you already publish. With an
+    address, first a preview of what Samen found there."""
+    form = JoinForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website_check"]:
+            return render(request, "activities/join_done.html")
+        feed_url = form.cleaned_data["feed_url"]
+        if feed_url and request.POST.get("step") != "confirm":
+            try:
+                kind, items = services.preview(feed_url)
+                preview = {
+                    "kind": dict(Feed.Kind.choices)[kind],
+                    "items": items[:10],
+                    "count": len(items),
+                }
+            except feeds.FeedError as error:
+                form.add_error("feed_url", str(error))
+        else:
+            services.join(
+                municipality=request.municipality,
+                **{k: form.cleaned_data[k] for k in ("name", "email", "website", "feed_url")},
+            )
+            return render(
+                request, "activities/join_done.html", {"email": form.cleaned_data["email"]}
+            )
+    return render(request, "activities/join.html", {"form": form, "preview": preview})
+
+
+@public_view
+def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    registration = services.confirm_join(municipality=request.municipality, token=token)
+    return render(
+        request,
+        "activities/join_confirmed.html",
+        {"registration": registration},
+        status=200 if registration else 400,
+    )
+
+
+# --- Staff ------------------------------------------------------------------------------------
+
+
+def _own_organisation(request: HttpRequest) -> Organisation:
+    membership = request.user.membership_in(request.municipality)
+    if membership is None or membership.organisation_id is None:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    return membership.organisation
+
+
+@staff_view("activities.publish")
+def mine(request: HttpRequest) -> HttpResponse:
+    organisation = _own_organisation(request)
+    feed_form = FeedForm(request.POST or None)
+    if request.method == "POST" and feed_form.is_valid():
+        feed = services.add_feed(organisation=organisation, url=feed_form.cleaned_data["url"])
+        result = services.import_feed(feed=feed)
+        if result.error:
+            messages.error(
+                request,
+                _("De feed is opgeslagen, maar kon niet worden gelezen: %(e)s")
+                % {"e": result.error},
+            )
+        else:
+            messages.success(
+                request,
+                _("%(n)d activiteiten geïmporteerd.") % {"n": result.created + result.updated},
+            )
+        return redirect("activities:mine", slug=request.municipality.slug)
+    embed = request.build_absolute_uri(
+        reverse("activities:embed", args=[request.municipality.slug])
+    )
+    context = {
+        "organisation": organisation,
+        "activities": selectors.activities_of(organisation.pk),
+        "feeds": selectors.feed_status(organisation.pk),
+        "feed_form": feed_form,
+        "embed_snippet": f'<iframe src="{embed}?organisatie={organisation.slug}" title="Agenda {organisation.name}" '
+        f'width="100%" height="600" loading="lazy"></iframe>',
+    }
+    return render(request, "activities/mine.html", context)
+
+
+@staff_view("activities.publish")
+def refresh_feed(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _own_organisation(request)
+    feed = get_object_or_404(Feed, pk=pk, organisation=organisation)
+    if request.method == "POST":
+        result = services.import_feed(feed=feed)
+        if result.error:
+            messages.error(
+                request, _("De feed kon niet worden gelezen: %(e)s") % {"e": result.error}
+            )
+        else:
+            messages.success(
+                request,
+                _("Bijgewerkt: %(c)d nieuw, %(u)d gewijzigd, %(d)d verwijderd.")
+                % {"c": result.created, "u": result.updated, "d": result.deleted},
+            )
+    return redirect("activities:mine", slug=request.municipality.slug)
+
+
+@staff_view("activities.publish")
+def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    organisation = _own_organisation(request)
+    activity = (
+        get_object_or_404(Activity, pk=pk, organisation=organisation)
+        if pk
+        else Activity(municipality=request.municipality, organisation=organisation, source_uid="")
+    )
+    if activity.feed_id:
+        messages.info(request, _("Deze activiteit komt uit uw feed; wijzig haar daar."))
+        return redirect("activities:mine", slug=request.municipality.slug)
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST":
+        if request.POST.get("delete") and activity.pk:
+            services.delete_activity(activity=activity, actor=request.user)
+            messages.success(request, _("Activiteit verwijderd."))
+            return redirect("activities:mine", slug=request.municipality.slug)
+        if form.is_valid():
+            saved = services.save_activity(
+                activity=activity, actor=request.user, data=form.activity_data()
+            )
+            messages.success(request, _("Activiteit opgeslagen."))
+            return redirect("activities:activity", slug=request.municipality.slug, pk=saved.pk)
+    return render(request, "activities/edit.html", {"form": form, "activity": activity})
+
+
+@staff_view("organisations.manage")
+def registrations(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        registration = get_object_or_404(Registration, pk=request.POST.get("registration"))
+        services.approve(registration=registration, actor=request.user)
+        messages.success(
+            request, _("%(name)s is goedgekeurd.") % {"name": registration.organisation.name}
+        )
+        return redirect("activities:registrations", slug=request.municipality.slug)
+    context = {
+        "registrations": Registration.objects.select_related("organisation").order_by(
+            "-created_at"
+        ),
+        "feeds": Feed.objects.select_related("organisation").order_by("organisation__name"),
+    }
+    return render(request, "activities/registrations.html", context)

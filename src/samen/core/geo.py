@@ -1,0 +1,133 @@
+"""Geocoding behind one interface: postcode or address -> (latitude, longitude).
+
+`SAMEN_GEOCODER=pdok` asks the PDOK Locatieserver (the Dutch government's geocoder);
+`offline` (the default, so the demo and the tests need no network) knows the postcode areas
+in `core/data/pc4.json` and answers None for the rest. Results are cached.
+"""
+
+import json
+import math
+import re
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+
+POINT_RE = re.compile(r"POINT\(\s*([-0-9.]+)\s+([-0-9.]+)\s*\)")
+LATLON_RE = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+POSTCODE_RE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})?\s*$")
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+
+
+def distance_km(a: Point, b: Point) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+def bounding_box(center: Point, radius_km: float) -> tuple[float, float, float, float]:
+    dlat = radius_km / 111.0
+    dlon = radius_km / (111.0 * max(0.1, math.cos(math.radians(center.latitude))))
+    return (
+        center.latitude - dlat,
+        center.latitude + dlat,
+        center.longitude - dlon,
+        center.longitude + dlon,
+    )
+
+
+CELL_SIZE = 0.1  # degrees; a cell is about 11 x 7 km in the Netherlands
+
+
+def cell_of(latitude: float, longitude: float) -> int:
+    return math.floor(latitude / CELL_SIZE) * 10000 + math.floor(longitude / CELL_SIZE)
+
+
+def cells_near(center: Point, radius_km: float) -> list[int]:
+    lat_min, lat_max, lon_min, lon_max = bounding_box(center, radius_km)
+    rows = range(math.floor(lat_min / CELL_SIZE), math.floor(lat_max / CELL_SIZE) + 1)
+    cols = range(math.floor(lon_min / CELL_SIZE), math.floor(lon_max / CELL_SIZE) + 1)
+    return [row * 10000 + col for row in rows for col in cols]
+
+
+class OfflineGeocoder:
+    """Postcode areas (PC4) from a bundled table; no network."""
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def table() -> dict[str, list[float]]:
+        return json.loads((Path(__file__).parent / "data" / "pc4.json").read_text())
+
+    def geocode(self, query: str) -> Point | None:
+        match = POSTCODE_RE.match(query)
+        if not match:
+            return None
+        found = self.table().get(match.group(1))
+        return Point(found[0], found[1]) if found else None
+
+
+class PdokGeocoder:
+    """PDOK Locatieserver v3.1 `free` search: the first hit's `centroide_ll`."""
+
+    def __init__(self, base_url: str, timeout: float = 3.0):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def geocode(self, query: str) -> Point | None:
+        params = urllib.parse.urlencode(
+            {"q": query, "rows": 1, "fl": "centroide_ll,weergavenaam,type"}
+        )
+        url = f"{self.base_url}/free?{params}"
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("The PDOK base URL must be http(s).")
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310
+                body = json.loads(response.read(1_000_000))
+        except (OSError, ValueError):
+            return None
+        docs = body.get("response", {}).get("docs", [])
+        if not docs:
+            return None
+        match = POINT_RE.search(docs[0].get("centroide_ll", ""))
+        if not match:
+            return None
+        return Point(latitude=float(match.group(2)), longitude=float(match.group(1)))
+
+
+def get_geocoder():
+    if settings.SAMEN_GEOCODER == "pdok":
+        return PdokGeocoder(settings.SAMEN_PDOK_URL)
+    return OfflineGeocoder()
+
+
+def geocode(query: str) -> Point | None:
+    """A place for `near=`: "lat,lon", a postcode (1234AB or 1234) or an address."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return None
+    latlon = LATLON_RE.match(query)
+    if latlon:
+        lat, lon = float(latlon.group(1)), float(latlon.group(2))
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            return Point(lat, lon)
+        return None
+    key = "geo:" + settings.SAMEN_GEOCODER + ":" + re.sub(r"\s+", "", query.lower())
+    cached = cache.get(key)
+    if cached is not None:
+        return Point(*cached) if cached else None
+    point = get_geocoder().geocode(query)
+    cache.set(key, [point.latitude, point.longitude] if point else [], 24 * 3600)
+    return point
