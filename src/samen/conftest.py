@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from samen.core import demo
@@ -18,6 +19,7 @@ def _fast_and_clean(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SAMEN_REQUIRE_2FA_CASEWORKERS = False
     settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
+    translation.activate("nl")  # a request in an earlier test may have left English active
     cache.clear()
 
 

@@ -61,12 +61,32 @@ def test_staff_pages_of_another_municipality_are_404(login, username, tweestad_c
         assert client.post(url, {"action": "note", "note": "x"}).status_code == 404, url
 
 
-def test_objects_of_another_municipality_are_404_under_ones_own_slug(login, tweestad_case):
-    client = login("caseworker")
-    for route in staff_url_patterns():
-        if "<int:" in route:
-            url = fill(route, "samenstad", tweestad_case.pk)
-            assert client.get(url).status_code == 404, url
+@pytest.fixture
+def tweestad_object_ids(tweestad, unscoped):
+    from samen.activities.models import Activity, Feed
+
+    ids = set(Case.objects.filter(municipality=tweestad).values_list("pk", flat=True))
+    ids |= set(Activity.objects.filter(municipality=tweestad).values_list("pk", flat=True))
+    ids |= set(Feed.objects.filter(municipality=tweestad).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def test_objects_of_another_municipality_are_never_shown_under_ones_own_slug(
+    login, tweestad_object_ids
+):
+    """With one's own slug and another municipality's ids: 404 for every role that may use
+    the page (403 for roles that may not use it at all), never a page with the object."""
+    routes = [route for route in staff_url_patterns() if "<int:" in route]
+    assert routes and tweestad_object_ids
+    for route in routes:
+        seen_404 = False
+        for username in ("coordinator", "caseworker", "partner", "programme", "volunteer"):
+            client = login(username)
+            for pk in tweestad_object_ids:
+                status = client.get(fill(route, "samenstad", pk)).status_code
+                assert status in (403, 404), (route, username, pk, status)
+                seen_404 |= status == 404
+        assert seen_404, route
 
 
 @pytest.mark.parametrize("username", ["coordinator", "caseworker", "partner"])
