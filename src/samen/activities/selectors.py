@@ -196,3 +196,31 @@ def staff_card(municipality: Municipality, user) -> dict | None:
 
 def activities_of(organisation_id: int) -> QuerySet[Activity]:
     return Activity.objects.filter(organisation_id=organisation_id).order_by("-updated_at")
+
+
+def suggest_for_referral(postcode: str, *, limit: int = 25) -> list[tuple[int, str]]:
+    """Activities to refer someone to from the Signaalpunt: the coming month, nearest first
+    when the postcode is known. Used by the concerns app (in the municipality scope)."""
+    search = Search(start=timezone.now(), end=timezone.now() + dt.timedelta(days=31), radius_km=10)
+    search.near = geocode(postcode) if postcode else None
+    rows = listings(search, list(occurrences(search)[:400]))
+    rows.sort(
+        key=lambda row: (
+            row.distance_km if row.distance_km is not None else 999,
+            row.occurrence.starts_at,
+        )
+    )
+    seen: dict[int, str] = {}
+    for row in rows:
+        activity = row.occurrence.activity
+        if activity.pk not in seen:
+            distance = f" · {row.distance_km:.1f} km" if row.distance_km is not None else ""
+            seen[activity.pk] = f"{activity.title} ({activity.organisation.name}{distance})"
+        if len(seen) >= limit:
+            break
+    return list(seen.items())
+
+
+def activity_label(activity_id: int) -> str | None:
+    activity = Activity.objects.filter(pk=activity_id).select_related("organisation").first()
+    return f"{activity.title} ({activity.organisation.name})" if activity else None

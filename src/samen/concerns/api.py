@@ -283,6 +283,7 @@ class TransitionIn(Schema):
     note: str = Field("", max_length=4000)
     outcome: Outcome | Literal[""] = ""
     referral: Referral | Literal[""] = ""
+    activity: int | None = Field(None, description="With referral 'activity': the activity's id.")
 
 
 @router.post(

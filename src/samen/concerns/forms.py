@@ -172,6 +172,13 @@ class TransitionForm(forms.Form):
         choices=[("", "—"), *Referral.choices],
         required=False,
     )
+    activity = forms.TypedChoiceField(
+        label=_("Welke activiteit (bij overdracht naar een activiteit)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Activiteiten van de komende maand, dichtstbij eerst."),
+    )
     note = forms.CharField(
         label=_("Notitie"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -182,6 +189,18 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [(s.value, s.label) for s in case.allowed_transitions()]
+        if Status.HANDED_OVER in case.allowed_transitions():
+            from samen.activities.selectors import suggest_for_referral
+
+            self.fields["activity"].choices = [("", "—"), *suggest_for_referral(case.postcode)]
+        else:
+            del self.fields["activity"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("activity") and data.get("referral") != Referral.ACTIVITY:
+            self.add_error("activity", _("Kies 'Naar een activiteit' als u een activiteit kiest."))
+        return data
 
 
 class NoteForm(forms.Form):

@@ -163,6 +163,7 @@ def change_status(
     note: str = "",
     outcome: str = "",
     referral: str = "",
+    activity: int | None = None,
 ) -> Case:
     """Move a case along the allowed transitions; counts contact attempts, stamps the first
     contact, removes reporters' contact details on closing."""
@@ -193,6 +194,15 @@ def change_status(
             case.first_contact_at = now
         if to_status == Status.HANDED_OVER:
             case.referral = referral
+            if activity:
+                from samen.activities.selectors import activity_label
+
+                label = activity_label(activity)
+                if label is None:
+                    raise ValidationError({"activity": _("Deze activiteit bestaat niet (meer).")})
+                note = (_("Doorverwezen naar: %(activity)s") % {"activity": label}) + (
+                    f"\n{note}" if note else ""
+                )
         if to_status == Status.CLOSED:
             case.outcome = outcome
             case.closed_at = now

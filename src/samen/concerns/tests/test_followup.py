@@ -223,3 +223,27 @@ def test_figures_export_has_no_personal_details(login, samenstad):
     body = response.content.decode()
     assert "soort melder" in body and "< 5" in body
     assert "De Boer" not in body and "9501GH" not in body and "Marktplein" not in body
+
+
+def test_handover_to_an_activity_without_retyping(login, case, unscoped):
+    from samen.activities.models import Activity
+
+    client = login("caseworker")
+    url = f"/samenstad/beheer/signalen/{case.pk}/"
+    client.post(url, {"action": "transition", "to_status": "in_contact"})
+    page = client.get(url).content.decode()
+    activity = Activity.objects.get(title="Klets-kassa: even een praatje bij het afrekenen")
+    assert f'value="{activity.pk}"' in page  # suggested near the person's postcode
+    response = client.post(
+        url,
+        {
+            "action": "transition",
+            "to_status": "handed_over",
+            "referral": "activity",
+            "activity": activity.pk,
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "handed_over" and case.referral == "activity"
+    assert case.events.filter(note__startswith="Doorverwezen naar: Klets-kassa").exists()
