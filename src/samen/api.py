@@ -261,5 +261,6 @@ api.add_router("/", "samen.concerns.api.router")
 api.add_router("/", "samen.activities.api.router")
 api.add_router("/", "samen.partners.api.router")
 api.add_router("/", "samen.volunteering.api.router")
+api.add_router("/", "samen.impact.api.router")
 
 __all__ = ["AUTH", "api", "municipality_for", "municipality_scope", "optional_user"]

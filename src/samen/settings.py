@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "samen.activities",
     "samen.partners",
     "samen.volunteering",
+    "samen.impact",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("samen.activities.urls")),
     path("", include("samen.partners.urls")),
     path("", include("samen.volunteering.urls")),
+    path("", include("samen.impact.urls")),
 ]
 
 handler404 = "samen.core.errors.not_found"

@@ -205,3 +205,20 @@ class Registration(TenantModel):
     def is_active(self) -> bool:
         needs_approval = self.municipality.require_organisation_approval
         return bool(self.email_confirmed_at and (self.approved_at or not needs_approval))
+
+
+class UsageDay(TenantModel):
+    """How often residents searched and subscribed, per municipality per day (no visitor data)."""
+
+    day = models.DateField()
+    searches = models.PositiveIntegerField(default=0)
+    subscriptions = models.PositiveIntegerField(default=0)
+    prints = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "day"], name="one_usage_row_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.day}"

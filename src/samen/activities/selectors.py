@@ -224,3 +224,86 @@ def suggest_for_referral(postcode: str, *, limit: int = 25) -> list[tuple[int, s
 def activity_label(activity_id: int) -> str | None:
     activity = Activity.objects.filter(pk=activity_id).select_related("organisation").first()
     return f"{activity.title} ({activity.organisation.name})" if activity else None
+
+
+def kpis(*, year: int):
+    """The hub's figures for the impact dashboard."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import ExtractMonth
+
+    from samen.core.kpi import KpiSection, KpiTable
+
+    from .models import UsageDay
+
+    months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    activities = Activity.objects.filter(kind=Activity.Kind.ACTIVITY)
+    occurrences_by_month = dict(
+        Occurrence.objects.filter(starts_at__year=year)
+        .annotate(month=ExtractMonth("starts_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    usage = {
+        row["month"]: row
+        for row in UsageDay.objects.filter(day__year=year)
+        .annotate(month=ExtractMonth("day"))
+        .values("month")
+        .annotate(s=Sum("searches"), sub=Sum("subscriptions"), p=Sum("prints"))
+    }
+    monthly = [
+        [
+            months[m - 1],
+            occurrences_by_month.get(m, 0),
+            (usage.get(m) or {}).get("s") or 0,
+            (usage.get(m) or {}).get("sub") or 0,
+            (usage.get(m) or {}).get("p") or 0,
+        ]
+        for m in range(1, 13)
+    ]
+    by_category = {c: 0 for c in CATEGORY_BITS}
+    for categories in activities.values_list("categories", flat=True):
+        for category in categories or []:
+            if category in by_category:
+                by_category[category] += 1
+    from .models import Category
+
+    labels = dict(Category.choices)
+    totals = UsageDay.objects.filter(day__year=year).aggregate(
+        s=Sum("searches"), sub=Sum("subscriptions")
+    )
+    return KpiSection(
+        key="activities",
+        title=str(_("Activiteiten")),
+        headline=[
+            (
+                str(_("organisaties met activiteiten")),
+                activities.values("organisation").distinct().count(),
+            ),
+            (str(_("activiteiten")), activities.count()),
+            (str(_("zoekopdrachten")), totals["s"] or 0),
+            (str(_("abonnementen (iCal/RSS)")), totals["sub"] or 0),
+        ],
+        tables=[
+            KpiTable(
+                "activities-monthly",
+                str(_("Bijeenkomsten en gebruik per maand")),
+                [
+                    str(_("maand")),
+                    str(_("bijeenkomsten")),
+                    str(_("zoekopdrachten")),
+                    str(_("abonnementen")),
+                    str(_("afdrukken")),
+                ],
+                monthly,
+                chart_column=1,
+            ),
+            KpiTable(
+                "activities-categories",
+                str(_("Aanbod per soort")),
+                [str(_("soort")), str(_("activiteiten"))],
+                [[str(labels[c]), n] for c, n in by_category.items()],
+                chart_column=1,
+            ),
+        ],
+    )

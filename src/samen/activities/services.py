@@ -373,5 +373,22 @@ def _activate_if_ready(registration: Registration) -> None:
         import_feed(feed=feed)
 
 
+def count_usage(*, municipality_id: int, kind: str) -> None:
+    """Count a search, subscription or print of the agenda (anonymous, per day)."""
+    from django.db import IntegrityError
+    from django.db.models import F
+
+    from .models import UsageDay
+
+    day = timezone.localdate()
+    rows = UsageDay.objects.filter(municipality_id=municipality_id, day=day)
+    if rows.update(**{kind: F(kind) + 1}) == 0:
+        try:
+            with transaction.atomic():
+                UsageDay.objects.create(municipality_id=municipality_id, day=day, **{kind: 1})
+        except IntegrityError:
+            rows.update(**{kind: F(kind) + 1})
+
+
 def new_uid() -> str:
     return f"{uuid.uuid4()}@samen"

@@ -21,8 +21,12 @@ from .models import Activity, Category, Feed, Registration
 PAGE_SIZE = 20
 
 
-def _search_context(request: HttpRequest, *, when: str = "week", limit: int = 500) -> dict:
+def _search_context(
+    request: HttpRequest, *, when: str = "week", limit: int = 500, usage: str = "searches"
+) -> dict:
     search = selectors.parse_search(request.GET, default_when=when)
+    if usage:
+        services.count_usage(municipality_id=request.municipality.pk, kind=usage)
     rows = selectors.listings(search, list(selectors.occurrences(search)[:limit]))
     return {
         "search": search,
@@ -137,7 +141,7 @@ def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_ics(request: HttpRequest) -> HttpResponse:
     """Subscribe in a calendar app: the agenda with the same filters, one VEVENT per activity
     (recurring ones keep their RRULE)."""
-    context = _search_context(request, when="month", limit=2000)
+    context = _search_context(request, when="month", limit=2000, usage="subscriptions")
     cal = _new_calendar(_("Agenda %(place)s") % {"place": request.municipality.name})
     seen: set[int] = set()
     for row in context["rows"]:
@@ -155,7 +159,7 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
 
 @public_view
 def agenda_rss(request: HttpRequest) -> HttpResponse:
-    context = _search_context(request, when="month", limit=200)
+    context = _search_context(request, when="month", limit=200, usage="subscriptions")
     link = request.build_absolute_uri(
         reverse("activities:agenda", args=[request.municipality.slug])
     )
@@ -187,7 +191,7 @@ def agenda_rss(request: HttpRequest) -> HttpResponse:
 @public_view
 def agenda_print(request: HttpRequest) -> HttpResponse:
     """A large-print weekly agenda for the notice board (print stylesheet, A4)."""
-    context = _search_context(request, when="week", limit=300)
+    context = _search_context(request, when="week", limit=300, usage="prints")
     days: dict[dt.date, list] = {}
     for row in context["rows"]:
         days.setdefault(row.occurrence.starts_at.astimezone(calendar.AMSTERDAM).date(), []).append(
@@ -204,7 +208,7 @@ def agenda_embed(request: HttpRequest) -> HttpResponse:
     organisation = None
     if request.GET.get("organisatie"):
         organisation = get_object_or_404(Organisation, slug=request.GET["organisatie"])
-    context = _search_context(request, when="month", limit=30)
+    context = _search_context(request, when="month", limit=30, usage="")
     if organisation is not None:
         search = context["search"]
         search.organisation_id = organisation.pk

@@ -193,3 +193,69 @@ def partner_feedback() -> list[dict]:
         }
         for row in rows
     ]
+
+
+MONTHS_NL = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+
+def kpis(*, year: int):
+    """The Signaalpunt's figures for the impact dashboard: anonymous, small counts suppressed."""
+    from django.db.models.functions import ExtractMonth
+
+    from samen.core.kpi import KpiSection, KpiTable
+
+    data = figures(year=year)
+    reports = dict(
+        Report.objects.filter(created_at__year=year)
+        .annotate(month=ExtractMonth("created_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    cases = Case.objects.filter(created_at__year=year).annotate(month=ExtractMonth("created_at"))
+    in_time = dict(
+        cases.filter(first_contact_at__isnull=False, first_contact_at__lte=F("deadline"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    monthly = [
+        [MONTHS_NL[m - 1], suppress(reports.get(m, 0)), suppress(in_time.get(m, 0))]
+        for m in range(1, 13)
+    ]
+    share = data["in_time_share"]
+    return KpiSection(
+        key="concerns",
+        title=str(_("Signaalpunt")),
+        headline=[
+            (str(_("signalen ontvangen")), data["reports"]),
+            (str(_("personen (casussen)")), data["cases"]),
+            (
+                str(_("eerste contact binnen de termijn")),
+                f"{share}%" if share is not None else None,
+            ),
+        ],
+        tables=[
+            KpiTable(
+                "concerns-monthly",
+                str(_("Signalen per maand")),
+                [str(_("maand")), str(_("signalen")), str(_("binnen termijn opgepakt"))],
+                monthly,
+                chart_column=1,
+            ),
+            KpiTable(
+                "concerns-sources",
+                str(_("Wie signaleerde")),
+                [str(_("soort melder")), str(_("signalen"))],
+                [list(row) for row in data["by_reporter_type"]],
+                chart_column=1,
+            ),
+            KpiTable(
+                "concerns-outcomes",
+                str(_("Uitkomsten")),
+                [str(_("uitkomst")), str(_("casussen"))],
+                [list(row) for row in data["by_outcome"]],
+                chart_column=1,
+            ),
+        ],
+    )

@@ -25,12 +25,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "concerns.report": frozenset({Role.PARTNER, Role.COORDINATOR, Role.CASEWORKER}),
     "organisations.manage": frozenset({Role.COORDINATOR}),
     "audit.view": frozenset({Role.COORDINATOR}),
+    # Volunteering: organisations post needs and approve matches; the coordinator runs the
+    # matching; volunteers answer proposals; programme managers see their own programme.
+    "volunteering.post_needs": frozenset({Role.PARTNER, Role.COORDINATOR}),
+    "volunteering.volunteer": frozenset({Role.VOLUNTEER}),
+    "volunteering.programme": frozenset({Role.PROGRAMME, Role.COORDINATOR}),
+    "volunteering.match": frozenset({Role.COORDINATOR}),
     # Partners: the coordinator works the longlist and the five steps; a partner organisation
     # sees and edits its own profile and contributions.
     "partners.manage": frozenset({Role.COORDINATOR}),
     "partners.own_profile": frozenset({Role.PARTNER}),
     # Activity hub: organisations publish their own activities and feeds.
     "activities.publish": frozenset({Role.PARTNER, Role.COORDINATOR}),
+    # Impact dashboard of the whole municipality.
+    "impact.view": frozenset({Role.COORDINATOR}),
 }
 
 # Roles for which two-factor login is required when SAMEN_REQUIRE_2FA_CASEWORKERS is on.

@@ -10,6 +10,7 @@ STAFF_CARDS = [
     "samen.activities.selectors.staff_card",
     "samen.partners.selectors.staff_card",
     "samen.volunteering.selectors.staff_card",
+    "samen.impact.selectors.staff_card",
 ]
 
 

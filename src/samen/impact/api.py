@@ -1,0 +1,52 @@
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from samen.api import AUTH, municipality_for
+from samen.core.tenancy import municipality_scope
+
+from . import selectors
+
+router = Router(tags=["Impact"])
+
+
+class HeadlineOut(Schema):
+    label: str
+    value: int | float | str | None
+
+
+class TableOut(Schema):
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[int | float | str | None]]
+
+
+class SectionOut(Schema):
+    key: str
+    title: str
+    headline: list[HeadlineOut]
+    tables: list[TableOut]
+
+
+class KpisOut(Schema):
+    municipality: str
+    year: int
+    sections: list[SectionOut]
+
+
+@router.get(
+    "/municipalities/{slug}/kpis",
+    response=KpisOut,
+    auth=AUTH,
+    summary="Impact figures of a year",
+    operation_id="getKpis",
+)
+def get_kpis(request: HttpRequest, slug: str, year: int = Query(None, ge=2000, le=2100)):
+    """The dashboard's figures as JSON: per capability a few headline figures and tables.
+    Counts about concerns under 5 are null."""
+    municipality = municipality_for(request, slug, "impact.view")
+    year = year or timezone.localdate().year
+    with municipality_scope(municipality):
+        sections = selectors.as_json(selectors.municipality_kpis(year=year))
+    return {"municipality": municipality.slug, "year": year, "sections": sections}

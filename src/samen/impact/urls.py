@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "impact"
+
+urlpatterns = [
+    path("<slug:slug>/beheer/impact/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/beheer/impact/jaarverslag/", views.report, name="report"),
+    path("<slug:slug>/beheer/impact/<slug:key>.<str:fmt>", views.export, name="export"),
+]
