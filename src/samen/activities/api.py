@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 from samen.api import municipality_for
 from samen.core.errors import problem
 from samen.core.models import Municipality
+from samen.core.tenancy import municipality_scope
 
 from . import calendar, selectors, services
 from .models import Category
@@ -79,7 +80,8 @@ def list_activities(request: HttpRequest, filters: Query[ActivitySearch]):
     municipality = None
     if filters.municipality:
         municipality = municipality_for(request, filters.municipality)
-        services.count_usage(municipality_id=municipality.pk, kind="searches")
+        with municipality_scope(municipality):
+            services.count_usage(municipality_id=municipality.pk, kind="searches")
     with scopes_disabled():  # activities are public; the municipality filter is explicit
         rows = selectors.listings(search, list(selectors.occurrences(search, municipality)[:2000]))
         slugs = dict(Municipality.objects.values_list("pk", "slug"))
