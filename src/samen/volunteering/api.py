@@ -1,3 +1,332 @@
-from ninja import Router
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from samen.api import AUTH, municipality_for
+from samen.core.errors import problem
+from samen.core.tenancy import municipality_scope
+
+from . import selectors, services
+from .forms import NeedForm
+from .models import Match, Need
 
 router = Router(tags=["Volunteering"])
+
+
+class NeedIn(Schema):
+    """Every field has a default: the form checks them and answers in Dutch."""
+
+    organisation: str = Field("", description="Slug of the organisation (coordinator only).")
+    kind: str = Field("other", examples=["buddy"])
+    title: str = Field("", max_length=200)
+    description: str = Field("", max_length=4000)
+    soft_skills: list[str] = Field(default_factory=list, examples=[["empathy", "patience"]])
+    interests: list[str] = Field(default_factory=list)
+    skills: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    volunteers_needed: int = 1
+    half_days: list[str] = Field(default_factory=list, examples=[["tue_pm"]])
+    recurring: bool = False
+    schedule: str = Field("", max_length=200)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    place: str = Field("", max_length=200)
+    postcode: str = Field("", max_length=7, examples=["9501AB"])
+    min_age: int = 16
+    vog_required: bool = False
+    half_days_per_match: float = 1
+    hours_per_match: float = 3
+    contact_name: str = Field("", max_length=120)
+    contact_email: str = Field("", max_length=254)
+    contact_phone: str = Field("", max_length=30)
+
+
+class NeedOut(Schema):
+    id: int
+    organisation: str
+    kind: str
+    title: str
+    description: str
+    status: str
+    volunteers_needed: int
+    open_places: int
+    soft_skills: list[str]
+    interests: list[str]
+    skills: list[str]
+    half_days: list[str]
+    postcode: str
+    min_age: int
+    vog_required: bool
+
+
+class CriterionOut(Schema):
+    criterion: str
+    points: int
+    max: int
+
+
+class MatchOut(Schema):
+    id: int
+    need_id: int
+    need_title: str
+    volunteer: str
+    status: str
+    organisation_decision: str
+    volunteer_decision: str
+    score: int
+    distance_km: float | None
+    explanation: list[CriterionOut]
+
+
+class RunOut(Schema):
+    proposals: int
+    objective: int
+    greedy_objective: int | None
+    certified_optimal: bool
+    feasible_pairs: int
+    matches: list[MatchOut]
+
+
+class DecisionIn(Schema):
+    decision: Literal["accept", "decline", ""] = ""
+
+
+class ProgrammeFiguresOut(Schema):
+    programme: str
+    start: dt.date
+    end: dt.date
+    employees: int
+    volunteered: int
+    participation_percent: int
+    hours_confirmed: float
+    half_days_used: float
+    half_days_budget: float
+    people_reached: int
+    needs_served: int
+
+
+def _need_out(need: Need) -> dict:
+    return {
+        "id": need.pk,
+        "organisation": need.organisation.slug,
+        "kind": need.kind,
+        "title": need.title,
+        "description": need.description,
+        "status": need.status,
+        "volunteers_needed": need.volunteers_needed,
+        "open_places": services.open_places(need),
+        "soft_skills": need.soft_skills,
+        "interests": need.interests,
+        "skills": need.skills,
+        "half_days": need.half_days,
+        "postcode": need.postcode,
+        "min_age": need.min_age,
+        "vog_required": need.vog_required,
+    }
+
+
+def _match_out(match: Match) -> dict:
+    return {
+        "id": match.pk,
+        "need_id": match.need_id,
+        "need_title": match.need.title,
+        "volunteer": match.volunteer.name,
+        "status": match.status,
+        "organisation_decision": match.organisation_decision,
+        "volunteer_decision": match.volunteer_decision,
+        "score": match.score,
+        "distance_km": match.distance_km,
+        "explanation": [
+            {"criterion": row["criterion"], "points": row["points"], "max": row["max"]}
+            for row in selectors.explanation(match)
+        ],
+    }
+
+
+def _form_problem(form):
+    params = [
+        {"name": name if name != "__all__" else "body", "reason": str(message)}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return problem(
+        400,
+        _("Ongeldige invoer"),
+        _("Een of meer velden zijn niet goed ingevuld."),
+        invalidParams=params,
+    )
+
+
+@router.get(
+    "/municipalities/{slug}/volunteer-needs",
+    response=list[NeedOut],
+    auth=AUTH,
+    summary="Needs of the caller's organisation (all for the coordinator)",
+    operation_id="listVolunteerNeeds",
+)
+def list_needs(request: HttpRequest, slug: str):
+    """Open and closed needs the caller may manage, newest first."""
+    municipality = municipality_for(request, slug, "volunteering.post_needs")
+    with municipality_scope(municipality):
+        needs = selectors.needs_for(request.user, municipality)[:500]
+        return [_need_out(n) for n in needs]
+
+
+@router.post(
+    "/municipalities/{slug}/volunteer-needs",
+    response={201: NeedOut},
+    auth=AUTH,
+    summary="Post a need (hulpvraag)",
+    operation_id="createVolunteerNeed",
+)
+def create_need(request: HttpRequest, slug: str, payload: NeedIn):
+    """A partner posts for its own organisation; the coordinator names the organisation."""
+    municipality = municipality_for(request, slug, "volunteering.post_needs")
+    data = payload.dict()
+    for key in ("start_date", "end_date"):
+        data[key] = data[key].isoformat() if data[key] else ""
+    form = NeedForm(data=data)
+    if not form.is_valid():
+        return _form_problem(form)
+    with municipality_scope(municipality):
+        from samen.core.models import Organisation
+
+        membership = request.user.membership_in(municipality)
+        if selectors.sees_all(request.user, municipality):
+            organisation = Organisation.objects.filter(slug=payload.organisation).first()
+        else:
+            organisation = membership.organisation if membership else None
+        if organisation is None:
+            raise HttpError(400, _("Kies de organisatie van deze hulpvraag."))
+        need = services.create_need(
+            municipality=municipality,
+            organisation=organisation,
+            actor=request.user,
+            data=form.cleaned_data,
+            source=Need.Source.API,
+        )
+        return Status(201, _need_out(need))
+
+
+@router.get(
+    "/municipalities/{slug}/volunteer-matches",
+    response=list[MatchOut],
+    auth=AUTH,
+    summary="Proposals and matches the caller may see, with the explanation per criterion",
+    operation_id="listVolunteerMatches",
+)
+def list_matches(request: HttpRequest, slug: str):
+    """Organisations see the matches of their needs; a volunteer sees their own."""
+    municipality = municipality_for(request, slug, "staff.home")
+    with municipality_scope(municipality):
+        user = request.user
+        if user.has_samen_perm(municipality, "volunteering.post_needs"):
+            matches = selectors.matches_for_organisation(user, municipality)
+        else:
+            volunteer = selectors.volunteer_of(user)
+            if volunteer is None or not user.has_samen_perm(municipality, "volunteering.volunteer"):
+                return []
+            matches = volunteer.matches.select_related("need", "volunteer")
+        return [_match_out(m) for m in matches[:500]]
+
+
+@router.post(
+    "/municipalities/{slug}/volunteer-matches/{match_id}/decisions",
+    response=MatchOut,
+    auth=AUTH,
+    summary="Accept or decline a proposal",
+    operation_id="createVolunteerMatchDecision",
+)
+def decide(request: HttpRequest, slug: str, match_id: int, payload: DecisionIn):
+    """The need's organisation or the volunteer answers. Declined pairs are never proposed
+    again; accepted by both, the match is confirmed and its hours are proposed."""
+    municipality = municipality_for(request, slug, "staff.home")
+    with municipality_scope(municipality):
+        user = request.user
+        org_matches = selectors.matches_for_organisation(user, municipality)
+        match = org_matches.filter(pk=match_id).first()
+        side = "organisation"
+        if match is None:
+            volunteer = selectors.volunteer_of(user)
+            match = volunteer.matches.filter(pk=match_id).first() if volunteer else None
+            side = "volunteer"
+        if match is None:
+            raise HttpError(404, _("Deze bron bestaat niet of is niet voor u zichtbaar."))
+        if payload.decision not in ("accept", "decline"):
+            raise HttpError(400, _("Kies accept of decline."))
+        try:
+            match = services.decide(
+                match=match, side=side, accept=payload.decision == "accept", actor=user
+            )
+        except DjangoValidationError as error:
+            raise HttpError(400, " ".join(error.messages)) from None
+        match = get_object_or_404(Match.objects.select_related("need", "volunteer"), pk=match.pk)
+        return _match_out(match)
+
+
+@router.post(
+    "/municipalities/{slug}/matching-runs",
+    response={201: RunOut},
+    auth=AUTH,
+    summary="Run the matching",
+    operation_id="createMatchingRun",
+)
+def run_matching(request: HttpRequest, slug: str):
+    """Hard constraints first, then the optimal assignment over all open needs. Coordinator
+    only. Returns the new proposals with their explanation."""
+    municipality = municipality_for(request, slug, "volunteering.match")
+    with municipality_scope(municipality):
+        run = services.run_matching(municipality=municipality, actor=request.user)
+        matches = Match.objects.filter(pk__in=[m.pk for m in run.created]).select_related(
+            "need", "volunteer"
+        )
+        return Status(
+            201,
+            {
+                "proposals": len(run.result.assignments),
+                "objective": run.result.objective,
+                "greedy_objective": run.result.greedy_objective,
+                "certified_optimal": run.result.certified,
+                "feasible_pairs": run.result.feasible_pairs,
+                "matches": [_match_out(m) for m in matches],
+            },
+        )
+
+
+@router.get(
+    "/municipalities/{slug}/programme-figures",
+    response=list[ProgrammeFiguresOut],
+    auth=AUTH,
+    summary="Figures of the caller's own programmes",
+    operation_id="listProgrammeFigures",
+)
+def programme_figures(request: HttpRequest, slug: str):
+    """Participation, hours, half-days against the budget, people reached, needs served.
+    A programme manager gets only the programmes of their own organisation."""
+    municipality = municipality_for(request, slug, "volunteering.programme")
+    with municipality_scope(municipality):
+        rows = []
+        for programme in selectors.programmes_for(request.user, municipality):
+            f = selectors.programme_figures(programme)
+            rows.append(
+                {
+                    "programme": programme.name,
+                    "start": f["start"],
+                    "end": f["end"],
+                    "employees": f["employees"],
+                    "volunteered": f["volunteered"],
+                    "participation_percent": f["participation"],
+                    "hours_confirmed": float(f["hours"]),
+                    "half_days_used": float(f["half_days"]),
+                    "half_days_budget": float(f["budget"]),
+                    "people_reached": f["people_reached"],
+                    "needs_served": f["needs_served"],
+                }
+            )
+        return rows

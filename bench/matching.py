@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Benchmark of volunteer matching (samen.volunteering.matching).
+
+1. Generates one municipality with --volunteers volunteers and --needs needs (capacity 1-5):
+   postcodes over 40 PC4 areas (9501-9540), 14 half-days of availability, 10 soft skills,
+   10 skills, 10 interests, 6 languages, ages 12-66, VOG for 40 %, travel distance 3-15 km,
+   remaining budgets of 0-2 half-days (30 % without a programme: no budget limit).
+2. Runs the complete exact matching (hard constraints, scores of every pair, candidate
+   LP with HiGHS, optimality certificate over *all* feasible pairs) in a fresh process and
+   reports wall time, peak memory (max RSS), the objective, a greedy baseline (best pair
+   first) and the improvement in percent.
+3. Checks optimality on small instances: exhaustively (6 volunteers x 3 needs) and with a
+   second solver (scipy's LAPJVsp on all feasible pairs, 400 x 100).
+
+    .venv/bin/python bench/matching.py                      # 20,000 x 5,000
+    .venv/bin/python bench/matching.py --append             # ... and append to docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import numpy as np  # noqa: E402
+
+from samen.volunteering import geo, matching  # noqa: E402
+
+TARGET_SECONDS = 10.0
+TARGET_MB = 2048.0
+
+
+def generate(n_volunteers: int, n_needs: int, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    places = [f"95{i:02d}" for i in range(1, 41)]
+    distances = matching.distance_table([geo.coordinates(p) for p in places])
+
+    def bits(n, k, p):
+        return ((rng.random((n, k)) < p) @ (1 << np.arange(k))).astype(np.uint32)
+
+    pool = matching.Pool(
+        ids=np.arange(n_volunteers, dtype=np.int64),
+        age=rng.integers(12, 67, n_volunteers).astype(np.int16),
+        vog=rng.random(n_volunteers) < 0.4,
+        availability=bits(n_volunteers, 14, 0.2).astype(np.uint16),
+        soft_skills=bits(n_volunteers, 10, 0.3),
+        skills=bits(n_volunteers, 10, 0.2),
+        interests=bits(n_volunteers, 10, 0.3),
+        languages=(1 | bits(n_volunteers, 6, 0.2)).astype(np.uint32),
+        place=rng.integers(0, len(places), n_volunteers).astype(np.int32),
+        max_km=rng.choice([3.0, 5.0, 10.0, 15.0], n_volunteers),
+        budget=rng.choice([0.0, 1.0, 2.0, np.inf], n_volunteers, p=[0.1, 0.2, 0.4, 0.3]),
+        eligible=rng.random(n_volunteers) < 0.97,
+    )
+    needs = matching.NeedSet(
+        ids=np.arange(n_needs, dtype=np.int64),
+        min_age=rng.choice([12, 16, 18], n_needs).astype(np.int16),
+        vog=rng.random(n_needs) < 0.3,
+        half_days=bits(n_needs, 14, 0.15).astype(np.uint16),
+        soft_skills=bits(n_needs, 10, 0.25),
+        skills=bits(n_needs, 10, 0.15),
+        interests=bits(n_needs, 10, 0.2),
+        languages=np.where(rng.random(n_needs) < 0.2, bits(n_needs, 6, 0.3), 0).astype(np.uint32),
+        place=rng.integers(0, len(places), n_needs).astype(np.int32),
+        cost=rng.choice([1.0, 2.0], n_needs, p=[0.8, 0.2]),
+        capacity=rng.integers(1, 6, n_needs).astype(np.int32),
+    )
+    return pool, needs, distances
+
+
+def run_once(n_volunteers: int, n_needs: int, top_k: int, per_place: int) -> dict:
+    """One complete run in this process; prints JSON (used in a child process)."""
+    pool, needs, distances = generate(n_volunteers, n_needs)
+    start = time.perf_counter()
+    result = matching.match(pool, needs, distances, top_k=top_k, per_place=per_place)
+    seconds = time.perf_counter() - start
+    clock = time.perf_counter()
+    scores = matching.score_matrix(pool, needs, distances)
+    rows, cols = np.nonzero(scores != matching.INFEASIBLE)
+    weights = scores[rows, cols].astype(np.int64)
+    del scores
+    order = np.argsort(-weights, kind="stable")
+    greedy = matching.greedy(rows[order], cols[order], weights[order], len(pool), needs.capacity)
+    greedy_seconds = time.perf_counter() - clock
+    return {
+        "volunteers": n_volunteers,
+        "needs": n_needs,
+        "places": int(needs.capacity.sum()),
+        "feasible_pairs": result.feasible_pairs,
+        "candidate_pairs": result.candidate_pairs,
+        "rounds": result.rounds,
+        "certified": result.certified,
+        "proposals": len(result.assignments),
+        "objective": result.objective,
+        "greedy_objective": greedy,
+        "greedy_seconds": round(greedy_seconds, 2),
+        "seconds": round(seconds, 2),
+        "timings": {k: round(v, 2) for k, v in result.timings.items()},
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def brute_force(scores, capacity) -> int:
+    n_volunteers, n_needs = scores.shape
+    best = 0
+    for choice in itertools.product(range(-1, n_needs), repeat=n_volunteers):
+        load = np.bincount([c for c in choice if c >= 0], minlength=n_needs)
+        if (load > capacity).any() or any(
+            c >= 0 and scores[v, c] == matching.INFEASIBLE for v, c in enumerate(choice)
+        ):
+            continue
+        best = max(best, sum(int(scores[v, c]) for v, c in enumerate(choice) if c >= 0))
+    return best
+
+
+def small_checks() -> dict:
+    exhaustive = second = 0
+    for seed in range(20):
+        pool, needs, distances = generate(6, 3, seed=seed)
+        needs.capacity = np.minimum(needs.capacity, 2)
+        scores = matching.score_matrix(pool, needs, distances)
+        result = matching.match(pool, needs, distances, top_k=1, per_place=0)
+        assert result.certified and result.objective == brute_force(scores, needs.capacity)
+        exhaustive += 1
+    for seed in range(10):
+        pool, needs, distances = generate(400, 100, seed=seed)
+        scores = matching.score_matrix(pool, needs, distances)
+        result = matching.match(pool, needs, distances)
+        assert result.objective == matching.reference_optimum(scores, needs.capacity)
+        second += 1
+    return {"exhaustive_equal": exhaustive, "second_solver_equal": second}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--volunteers", type=int, default=20_000)
+    parser.add_argument("--needs", type=int, default=5_000)
+    parser.add_argument("--top-k", type=int, default=4)
+    parser.add_argument("--per-place", type=int, default=3)
+    parser.add_argument("--append", action="store_true", help="append to docs/benchmarks.md")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_once(args.volunteers, args.needs, args.top_k, args.per_place)))
+        return 0
+
+    checks = small_checks()
+    print(f"small instances: {checks}")
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", "--volunteers", str(args.volunteers), "--needs",
+         str(args.needs), "--top-k", str(args.top_k), "--per-place", str(args.per_place)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    r = json.loads(child.stdout.strip().splitlines()[-1])
+    gain = 100 * (r["objective"] - r["greedy_objective"]) / max(r["greedy_objective"], 1)
+    ok = r["seconds"] < TARGET_SECONDS and r["max_rss_mb"] < TARGET_MB and r["certified"]
+    print(json.dumps(r, indent=2))
+    print(
+        f"optimal {r['objective']} vs greedy {r['greedy_objective']}: +{gain:.2f} %; "
+        f"{r['seconds']} s, {r['max_rss_mb']} MB -> " + ("targets met" if ok else "TARGET NOT MET")
+    )
+    if args.append:
+        cpu = platform.processor() or platform.machine()
+        lines = [
+            "",
+            f"## Volunteer matching ({dt.date.today().isoformat()})",
+            "",
+            f"`bench/matching.py`, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
+            f"numpy {np.__version__}, one process. Targets: under {TARGET_SECONDS:.0f} s and "
+            f"{TARGET_MB / 1024:.0f} GB for a complete optimal run.",
+            "",
+            "| | |",
+            "|---|---|",
+            f"| volunteers x needs (places) | {r['volunteers']:,} x {r['needs']:,} ({r['places']:,}) |",
+            f"| feasible pairs (all hard constraints) | {r['feasible_pairs']:,} |",
+            f"| candidate pairs in the final LP / rounds | {r['candidate_pairs']:,} / {r['rounds']} |",
+            f"| optimality certificate over all feasible pairs | {'yes' if r['certified'] else 'no'} |",
+            f"| proposals | {r['proposals']:,} |",
+            f"| objective (optimal) | {r['objective']:,} |",
+            f"| greedy baseline (best pair first, all feasible pairs) | {r['greedy_objective']:,} |",
+            f"| improvement over greedy | {gain:.2f} % |",
+            f"| wall time, complete run | {r['seconds']} s (scoring {r['timings'].get('score')} s, "
+            f"candidates {r['timings'].get('candidates')} s, LP {r['timings'].get('solve')} s, "
+            f"certificate {r['timings'].get('certify')} s) |",
+            f"| peak memory (max RSS) | {r['max_rss_mb']} MB |",
+            f"| small instances equal to the optimum | {checks['exhaustive_equal']} exhaustive "
+            f"(6 x 3), {checks['second_solver_equal']} against LAPJVsp (400 x 100) |",
+            f"| targets | {'met' if ok else 'NOT met'} |",
+            "",
+        ]
+        with open(ROOT / "docs" / "benchmarks.md", "a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

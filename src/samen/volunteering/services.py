@@ -1,0 +1,544 @@
+"""Every change in volunteering goes through these functions: keyword-only, one transaction
+each, written to the audit log. Views, API and the `samen match` command call them."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samen.core import audit
+from samen.core.models import Municipality, Organisation, User
+
+from . import geo, matching
+from .models import (
+    HalfDay,
+    Interest,
+    Language,
+    Match,
+    Need,
+    Programme,
+    Skill,
+    SoftSkill,
+    TimeEntry,
+    Volunteer,
+    hash_token,
+    new_token,
+)
+
+MDT_MIN_AGE, MDT_MAX_AGE, CONSENT_BELOW = 12, 30, 16
+
+
+# --- volunteers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    volunteer: Volunteer
+    token: str  # the personal link; only its hash is stored
+
+
+def programme_for_email(email: str) -> Programme | None:
+    """A running programme whose e-mail domain matches (employees join by domain)."""
+    domain = email.rpartition("@")[2].lower()
+    if not domain:
+        return None
+    today = timezone.localdate()
+    return (
+        Programme.objects.filter(
+            email_domain__iexact=domain, period_start__lte=today, period_end__gte=today
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def register_volunteer(
+    *,
+    municipality: Municipality,
+    data: dict[str, Any],
+    kind: str,
+    programme: Programme | None = None,
+    user: User | None = None,
+) -> Registration:
+    """A volunteer signs up: an employee (by invitation link, e-mail domain or account) or a
+    young person in MDT (12-30; under 16 with a parent's consent)."""
+    if programme is None and kind == Volunteer.Kind.EMPLOYEE:
+        programme = programme_for_email(data.get("email", ""))
+    if kind == Volunteer.Kind.MDT:
+        born = data.get("date_of_birth")
+        if born is None:
+            raise ValidationError({"date_of_birth": _("Vul je geboortedatum in.")})
+        age = age_on(born, timezone.localdate())
+        if not MDT_MIN_AGE <= age <= MDT_MAX_AGE:
+            raise ValidationError(
+                {"date_of_birth": _("MDT is voor jongeren van 12 tot en met 30 jaar.")}
+            )
+        if age < CONSENT_BELOW and not data.get("parent_consent"):
+            raise ValidationError(
+                {"parent_consent": _("Onder de 16 heb je toestemming van een ouder nodig.")}
+            )
+    token = new_token()
+    fields = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
+    with transaction.atomic():
+        volunteer = Volunteer.objects.create(
+            municipality=municipality,
+            kind=kind,
+            programme=programme,
+            user=user,
+            token_hash=hash_token(token),
+            **fields,
+        )
+        audit.record(
+            action="volunteering.volunteer_registered",
+            actor=user,
+            obj=volunteer,
+            kind=kind,
+            programme=programme.pk if programme else None,
+        )
+    return Registration(volunteer, token)
+
+
+PROFILE_FIELDS = {
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "parent_consent",
+    "parent_name",
+    "parent_email",
+    "skills",
+    "soft_skills",
+    "interests",
+    "availability",
+    "languages",
+    "postcode",
+    "max_distance_km",
+    "vog",
+}
+
+
+def update_profile(*, volunteer: Volunteer, data: dict[str, Any], actor=None) -> Volunteer:
+    with transaction.atomic():
+        for key, value in data.items():
+            if key in PROFILE_FIELDS:
+                setattr(volunteer, key, value)
+        volunteer.save()
+        audit.record(action="volunteering.profile_updated", actor=actor, obj=volunteer)
+    return volunteer
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def budget_used(volunteer: Volunteer, programme: Programme | None = None) -> Decimal:
+    """Half-days of the programme budget taken in its period: hours logged, or for a match
+    without hours yet the half-days the need asks. Declined matches take nothing."""
+    programme = programme or volunteer.programme
+    if programme is None:
+        return Decimal(0)
+    used = _used_by_volunteer(programme, [volunteer.pk])
+    return used.get(volunteer.pk, Decimal(0))
+
+
+def _used_by_volunteer(programme: Programme, volunteer_ids) -> dict[int, Decimal]:
+    matches = (
+        Match.objects.filter(
+            programme=programme,
+            volunteer_id__in=volunteer_ids,
+            proposed_at__date__gte=programme.period_start,
+            proposed_at__date__lte=programme.period_end,
+        )
+        .exclude(status=Match.Status.DECLINED)
+        .prefetch_related("time_entries")
+    )
+    used: dict[int, Decimal] = {}
+    for m in matches:
+        entries = list(m.time_entries.all())
+        taken = sum((e.half_days for e in entries), Decimal(0)) if entries else m.half_days
+        used[m.volunteer_id] = used.get(m.volunteer_id, Decimal(0)) + taken
+    return used
+
+
+def remaining_budget(volunteer: Volunteer, day: dt.date | None = None) -> Decimal | None:
+    """Half-days left; None = no programme (no budget limit); 0 outside the period."""
+    programme = volunteer.programme
+    if programme is None:
+        return None
+    if not programme.in_period(day or timezone.localdate()):
+        return Decimal(0)
+    return max(Decimal(0), programme.half_days_per_employee - budget_used(volunteer))
+
+
+# --- needs --------------------------------------------------------------------------------
+
+
+NEED_FIELDS = {
+    "kind",
+    "title",
+    "description",
+    "skills",
+    "soft_skills",
+    "interests",
+    "languages",
+    "volunteers_needed",
+    "half_days",
+    "recurring",
+    "schedule",
+    "start_date",
+    "end_date",
+    "place",
+    "postcode",
+    "min_age",
+    "vog_required",
+    "half_days_per_match",
+    "hours_per_match",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+}
+
+
+def create_need(
+    *,
+    municipality: Municipality,
+    organisation: Organisation,
+    actor,
+    data: dict[str, Any],
+    source: str = Need.Source.WEB,
+) -> Need:
+    fields = {k: v for k, v in data.items() if k in NEED_FIELDS}
+    with transaction.atomic():
+        need = Need.objects.create(
+            municipality=municipality,
+            organisation=organisation,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            source=source,
+            **fields,
+        )
+        audit.record(action="volunteering.need_created", actor=actor, obj=need, source=source)
+    return need
+
+
+def create_buddy_need_from_referral(
+    *,
+    municipality: Municipality,
+    organisation: Organisation,
+    actor,
+    description: str,
+    postcode: str,
+) -> Need:
+    """Hook for the Signaalpunt: a caseworker's referral becomes a buddy need of the welfare
+    organisation. Only what the caseworker chooses to type is stored: no name, no address
+    beyond the postcode (used for the distance)."""
+    contact = actor.get_full_name() if getattr(actor, "is_authenticated", False) else ""
+    return create_need(
+        municipality=municipality,
+        organisation=organisation,
+        actor=actor,
+        source=Need.Source.SIGNAALPUNT,
+        data={
+            "kind": Need.Kind.BUDDY,
+            "title": _("Maatje gezocht (via het Signaalpunt)"),
+            "description": description,
+            "postcode": postcode.replace(" ", "").upper(),
+            "soft_skills": [SoftSkill.EMPATHY, SoftSkill.PATIENCE, SoftSkill.LISTENING],
+            "interests": [Interest.ELDERLY],
+            "volunteers_needed": 1,
+            "recurring": True,
+            "min_age": 18,
+            "vog_required": True,
+            "contact_name": contact or organisation.name,
+            "contact_email": getattr(actor, "email", "") or organisation.email,
+        },
+    )
+
+
+def close_need(*, need: Need, actor) -> Need:
+    with transaction.atomic():
+        need.status = Need.Status.CLOSED
+        need.save(update_fields=["status"])
+        audit.record(action="volunteering.need_closed", actor=actor, obj=need)
+    return need
+
+
+def open_places(need: Need) -> int:
+    taken = need.matches.exclude(status=Match.Status.DECLINED).count()
+    return max(0, need.volunteers_needed - taken)
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+@dataclass
+class MatchingRun:
+    result: matching.Result
+    created: list[Match]
+    volunteers: int
+    needs: int
+
+
+def _pool_and_needs(municipality: Municipality, today: dt.date):
+    volunteers = list(
+        Volunteer.objects.filter(active=True).select_related("programme").order_by("pk")
+    )
+    needs = list(
+        Need.objects.filter(status=Need.Status.OPEN)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("pk")
+    )
+    pending = set(
+        Match.objects.filter(
+            status=Match.Status.PROPOSED, volunteer_decision=Match.Decision.PENDING
+        ).values_list("volunteer_id", flat=True)
+    )
+    taken: dict[int, int] = {}
+    for need_id in Match.objects.exclude(status=Match.Status.DECLINED).values_list(
+        "need_id", flat=True
+    ):
+        taken[need_id] = taken.get(need_id, 0) + 1
+    used: dict[int, Decimal] = {}
+    for programme in {v.programme for v in volunteers if v.programme}:
+        ids = [v.pk for v in volunteers if v.programme_id == programme.pk]
+        used.update(_used_by_volunteer(programme, ids))
+
+    places: dict[str, int] = {}
+    coordinates: list[tuple[float, float]] = []
+
+    def place(postcode: str) -> int:
+        code = geo.pc4(postcode)
+        point = geo.coordinates(postcode) if code else None
+        if point is None:
+            return -1
+        if code not in places:
+            places[code] = len(coordinates)
+            coordinates.append(point)
+        return places[code]
+
+    def remaining(v: Volunteer) -> float:
+        if v.programme is None:
+            return matching.UNLIMITED
+        if not v.programme.in_period(today):
+            return 0.0
+        return float(v.programme.half_days_per_employee - used.get(v.pk, Decimal(0)))
+
+    def age(v: Volunteer) -> int:
+        if v.date_of_birth is None:
+            return 0 if v.kind == Volunteer.Kind.MDT else matching.ADULT_AGE
+        return age_on(v.date_of_birth, today)
+
+    def eligible(v: Volunteer, where: int) -> bool:
+        if where < 0 or v.pk in pending:
+            return False
+        if v.kind == Volunteer.Kind.MDT:
+            years = age(v)
+            return MDT_MIN_AGE <= years <= MDT_MAX_AGE and (
+                years >= CONSENT_BELOW or v.parent_consent
+            )
+        return True
+
+    v_place = [place(v.postcode) for v in volunteers]
+    n_place = [place(n.postcode) for n in needs]
+    pool = matching.Pool(
+        ids=np.array([v.pk for v in volunteers], dtype=np.int64),
+        age=np.array([age(v) for v in volunteers], dtype=np.int16),
+        vog=np.array([v.vog == Volunteer.Vog.VALID for v in volunteers], dtype=bool),
+        availability=np.array(
+            [matching.bits(v.availability, HalfDay.values) for v in volunteers], dtype=np.uint16
+        ),
+        soft_skills=_bits(volunteers, "soft_skills", SoftSkill.values),
+        skills=_bits(volunteers, "skills", Skill.values),
+        interests=_bits(volunteers, "interests", Interest.values),
+        languages=_bits(volunteers, "languages", Language.values),
+        place=np.array([max(p, 0) for p in v_place], dtype=np.int32),
+        max_km=np.array([float(v.max_distance_km) for v in volunteers], dtype=np.float64),
+        budget=np.array([remaining(v) for v in volunteers], dtype=np.float64),
+        eligible=np.array(
+            [eligible(v, p) for v, p in zip(volunteers, v_place, strict=True)], dtype=bool
+        ),
+    )
+    need_set = matching.NeedSet(
+        ids=np.array([n.pk for n in needs], dtype=np.int64),
+        min_age=np.array([n.min_age for n in needs], dtype=np.int16),
+        vog=np.array([n.vog_required for n in needs], dtype=bool),
+        half_days=np.array(
+            [matching.bits(n.half_days, HalfDay.values) for n in needs], dtype=np.uint16
+        ),
+        soft_skills=_bits(needs, "soft_skills", SoftSkill.values),
+        skills=_bits(needs, "skills", Skill.values),
+        interests=_bits(needs, "interests", Interest.values),
+        languages=_bits(needs, "languages", Language.values),
+        place=np.array([max(p, 0) for p in n_place], dtype=np.int32),
+        cost=np.array([float(n.half_days_per_match) for n in needs], dtype=np.float64),
+        capacity=np.array(
+            [
+                0 if p < 0 else max(0, n.volunteers_needed - taken.get(n.pk, 0))
+                for n, p in zip(needs, n_place, strict=True)
+            ],
+            dtype=np.int32,
+        ),
+    )
+    # A pair that was ever proposed (declined, pending or confirmed) is never proposed again.
+    v_index = {v.pk: i for i, v in enumerate(volunteers)}
+    n_index = {n.pk: j for j, n in enumerate(needs)}
+    pairs = [
+        (v_index[v], n_index[n])
+        for v, n in Match.objects.values_list("volunteer_id", "need_id")
+        if v in v_index and n in n_index
+    ]
+    excluded = (
+        np.array([p[0] for p in pairs], dtype=np.int64),
+        np.array([p[1] for p in pairs], dtype=np.int64),
+    )
+    distances = matching.distance_table(coordinates)
+    return volunteers, needs, pool, need_set, excluded, distances
+
+
+def _bits(rows, attribute: str, vocabulary) -> np.ndarray:
+    return np.array(
+        [matching.bits(getattr(r, attribute), vocabulary) for r in rows], dtype=np.uint32
+    )
+
+
+def run_matching(*, municipality: Municipality, actor=None, dry_run: bool = False) -> MatchingRun:
+    """Propose the optimal set of new matches for the municipality (in its scope)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        volunteers, needs, pool, need_set, excluded, distances = _pool_and_needs(
+            municipality, today
+        )
+        result = matching.match(pool, need_set, distances, excluded=excluded, with_greedy=True)
+        created: list[Match] = []
+        if not dry_run and result.assignments:
+            by_volunteer = {v.pk: v for v in volunteers}
+            by_need = {n.pk: n for n in needs}
+            now = timezone.now()
+            created = Match.objects.bulk_create(
+                [
+                    Match(
+                        municipality=municipality,
+                        need=by_need[a.need],
+                        volunteer=by_volunteer[a.volunteer],
+                        programme=by_volunteer[a.volunteer].programme,
+                        score=a.score,
+                        breakdown=a.breakdown,
+                        distance_km=a.distance_km,
+                        half_days=by_need[a.need].half_days_per_match,
+                        proposed_at=now,
+                    )
+                    for a in result.assignments
+                ]
+            )
+        audit.record(
+            action="volunteering.matching_run",
+            actor=actor,
+            municipality=municipality,
+            proposals=len(result.assignments),
+            objective=result.objective,
+            dry_run=dry_run,
+        )
+    return MatchingRun(result, created, len(volunteers), len(needs))
+
+
+def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
+    """The organisation (side="organisation") or the volunteer (side="volunteer") accepts or
+    declines a proposal. Both accepted: confirmed, and hours are proposed automatically."""
+    if side not in ("organisation", "volunteer"):
+        raise ValueError(side)
+    with transaction.atomic():
+        match = Match.objects.select_for_update().select_related("need").get(pk=match.pk)
+        if match.status != Match.Status.PROPOSED:
+            raise ValidationError(_("Over dit voorstel is al besloten."))
+        decision = Match.Decision.ACCEPTED if accept else Match.Decision.DECLINED
+        setattr(match, f"{side}_decision", decision)
+        now = timezone.now()
+        if not accept:
+            match.status = Match.Status.DECLINED
+            match.declined_at = now
+        elif (
+            match.organisation_decision == Match.Decision.ACCEPTED
+            and match.volunteer_decision == Match.Decision.ACCEPTED
+        ):
+            match.status = Match.Status.CONFIRMED
+            match.confirmed_at = now
+            need = match.need
+            TimeEntry.objects.create(
+                municipality=match.municipality,
+                match=match,
+                date=max(need.start_date or timezone.localdate(), timezone.localdate()),
+                hours=need.hours_per_match,
+                half_days=need.half_days_per_match,
+            )
+        match.save()
+        audit.record(
+            action=f"volunteering.match_{'accepted' if accept else 'declined'}",
+            actor=actor,
+            obj=match,
+            side=side,
+        )
+    return match
+
+
+# --- hours and outcomes -------------------------------------------------------------------
+
+
+def confirm_hours(*, municipality: Municipality, entries, actor) -> int:
+    """The organisation confirms proposed hours in bulk. Returns how many."""
+    with transaction.atomic():
+        ids = list(entries.filter(status=TimeEntry.Status.PROPOSED).values_list("pk", flat=True))
+        TimeEntry.objects.filter(pk__in=ids).update(
+            status=TimeEntry.Status.CONFIRMED, confirmed_at=timezone.now()
+        )
+        if ids:
+            audit.record(
+                action="volunteering.hours_confirmed",
+                actor=actor,
+                municipality=municipality,
+                entries=ids,
+            )
+    return len(ids)
+
+
+def correct_hours(*, entry: TimeEntry, hours: Decimal, date: dt.date, actor=None) -> TimeEntry:
+    """The volunteer corrects the hours; the organisation confirms them again."""
+    if hours <= 0 or hours > 24:
+        raise ValidationError({"hours": _("Vul een aantal uren in tussen 0 en 24.")})
+    with transaction.atomic():
+        entry.hours = hours
+        entry.date = date
+        # Four hours make a half-day (dagdeel), rounded up to halves.
+        entry.half_days = max(Decimal("0.5"), (hours / 4 * 2).to_integral_value("ROUND_UP") / 2)
+        entry.status = TimeEntry.Status.PROPOSED
+        entry.corrected_by_volunteer = True
+        entry.confirmed_at = None
+        entry.save()
+        audit.record(action="volunteering.hours_corrected", actor=actor, obj=entry)
+    return entry
+
+
+def record_outcome(
+    *, match: Match, actor, helped: str, people_reached: int | None, note: str = ""
+) -> Match:
+    """The short question to the organisation after a match: did it help, how many people."""
+    if match.status != Match.Status.CONFIRMED:
+        raise ValidationError(_("Alleen bij een bevestigde koppeling."))
+    with transaction.atomic():
+        match.helped = helped
+        match.people_reached = people_reached
+        match.outcome_note = note
+        match.outcome_at = timezone.now()
+        match.save(update_fields=["helped", "people_reached", "outcome_note", "outcome_at"])
+        audit.record(action="volunteering.outcome_recorded", actor=actor, obj=match)
+    return match
+
+
+def volunteer_by_token(token: str) -> Volunteer | None:
+    return Volunteer.objects.filter(token_hash=hash_token(token), active=True).first()

@@ -1,0 +1,415 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from samen.core.tenancy import public_view, staff_view
+
+from . import selectors, services
+from .forms import HoursForm, MdtForm, NeedForm, OutcomeForm, ProfileForm
+from .models import Match, Need, Programme, TimeEntry, Volunteer
+
+
+def _errors_of(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+# --- public: registration and the personal page --------------------------------------------
+
+
+@never_cache
+@public_view
+def register_mdt(request: HttpRequest) -> HttpResponse:
+    """Young people in maatschappelijke diensttijd (12-30) sign up without an account."""
+    form = MdtForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.register_volunteer(
+                municipality=request.municipality, data=form.cleaned_data, kind=Volunteer.Kind.MDT
+            )
+        except ValidationError as error:
+            for field, msgs in error.message_dict.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+        else:
+            return _registered(request, registration)
+    return render(request, "volunteering/register.html", {"form": form, "mdt": True})
+
+
+@never_cache
+@public_view
+def register_employee(request: HttpRequest, token: str = "") -> HttpResponse:
+    """Employees join their company's programme by invitation link or e-mail domain."""
+    programme = None
+    if token:
+        programme = Programme.objects.filter(invite_token=token).first()
+        if programme is None:
+            raise Http404
+    form = ProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chosen = programme or services.programme_for_email(form.cleaned_data["email"])
+        if chosen is None:
+            form.add_error(
+                "email",
+                _(
+                    "Dit e-mailadres hoort niet bij een bedrijfsprogramma. Gebruik uw werkadres "
+                    "of de uitnodigingslink van uw werkgever."
+                ),
+            )
+        else:
+            registration = services.register_volunteer(
+                municipality=request.municipality,
+                data=form.cleaned_data,
+                kind=Volunteer.Kind.EMPLOYEE,
+                programme=chosen,
+            )
+            return _registered(request, registration)
+    context = {"form": form, "mdt": False, "programme": programme}
+    return render(request, "volunteering/register.html", context)
+
+
+def _registered(request: HttpRequest, registration: services.Registration) -> HttpResponse:
+    url = reverse("volunteering:personal", args=[request.municipality.slug, registration.token])
+    return render(
+        request,
+        "volunteering/registered.html",
+        {"volunteer": registration.volunteer, "personal_url": request.build_absolute_uri(url)},
+    )
+
+
+@never_cache
+@public_view
+def personal(request: HttpRequest, token: str) -> HttpResponse:
+    """The volunteer's own page by personal link: proposals with the explanation, hours."""
+    volunteer = services.volunteer_by_token(token)
+    if volunteer is None:
+        raise Http404
+    return _volunteer_page(request, volunteer, request.path)
+
+
+@staff_view("volunteering.volunteer")
+def mine(request: HttpRequest) -> HttpResponse:
+    """The logged-in volunteer's page; without a profile yet, the profile form first."""
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None or request.GET.get("profiel"):
+        return _profile(request, volunteer)
+    return _volunteer_page(request, volunteer, request.path)
+
+
+def _profile(request: HttpRequest, volunteer: Volunteer | None) -> HttpResponse:
+    user = request.user
+    initial = (
+        {name: getattr(volunteer, name) for name in ProfileForm.base_fields}
+        if volunteer
+        else {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
+    )
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if volunteer is None:
+            membership = user.membership_in(request.municipality)
+            programme = (
+                Programme.objects.filter(organisation_id=membership.organisation_id)
+                .order_by("-period_end")
+                .first()
+                if membership and membership.organisation_id
+                else None
+            )
+            services.register_volunteer(
+                municipality=request.municipality,
+                data=form.cleaned_data,
+                kind=Volunteer.Kind.EMPLOYEE if programme else Volunteer.Kind.RESIDENT,
+                programme=programme,
+                user=user,
+            )
+        else:
+            services.update_profile(volunteer=volunteer, data=form.cleaned_data, actor=user)
+        messages.success(request, _("Je profiel is opgeslagen."))
+        return redirect("volunteering:mine", slug=request.municipality.slug)
+    return render(request, "volunteering/profile.html", {"form": form, "volunteer": volunteer})
+
+
+def _volunteer_page(request: HttpRequest, volunteer: Volunteer, here: str) -> HttpResponse:
+    actor = request.user if request.user.is_authenticated else None
+    hours_errors: dict[int, HoursForm] = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("accept", "decline"):
+                match = get_object_or_404(volunteer.matches, pk=_int(request.POST.get("match")))
+                services.decide(
+                    match=match, side="volunteer", accept=action == "accept", actor=actor
+                )
+                messages.success(
+                    request,
+                    _("Fijn! De organisatie hoort het.")
+                    if action == "accept"
+                    else _("Dit voorstel krijg je niet meer."),
+                )
+                return redirect(here)
+            if action == "hours":
+                entry = get_object_or_404(
+                    TimeEntry.objects.filter(match__volunteer=volunteer),
+                    pk=_int(request.POST.get("entry")),
+                )
+                form = HoursForm(request.POST)
+                if form.is_valid():
+                    services.correct_hours(entry=entry, actor=actor, **form.cleaned_data)
+                    messages.success(request, _("Je uren zijn aangepast."))
+                    return redirect(here)
+                hours_errors[entry.pk] = form
+        except ValidationError as error:
+            messages.error(request, " ".join(_errors_of(error)))
+            return redirect(here)
+    matches = volunteer.matches.select_related("need", "need__organisation").order_by(
+        "-proposed_at"
+    )
+    entries = TimeEntry.objects.filter(match__volunteer=volunteer).select_related("match__need")
+    context = {
+        "volunteer": volunteer,
+        "proposals": [
+            (m, selectors.explanation(m))
+            for m in matches
+            if m.status == Match.Status.PROPOSED and m.volunteer_decision == Match.Decision.PENDING
+        ],
+        "matches": [m for m in matches if m.volunteer_decision != Match.Decision.PENDING],
+        "entries": [
+            (
+                e,
+                hours_errors.get(e.pk)
+                or HoursForm(initial={"date": e.date, "hours": e.hours}, prefix=f"e{e.pk}"),
+            )
+            for e in entries
+        ],
+        "remaining": services.remaining_budget(volunteer),
+        "is_account": actor is not None and volunteer.user_id == getattr(actor, "pk", None),
+    }
+    return render(request, "volunteering/volunteer.html", context)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+# --- organisations: needs, proposals, hours, outcomes -------------------------------------
+
+
+@staff_view("volunteering.post_needs")
+def needs(request: HttpRequest) -> HttpResponse:
+    user, municipality = request.user, request.municipality
+    visible = selectors.needs_for(user, municipality)
+    matches = selectors.matches_for_organisation(user, municipality)
+    if request.method == "POST" and request.POST.get("action") == "confirm_hours":
+        count = services.confirm_hours(
+            municipality=municipality,
+            entries=TimeEntry.objects.filter(match__in=matches),
+            actor=user,
+        )
+        messages.success(request, _("%(n)d keer uren bevestigd.") % {"n": count})
+        return redirect("volunteering:needs", slug=municipality.slug)
+    need_list = list(visible.order_by("status", "-created_at")[:200])
+    places = selectors.open_places_map(need_list)
+    context = {
+        "needs": [(n, places[n.pk]) for n in need_list],
+        "to_decide": matches.filter(
+            status=Match.Status.PROPOSED, organisation_decision=Match.Decision.PENDING
+        ).order_by("need", "-score"),
+        "hours": TimeEntry.objects.filter(
+            match__in=matches, status=TimeEntry.Status.PROPOSED
+        ).select_related("match__need", "match__volunteer"),
+        "sees_all": selectors.sees_all(user, municipality),
+    }
+    return render(request, "volunteering/needs.html", context)
+
+
+@staff_view("volunteering.post_needs")
+def need_new(request: HttpRequest) -> HttpResponse:
+    user, municipality = request.user, request.municipality
+    membership = user.membership_in(municipality)
+    organisation = membership.organisation if membership else None
+    if selectors.sees_all(user, municipality):
+        organisation = None  # the coordinator chooses below
+    from samen.core.models import Organisation
+
+    organisations = Organisation.objects.order_by("name")
+    form = NeedForm(request.POST or None)
+    if request.method == "POST":
+        chosen = organisation
+        if chosen is None:
+            chosen = organisations.filter(pk=_int_or_none(request.POST.get("organisation"))).first()
+        if chosen is None:
+            form.add_error(None, _("Kies de organisatie van deze hulpvraag."))
+        if form.is_valid() and chosen is not None:
+            need = services.create_need(
+                municipality=municipality, organisation=chosen, actor=user, data=form.cleaned_data
+            )
+            messages.success(request, _("De hulpvraag staat klaar voor het koppelen."))
+            return redirect("volunteering:need", slug=municipality.slug, ref=need.reference)
+    context = {
+        "form": form,
+        "organisation": organisation,
+        "organisations": organisations if organisation is None else None,
+    }
+    return render(request, "volunteering/need_form.html", context)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@staff_view("staff.home")
+def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    """One need with its proposals (the organisation approves), hours and outcomes. Needs of
+    other organisations are not found (404), as are needs of other municipalities."""
+    user, municipality = request.user, request.municipality
+    need = get_object_or_404(selectors.needs_for(user, municipality), reference=ref)
+    outcome_forms: dict[int, OutcomeForm] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("accept", "decline"):
+                match = get_object_or_404(need.matches, pk=_int(request.POST.get("match")))
+                services.decide(
+                    match=match, side="organisation", accept=action == "accept", actor=user
+                )
+                messages.success(
+                    request,
+                    _("Akkoord opgeslagen.") if action == "accept" else _("Voorstel afgewezen."),
+                )
+                return redirect(request.path)
+            if action == "confirm_hours":
+                count = services.confirm_hours(
+                    municipality=municipality,
+                    entries=TimeEntry.objects.filter(match__need=need),
+                    actor=user,
+                )
+                messages.success(request, _("%(n)d keer uren bevestigd.") % {"n": count})
+                return redirect(request.path)
+            if action == "outcome":
+                match = get_object_or_404(need.matches, pk=_int(request.POST.get("match")))
+                form = OutcomeForm(request.POST, prefix=f"m{match.pk}")
+                if form.is_valid():
+                    services.record_outcome(
+                        match=match,
+                        actor=user,
+                        helped=form.cleaned_data["helped"],
+                        people_reached=form.cleaned_data["people_reached"],
+                        note=form.cleaned_data["outcome_note"],
+                    )
+                    messages.success(request, _("Dank voor de terugkoppeling."))
+                    return redirect(request.path)
+                outcome_forms[match.pk] = form
+            if action == "close":
+                services.close_need(need=need, actor=user)
+                messages.success(request, _("De hulpvraag is gesloten."))
+                return redirect(request.path)
+        except ValidationError as error:
+            messages.error(request, " ".join(_errors_of(error)))
+            return redirect(request.path)
+    matches = need.matches.select_related("volunteer").order_by("status", "-score")
+    context = {
+        "need": need,
+        "open_places": services.open_places(need),
+        "proposals": [
+            (m, selectors.explanation(m)) for m in matches if m.status == Match.Status.PROPOSED
+        ],
+        "confirmed": [
+            (
+                m,
+                outcome_forms.get(m.pk)
+                or OutcomeForm(
+                    prefix=f"m{m.pk}",
+                    initial={
+                        "helped": m.helped,
+                        "people_reached": m.people_reached,
+                        "outcome_note": m.outcome_note,
+                    },
+                ),
+            )
+            for m in matches
+            if m.status == Match.Status.CONFIRMED
+        ],
+        "declined": [m for m in matches if m.status == Match.Status.DECLINED],
+        "hours": TimeEntry.objects.filter(match__need=need).select_related("match__volunteer"),
+    }
+    return render(request, "volunteering/need.html", context)
+
+
+# --- coordinator: matching ----------------------------------------------------------------
+
+
+@staff_view("volunteering.match")
+def matching_view(request: HttpRequest) -> HttpResponse:
+    run = None
+    if request.method == "POST":
+        run = services.run_matching(municipality=request.municipality, actor=request.user)
+        messages.success(
+            request,
+            _("%(n)d nieuwe voorstellen gedaan.") % {"n": len(run.result.assignments)},
+        )
+    proposals = (
+        Match.objects.filter(status=Match.Status.PROPOSED)
+        .select_related("need", "need__organisation", "volunteer")
+        .order_by("-proposed_at", "-score")[:200]
+    )
+    context = {
+        "run": run,
+        "proposals": [(m, selectors.explanation(m)) for m in proposals],
+        "counts": {
+            "volunteers": Volunteer.objects.filter(active=True).count(),
+            "needs": Need.objects.filter(status=Need.Status.OPEN).count(),
+            "confirmed": Match.objects.filter(status=Match.Status.CONFIRMED).count(),
+        },
+    }
+    return render(request, "volunteering/matching.html", context)
+
+
+# --- programme managers -------------------------------------------------------------------
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@staff_view("volunteering.programme")
+def programme(request: HttpRequest) -> HttpResponse:
+    """Participation, hours and half-days against the budget, people reached and needs served,
+    by period. A programme manager sees only their own organisation's programmes."""
+    programmes = list(selectors.programmes_for(request.user, request.municipality))
+    if not programmes:
+        return render(request, "volunteering/programme.html", {"figures": None})
+    chosen = programmes[0]
+    wanted = _int_or_none(request.GET.get("programma"))
+    if wanted is not None:
+        chosen = next((p for p in programmes if p.pk == wanted), None)
+        if chosen is None:
+            raise Http404
+    start, end = _date(request.GET.get("van")), _date(request.GET.get("tot"))
+    error = None
+    if start and end and end < start:
+        error, start, end = _("De einddatum ligt voor de begindatum."), None, None
+    figures = selectors.programme_figures(chosen, start, end)
+    invite_url = request.build_absolute_uri(
+        reverse("volunteering:invite", args=[request.municipality.slug, chosen.invite_token])
+    )
+    context = {
+        "figures": figures,
+        "programmes": programmes,
+        "chosen": chosen,
+        "error": error,
+        "invite_url": invite_url,
+    }
+    return render(request, "volunteering/programme.html", context)
