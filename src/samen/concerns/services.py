@@ -203,6 +203,11 @@ def change_status(
                 note = (_("Doorverwezen naar: %(activity)s") % {"activity": label}) + (
                     f"\n{note}" if note else ""
                 )
+            if referral == Referral.BUDDY:
+                need = _buddy_need(case=case, actor=actor, description=note)
+                note = (_("Maatje gezocht: hulpvraag %(ref)s") % {"ref": need.reference}) + (
+                    f"\n{note}" if note else ""
+                )
         if to_status == Status.CLOSED:
             case.outcome = outcome
             case.closed_at = now
@@ -227,6 +232,25 @@ def change_status(
             to_status=to_status,
         )
     return case
+
+
+def _buddy_need(*, case: Case, actor: User, description: str):
+    """A buddy need for the volunteering app, without retyping: the caseworker's note (what
+    they chose to write) and only the postcode area, never the person's name or address."""
+    from samen.volunteering.services import create_buddy_need_from_referral
+
+    organisation = organisation_of(actor, case.municipality)
+    if organisation is None:
+        raise ValidationError(
+            {"referral": _("Uw account hoort niet bij een organisatie die hulpvragen plaatst.")}
+        )
+    return create_buddy_need_from_referral(
+        municipality=case.municipality,
+        organisation=organisation,
+        actor=actor,
+        description=description or _("Iemand in de wijk zou graag een maatje hebben."),
+        postcode=case.area,
+    )
 
 
 def refer(*, case: Case, actor: User, referral: str, note: str = "") -> Case:

@@ -247,3 +247,26 @@ def test_handover_to_an_activity_without_retyping(login, case, unscoped):
     case.refresh_from_db()
     assert case.status == "handed_over" and case.referral == "activity"
     assert case.events.filter(note__startswith="Doorverwezen naar: Klets-kassa").exists()
+
+
+def test_handover_to_a_buddy_creates_a_need_without_personal_details(login, case, unscoped):
+    from samen.volunteering.models import Need
+
+    client = login("caseworker")
+    url = f"/samenstad/beheer/signalen/{case.pk}/"
+    client.post(url, {"action": "transition", "to_status": "in_contact"})
+    response = client.post(
+        url,
+        {
+            "action": "transition",
+            "to_status": "handed_over",
+            "referral": "buddy",
+            "note": "Houdt van wandelen en de krant lezen.",
+        },
+    )
+    assert response.status_code == 302
+    need = Need.objects.get(source="signaalpunt", municipality=case.municipality)
+    assert need.description == "Houdt van wandelen en de krant lezen."
+    assert need.postcode == "9501" and need.organisation.slug == "welzijn-samenstad"
+    assert "De Boer" not in need.description + need.title
+    assert case.events.filter(note__contains=need.reference).exists()
