@@ -25,7 +25,7 @@ run: install messages
 	$(DEMO_ENV) $(BIN)/samen demo --if-empty
 	@echo ""
 	@echo "  Samen runs on http://127.0.0.1:$(PORT)/  (demo municipality: http://127.0.0.1:$(PORT)/samenstad/)"
-	@echo "  Log in at http://127.0.0.1:$(PORT)/inloggen/ as coordinator, caseworker, partner, programme,"
+	@echo "  Log in at http://127.0.0.1:$(PORT)/inloggen/ as coordinator, caseworker, partner, welzijn, programme,"
 	@echo "  volunteer (Samenstad) or caseworker-tweestad; password: $${SAMEN_DEMO_PASSWORD:-samen-demo}"
 	@echo ""
 	$(DEMO_ENV) $(BIN)/samen runserver 127.0.0.1:$(PORT) --insecure

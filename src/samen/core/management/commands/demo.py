@@ -19,6 +19,6 @@ class Command(BaseCommand):
             self.stdout.write("Database already has municipalities; demo not loaded.")
             return
         demo.load()
-        users = "coordinator, caseworker, partner, programme, volunteer (Samenstad), caseworker-tweestad"
+        users = "coordinator, caseworker, partner, welzijn, programme, volunteer (Samenstad), caseworker-tweestad"
         self.stdout.write(self.style.SUCCESS("Demo loaded: Samenstad and Tweestad."))
         self.stdout.write(f"Demo logins: {users}; password: {settings.SAMEN_DEMO_PASSWORD}")
