@@ -246,6 +246,10 @@ LOGGING = {
 SAMEN_DAILY_TASKS = [
     "samen.concerns.tasks.send_daily_reminders",
     "samen.concerns.tasks.anonymise_expired_cases",
+    # Partners: each decides itself whether today is the day (Mondays; September).
+    "samen.partners.tasks.send_contact_reminders",
+    "samen.partners.tasks.week_against_loneliness_reminder",
+    "samen.partners.tasks.resume_deliveries",
     "samen.activities.tasks.refresh_all_feeds",
     "samen.activities.tasks.extend_horizon",
 ]

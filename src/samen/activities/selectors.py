@@ -307,3 +307,28 @@ def kpis(*, year: int):
             ),
         ],
     )
+
+
+def upcoming_for_newsletter(
+    municipality: Municipality, *, days: int = 14, limit: int = 10
+) -> list[dict]:
+    """The coming activities for the coalition's newsletter (partners app), soonest first,
+    each activity once."""
+    from django.conf import settings
+
+    now = timezone.now()
+    search = Search(start=now, end=now + dt.timedelta(days=days))
+    result: list[dict] = []
+    seen: set[int] = set()
+    for occurrence in occurrences(search, municipality)[:200]:
+        activity = occurrence.activity
+        if activity.pk in seen:
+            continue
+        seen.add(activity.pk)
+        url = settings.SITE_URL + reverse(
+            "activities:activity", args=[municipality.slug, activity.pk]
+        )
+        result.append({"title": activity.title, "starts_at": occurrence.starts_at, "url": url})
+        if len(result) == limit:
+            break
+    return result

@@ -1,0 +1,399 @@
+"""Forms of partners, with Dutch errors. The web and the API validate through the same rules
+(the services raise the same ValidationErrors)."""
+
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ContactKind,
+    DailyRoute,
+    EmailTemplate,
+    FiveM,
+    PartnerRole,
+    Recipient,
+    Sector,
+    StarterItem,
+    Step,
+)
+from .scoring import CRITERIA
+
+KVK_RE = re.compile(r"^[0-9]{8}$")
+POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}\s?[A-Za-z]{2}$")
+
+
+class DutchForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages["required"] = _("Dit veld is verplicht.")
+            f.error_messages["invalid_choice"] = _("Kies een van de mogelijkheden.")
+            f.error_messages["max_length"] = _("Dit is te lang: maximaal %(limit_value)d tekens.")
+            f.error_messages.setdefault("invalid", _("Deze waarde klopt niet."))
+            if isinstance(f, forms.EmailField):
+                f.error_messages["invalid"] = _(
+                    "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."
+                )
+            if isinstance(f, forms.DateField | forms.DateTimeField):
+                f.error_messages["invalid"] = _("Vul een geldige datum in.")
+            if isinstance(f, forms.IntegerField | forms.DecimalField):
+                f.error_messages["invalid"] = _("Vul een getal in.")
+                f.error_messages["min_value"] = _("Minimaal %(limit_value)s.")
+                f.error_messages["max_value"] = _("Maximaal %(limit_value)s.")
+                f.error_messages["max_digits"] = _("Dit getal is te groot.")
+                f.error_messages["max_decimal_places"] = _("Hooguit twee cijfers achter de komma.")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PartnerForm(DutchForm):
+    name = forms.CharField(label=_("Naam van de organisatie"), max_length=200)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, initial=Sector.OTHER)
+    address = forms.CharField(label=_("Adres"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    kvk_number = forms.CharField(
+        label=_("KvK-nummer"), max_length=12, required=False, help_text=_("8 cijfers.")
+    )
+    contact_name = forms.CharField(label=_("Contactpersoon"), max_length=120, required=False)
+    contact_email = forms.EmailField(label=_("E-mailadres contactpersoon"), required=False)
+    contact_phone = forms.CharField(
+        label=_("Telefoon contactpersoon"), max_length=30, required=False
+    )
+    daily_routes = forms.MultipleChoiceField(
+        label=_("Waar komen inwoners deze organisatie tegen?"),
+        help_text=_("De dagelijkse routes die bewoners lopen."),
+        choices=DailyRoute.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    national_coalition = forms.BooleanField(
+        label=_("Lid van de Nationale Coalitie tegen Eenzaamheid (hoofdkantoor of koepel)"),
+        required=False,
+    )
+    image_ok = forms.BooleanField(label=_("Imago ok?"), required=False)
+    csr_known = forms.BooleanField(label=_("Mvo-beleid bekend?"), required=False)
+    fits_goals = forms.BooleanField(label=_("Past bij de eenzaamheidsdoelen?"), required=False)
+    earlier_cooperation = forms.BooleanField(label=_("Eerdere samenwerking?"), required=False)
+    warm_contact = forms.BooleanField(label=_("Warm contact?"), required=False)
+    shortlisted = forms.BooleanField(label=_("Op de shortlist"), required=False)
+    account_holder = forms.ModelChoiceField(
+        label=_("Accounthouder"), queryset=None, required=False, empty_label=_("Nog niemand")
+    )
+    next_contact_on = forms.DateField(
+        label=_("Volgend contact"), required=False, widget=DateInput()
+    )
+    salutation = forms.CharField(
+        label=_("Aanhef in e-mails"),
+        max_length=120,
+        required=False,
+        help_text=_("Bijvoorbeeld: Beste Johan. Leeg: 'Beste' en de contactpersoon."),
+    )
+    compliment = forms.CharField(
+        label=_("Compliment"),
+        max_length=300,
+        required=False,
+        help_text=_("Bijvoorbeeld: De Buurtmarkt is altijd actief in de wijk."),
+    )
+    concrete_request = forms.CharField(
+        label=_("Concrete vraag"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(
+        label=_("Notities (intern)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, account_holders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account_holder"].queryset = account_holders
+        self.fields["account_holder"].label_from_instance = lambda u: (
+            u.get_full_name() or u.username
+        )
+        self.fields["website"].error_messages["invalid"] = _(
+            "Vul een webadres in, zoals https://voorbeeld.nl."
+        )
+
+    def clean_kvk_number(self) -> str:
+        value = re.sub(r"[\s.]", "", self.cleaned_data["kvk_number"])
+        if value and not KVK_RE.match(value):
+            raise forms.ValidationError(_("Een KvK-nummer heeft 8 cijfers."))
+        return value
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data["postcode"].strip()
+        if value and not POSTCODE_RE.match(value):
+            raise forms.ValidationError(_("Vul een postcode in zoals 1234 AB."))
+        return value.replace(" ", "").upper()
+
+
+class ImportForm(DutchForm):
+    file = forms.FileField(
+        label=_("Bestand (CSV of Excel)"),
+        help_text=_(
+            "Eerste regel met kolomnamen, zoals: naam, sector, adres, postcode, contactpersoon, "
+            "e-mail, telefoon, kvk, nationale coalitie, dagelijkse routes, imago ok, mvo bekend, "
+            "past bij eenzaamheidsdoelen, eerdere samenwerking, warm contact."
+        ),
+        error_messages={"empty": _("Het bestand is leeg.")},
+    )
+
+
+class WeightsForm(DutchForm):
+    priority_sectors = forms.MultipleChoiceField(
+        label=_("Welke sectoren tellen mee bij 'Sector?'"),
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    stale_weeks = forms.IntegerField(
+        label=_("Herinneren als niemand een partner sprak in (weken)"), min_value=1, max_value=52
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label, _field in CRITERIA:
+            self.fields[f"weight_{key}"] = forms.IntegerField(
+                label=label, min_value=0, max_value=10, help_text=_("0 tot 10; 0 telt niet mee.")
+            )
+        # Dutch messages for the fields added above.
+        for f in self.fields.values():
+            f.error_messages["min_value"] = _("Minimaal %(limit_value)s.")
+            f.error_messages["max_value"] = _("Maximaal %(limit_value)s.")
+            f.error_messages["invalid"] = f.error_messages.get("invalid") or _("Vul een getal in.")
+            f.error_messages["required"] = _("Dit veld is verplicht.")
+
+    def weight_fields(self):
+        return [self[f"weight_{key}"] for key, _label, _field in CRITERIA]
+
+
+class StepForm(DutchForm):
+    to_step = forms.ChoiceField(label=_("Naar stap"), choices=Step.choices)
+    note = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ContactForm(DutchForm):
+    kind = forms.ChoiceField(label=_("Soort contact"), choices=ContactKind.choices)
+    at = forms.DateTimeField(
+        label=_("Wanneer"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    starter = forms.MultipleChoiceField(
+        label=_("Gespreksstarter: wat is besproken?"),
+        choices=StarterItem.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    summary = forms.CharField(
+        label=_("Verslag"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    next_contact_on = forms.DateField(
+        label=_("Volgend contact"), required=False, widget=DateInput()
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault(
+            "at", timezone.localtime().replace(second=0, microsecond=0)
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_next_contact_on(self):
+        value = self.cleaned_data["next_contact_on"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError(_("Het volgende contact ligt in de toekomst."))
+        return value
+
+
+class RolesForm(DutchForm):
+    roles = forms.MultipleChoiceField(
+        label=_("Wat doet de partner?"),
+        choices=PartnerRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    public_description = forms.CharField(
+        label=_("Wat wij samen doen (openbaar in het register)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OwnProfileForm(RolesForm):
+    contact_name = forms.CharField(label=_("Contactpersoon"), max_length=120, required=False)
+    contact_email = forms.EmailField(label=_("E-mailadres contactpersoon"), required=False)
+    contact_phone = forms.CharField(
+        label=_("Telefoon contactpersoon"), max_length=30, required=False
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+
+class ContributionForm(DutchForm):
+    m = forms.ChoiceField(label=_("Soort bijdrage (5 M's)"), choices=FiveM.choices)
+    description = forms.CharField(label=_("Omschrijving"), max_length=300)
+    recipient = forms.ChoiceField(
+        label=_("Ten goede aan"),
+        choices=Recipient.choices,
+        initial=Recipient.COALITION,
+        required=False,
+    )
+    recipient_name = forms.CharField(
+        label=_("Naam van de stichting of het initiatief"),
+        max_length=200,
+        required=False,
+        help_text=_("Verplicht bij munten (geld)."),
+    )
+    amount = forms.DecimalField(
+        label=_("Bedrag in euro (bij munten)"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+    )
+    started_on = forms.DateField(label=_("Sinds"), required=False, widget=DateInput())
+    ended_on = forms.DateField(label=_("Tot en met"), required=False, widget=DateInput())
+    voluntary = forms.BooleanField(
+        label=_(
+            "De partner weet dat samenwerking vrijwillig is, nooit exclusief en geen voordeel "
+            "geeft bij inkoop of aanbesteding."
+        ),
+        error_messages={
+            "required": _("Samenwerking is altijd vrijwillig: bevestig dat de partner dit weet.")
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["voluntary"].error_messages["required"] = _(
+            "Samenwerking is altijd vrijwillig: bevestig dat de partner dit weet."
+        )
+
+
+class TemplateForm(DutchForm):
+    name = forms.CharField(label=_("Naam"), max_length=120)
+    purpose = forms.ChoiceField(label=_("Doel"), choices=EmailTemplate.Purpose.choices)
+    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
+    body = forms.CharField(
+        label=_("Tekst"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "Velden: {aanhef}, {organisatie}, {compliment}, {verzoek}, {afzender}, {gemeente}."
+        ),
+    )
+
+
+class CampaignForm(DutchForm):
+    SELECTIONS = [
+        ("one", _("Alleen deze partner")),
+        ("shortlist", _("Alle partners op de shortlist")),
+        ("step", _("Alle partners in een stap")),
+        ("all", _("De hele longlist")),
+    ]
+    template = forms.ModelChoiceField(label=_("Sjabloon"), queryset=None, empty_label=None)
+    selection = forms.ChoiceField(label=_("Aan wie"), choices=SELECTIONS, widget=forms.RadioSelect)
+    step = forms.ChoiceField(
+        label=_("Stap (bij 'in een stap')"), choices=Step.choices, required=False
+    )
+    sender = forms.CharField(
+        label=_("Afzender (naam, functie, contactgegevens)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    default_request = forms.CharField(
+        label=_("Concrete vraag (als de partner geen eigen vraag heeft)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, templates, has_partner: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+        self.fields["template"].error_messages["invalid_choice"] = _("Kies een sjabloon.")
+        if not has_partner:
+            self.fields["selection"].choices = self.SELECTIONS[1:]
+
+
+class NewsletterForm(DutchForm):
+    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
+    body = forms.CharField(
+        label=_("Tekst"), max_length=50000, widget=forms.Textarea(attrs={"rows": 18})
+    )
+
+
+class SubscribeForm(DutchForm):
+    email = forms.EmailField(label=_("Uw e-mailadres"))
+    name = forms.CharField(label=_("Uw naam"), max_length=120, required=False)
+    website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
+
+
+class JoinForm(DutchForm):
+    name = forms.CharField(label=_("Naam van uw bedrijf of organisatie"), max_length=200)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, initial=Sector.OTHER)
+    kvk_number = forms.CharField(label=_("KvK-nummer"), max_length=12, required=False)
+    address = forms.CharField(label=_("Adres"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    contact_name = forms.CharField(label=_("Uw naam"), max_length=120)
+    contact_email = forms.EmailField(label=_("Uw e-mailadres"))
+    contact_phone = forms.CharField(label=_("Uw telefoonnummer"), max_length=30, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Wat zou u willen doen?"),
+        choices=PartnerRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    message = forms.CharField(
+        label=_("Vertel kort wat u al doet of wilt doen"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
+
+    clean_kvk_number = PartnerForm.clean_kvk_number
+    clean_postcode = PartnerForm.clean_postcode
+
+
+def contribution_data(form: ContributionForm) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("voluntary", None)
+    data["recipient"] = data.get("recipient") or Recipient.COALITION
+    return data
+
+
+__all__ = [
+    "CampaignForm",
+    "ContactForm",
+    "ContributionForm",
+    "ImportForm",
+    "JoinForm",
+    "NewsletterForm",
+    "OwnProfileForm",
+    "PartnerForm",
+    "RolesForm",
+    "StepForm",
+    "SubscribeForm",
+    "TemplateForm",
+    "WeightsForm",
+]

@@ -1,0 +1,732 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
+
+from samen.core.tenancy import public_view, staff_view
+
+from . import scoring, selectors, services
+from .forms import (
+    CampaignForm,
+    ContactForm,
+    ContributionForm,
+    ImportForm,
+    JoinForm,
+    NewsletterForm,
+    OwnProfileForm,
+    PartnerForm,
+    RolesForm,
+    StepForm,
+    SubscribeForm,
+    TemplateForm,
+    WeightsForm,
+    contribution_data,
+)
+from .models import (
+    FIVE_M_HELP,
+    STARTER_HELP,
+    Contribution,
+    EmailCampaign,
+    EmailSend,
+    EmailTemplate,
+    FiveM,
+    Newsletter,
+    NewsletterSubscriber,
+    Partner,
+    Sector,
+    StarterItem,
+    Step,
+)
+
+
+def _int(value: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        return max(lo, min(hi, int(value or default)))
+    except (TypeError, ValueError):
+        return default
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _manage_only(request: HttpRequest) -> None:
+    """Object pages: whoever may not manage partners gets 404, as for unknown objects."""
+    if not request.user.has_samen_perm(request.municipality, "partners.manage"):
+        raise Http404
+
+
+# --- longlist ------------------------------------------------------------------------------
+
+
+@staff_view("partners.manage")
+def longlist(request: HttpRequest) -> HttpResponse:
+    get = request.GET
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        flag = request.POST.get("action") == "shortlist_add"
+        if request.POST.get("action") in ("shortlist_add", "shortlist_remove") and ids:
+            count = Partner.objects.filter(pk__in=ids).update(
+                shortlisted=flag, updated_at=timezone.now()
+            )
+            messages.success(
+                request,
+                (
+                    _("%(n)d op de shortlist gezet.")
+                    if flag
+                    else _("%(n)d van de shortlist gehaald.")
+                )
+                % {"n": count},
+            )
+        return redirect(request.get_full_path())
+    filters = {
+        "step": get.get("step", "") if get.get("step") in Step.values else "",
+        "shortlisted": bool(get.get("shortlist")),
+        "sector": get.get("sector", "") if get.get("sector") in Sector.values else "",
+        "q": get.get("q", "").strip()[:100],
+    }
+    weights = selectors.weights_of(request.municipality)
+    page = selectors.ranked_longlist(weights, page=_int(get.get("pagina"), 1, 1, 10**6), **filters)
+    query = get.copy()
+    query.pop("pagina", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "steps": Step.choices,
+        "sectors": Sector.choices,
+        "criteria": [
+            (str(label), str(scoring.SHORT_LABELS[key])) for key, label, _f in scoring.CRITERIA
+        ],
+        "maximum": weights.maximum,
+        "pipeline": selectors.pipeline_counts(),
+        "query": query.urlencode(),
+    }
+    return render(request, "partners/longlist.html", context)
+
+
+@staff_view("partners.manage")
+def partner_new(request: HttpRequest) -> HttpResponse:
+    holders = services.account_holders(request.municipality)
+    form = PartnerForm(request.POST or None, account_holders=holders)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = services.create_partner(
+                municipality=request.municipality, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(n)s staat op de longlist.") % {"n": partner})
+            return redirect(
+                "partners:detail", slug=request.municipality.slug, org=partner.organisation.slug
+            )
+    return render(request, "partners/partner_form.html", {"form": form, "partner": None})
+
+
+@staff_view("partners.manage")
+def import_longlist(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_longlist(
+                municipality=request.municipality,
+                actor=request.user,
+                filename=upload.name,
+                content=upload.read(services.MAX_IMPORT_BYTES + 1),
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+    return render(request, "partners/import.html", {"form": form, "result": result})
+
+
+@staff_view("partners.manage")
+def weights(request: HttpRequest) -> HttpResponse:
+    row = services.weights_for(request.municipality)
+    initial = {f"weight_{key}": getattr(row, f"weight_{key}") for key, _l, _f in scoring.CRITERIA}
+    initial.update(priority_sectors=row.priority_sectors, stale_weeks=row.stale_weeks)
+    form = WeightsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_weights(
+            municipality=request.municipality, actor=request.user, data=form.cleaned_data
+        )
+        messages.success(request, _("Weging opgeslagen. De longlist is opnieuw gerangschikt."))
+        return redirect("partners:longlist", slug=request.municipality.slug)
+    return render(request, "partners/weights.html", {"form": form})
+
+
+@staff_view("partners.manage")
+def stale(request: HttpRequest) -> HttpResponse:
+    row = services.weights_for(request.municipality)
+    weeks = _int(request.GET.get("weken"), row.stale_weeks, 1, 104)
+    if request.method == "POST" and request.POST.get("action") == "remind":
+        sent = services.send_contact_reminders(municipality=request.municipality, force=True)
+        messages.success(
+            request, _("Herinnering verstuurd aan %(n)d accounthouder(s).") % {"n": sent}
+        )
+        return redirect(request.get_full_path())
+    page = selectors.stale_list(weeks=weeks, page=_int(request.GET.get("pagina"), 1, 1, 10**6))
+    return render(
+        request, "partners/stale.html", {"page": page, "weeks": weeks, "query": f"weken={weeks}"}
+    )
+
+
+# --- one partner ---------------------------------------------------------------------------
+
+
+def _partner(request: HttpRequest, org: str) -> Partner:
+    _manage_only(request)
+    return get_object_or_404(
+        Partner.objects.select_related("organisation", "account_holder"), organisation__slug=org
+    )
+
+
+@staff_view("staff.home")
+def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
+    partner = _partner(request, org)
+    step_form = StepForm(initial={"to_step": partner.step})
+    contact_form = ContactForm()
+    roles_form = RolesForm(
+        initial={"roles": partner.roles, "public_description": partner.public_description}
+    )
+    contribution_form = ContributionForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        url = reverse(
+            "partners:detail", args=[request.municipality.slug, partner.organisation.slug]
+        )
+        try:
+            if action == "step":
+                step_form = StepForm(request.POST)
+                if step_form.is_valid():
+                    services.move_step(
+                        partner=partner, actor=request.user, **step_form.cleaned_data
+                    )
+                    messages.success(request, _("Stap bijgewerkt."))
+                    return redirect(url)
+            elif action == "contact":
+                contact_form = ContactForm(request.POST)
+                if contact_form.is_valid():
+                    services.log_contact(
+                        partner=partner, actor=request.user, **contact_form.cleaned_data
+                    )
+                    messages.success(request, _("Contact vastgelegd."))
+                    return redirect(url + "#contacten")
+            elif action == "roles":
+                roles_form = RolesForm(request.POST)
+                if roles_form.is_valid():
+                    services.set_roles(
+                        partner=partner, actor=request.user, **roles_form.cleaned_data
+                    )
+                    messages.success(request, _("Rollen opgeslagen."))
+                    return redirect(url + "#rollen")
+            elif action == "contribution":
+                contribution_form = ContributionForm(request.POST)
+                if contribution_form.is_valid():
+                    services.record_contribution(
+                        partner=partner,
+                        actor=request.user,
+                        data=contribution_data(contribution_form),
+                    )
+                    messages.success(
+                        request, _("Bijdrage vastgelegd. Die staat nu in het register.")
+                    )
+                    return redirect(url + "#bijdragen")
+            elif action == "end_contribution":
+                contribution = get_object_or_404(
+                    Contribution,
+                    pk=_int(request.POST.get("contribution"), 0, 0, 2**62),
+                    partner=partner,
+                )
+                services.end_contribution(contribution=contribution, actor=request.user)
+                messages.success(request, _("Bijdrage beëindigd."))
+                return redirect(url + "#bijdragen")
+        except ValidationError as error:
+            form = {"step": step_form, "contact": contact_form, "roles": roles_form}.get(
+                action, contribution_form
+            )
+            _add_errors(form, error)
+    weights = selectors.weights_of(request.municipality)
+    context = {
+        "partner": partner,
+        "breakdown": scoring.breakdown(scoring.instance_row(partner), weights),
+        "score": scoring.score(scoring.instance_row(partner), weights),
+        "maximum": weights.maximum,
+        "history": partner.step_changes.select_related("actor").order_by("-at", "-pk"),
+        "contacts": partner.contacts.select_related("by")[:50],
+        "contributions": selectors.contributions_by_m(partner),
+        "sends": partner.email_sends.select_related("campaign").order_by("-created_at")[:20],
+        "step_form": step_form,
+        "contact_form": contact_form,
+        "roles_form": roles_form,
+        "contribution_form": contribution_form,
+        "starter_help": [
+            (str(label), str(STARTER_HELP[value])) for value, label in StarterItem.choices
+        ],
+        "steps": Step.choices,
+    }
+    return render(request, "partners/detail.html", context)
+
+
+PARTNER_FORM_FIELDS = (
+    "sector",
+    "kvk_number",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "daily_routes",
+    "national_coalition",
+    "image_ok",
+    "csr_known",
+    "fits_goals",
+    "earlier_cooperation",
+    "warm_contact",
+    "shortlisted",
+    "account_holder",
+    "next_contact_on",
+    "salutation",
+    "compliment",
+    "concrete_request",
+    "notes",
+)
+
+
+@staff_view("staff.home")
+def partner_edit(request: HttpRequest, org: str) -> HttpResponse:
+    partner = _partner(request, org)
+    organisation = partner.organisation
+    initial = {name: getattr(partner, name) for name in PARTNER_FORM_FIELDS}
+    initial.update(
+        name=organisation.name,
+        address=organisation.address,
+        postcode=organisation.postcode,
+        website=organisation.website,
+    )
+    holders = services.account_holders(request.municipality)
+    form = PartnerForm(request.POST or None, initial=initial, account_holders=holders)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_partner(partner=partner, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Gegevens opgeslagen."))
+            return redirect(
+                "partners:detail", slug=request.municipality.slug, org=partner.organisation.slug
+            )
+    return render(request, "partners/partner_form.html", {"form": form, "partner": partner})
+
+
+# --- a partner's own profile ---------------------------------------------------------------
+
+
+@staff_view("partners.own_profile")
+def own_profile(request: HttpRequest) -> HttpResponse:
+    organisation = services.own_organisation(request.user, request.municipality)
+    if organisation is None:
+        return render(request, "partners/own.html", {"partner": None})
+    partner = (
+        Partner.objects.filter(organisation=organisation).select_related("organisation").first()
+    )
+    initial = {}
+    if partner is not None:
+        initial = {
+            "roles": partner.roles,
+            "public_description": partner.public_description,
+            "contact_name": partner.contact_name,
+            "contact_email": partner.contact_email,
+            "contact_phone": partner.contact_phone,
+            "website": organisation.website,
+        }
+    profile_form = OwnProfileForm(initial=initial)
+    contribution_form = ContributionForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "profile":
+                profile_form = OwnProfileForm(request.POST)
+                if profile_form.is_valid():
+                    partner = partner or services.partner_for_own_organisation(
+                        municipality=request.municipality, actor=request.user
+                    )
+                    services.update_own_profile(
+                        partner=partner, actor=request.user, data=profile_form.cleaned_data
+                    )
+                    messages.success(request, _("Uw profiel is opgeslagen."))
+                    return redirect("partners:own", slug=request.municipality.slug)
+            elif action == "contribution":
+                contribution_form = ContributionForm(request.POST)
+                if contribution_form.is_valid():
+                    partner = partner or services.partner_for_own_organisation(
+                        municipality=request.municipality, actor=request.user
+                    )
+                    services.record_contribution(
+                        partner=partner,
+                        actor=request.user,
+                        data=contribution_data(contribution_form),
+                    )
+                    messages.success(
+                        request, _("Bijdrage vastgelegd. Die staat nu in het register.")
+                    )
+                    return redirect("partners:own", slug=request.municipality.slug)
+        except ValidationError as error:
+            _add_errors(profile_form if action == "profile" else contribution_form, error)
+    context = {
+        "organisation": organisation,
+        "partner": partner,
+        "profile_form": profile_form,
+        "contribution_form": contribution_form,
+        "contributions": selectors.contributions_by_m(partner) if partner else [],
+    }
+    return render(request, "partners/own.html", context)
+
+
+# --- e-mail --------------------------------------------------------------------------------
+
+
+@staff_view("partners.manage")
+def templates(request: HttpRequest) -> HttpResponse:
+    campaigns = EmailCampaign.objects.annotate(
+        total=Count("sends"), sent=Count("sends", filter=Q(sends__sent_at__isnull=False))
+    )[:20]
+    context = {
+        "templates": EmailTemplate.objects.all(),
+        "campaigns": campaigns,
+        "merge_fields": services.MERGE_FIELDS,
+    }
+    return render(request, "partners/templates.html", context)
+
+
+@staff_view("staff.home")
+def template_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    _manage_only(request)
+    template = get_object_or_404(EmailTemplate, slug=key) if key else None
+    initial = (
+        {k: getattr(template, k) for k in ("name", "purpose", "subject", "body")}
+        if template
+        else {}
+    )
+    form = TemplateForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.save_template(
+                municipality=request.municipality,
+                actor=request.user,
+                data=form.cleaned_data,
+                template=template,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Sjabloon opgeslagen."))
+            return redirect("partners:template", slug=request.municipality.slug, key=template.slug)
+    if template is not None:
+        sample = {
+            "aanhef": _("Beste Johan"),
+            "organisatie": "Supermarkt De Buurtmarkt",
+            "compliment": _("De Buurtmarkt staat bekend om de klets-kassa op dinsdag"),
+            "verzoek": _("een koffiemoment in de winkel te organiseren"),
+            "afzender": request.user.get_full_name() or request.user.username,
+            "gemeente": request.municipality.name,
+        }
+        preview = {
+            "subject": services.render_merge(template.subject, sample),
+            "body": services.with_voluntary_note(services.render_merge(template.body, sample)),
+        }
+    context = {
+        "form": form,
+        "template": template,
+        "preview": preview,
+        "merge_fields": services.MERGE_FIELDS,
+    }
+    return render(request, "partners/template_form.html", context)
+
+
+@staff_view("partners.manage")
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    """Preview, then send a templated e-mail to one partner or a selection."""
+    data = request.POST if request.method == "POST" else None
+    partner = None
+    partner_id = (data or request.GET).get("partner", "")
+    if partner_id.isdigit():
+        partner = Partner.objects.select_related("organisation").filter(pk=int(partner_id)).first()
+    templates_qs = EmailTemplate.objects.all()
+    sender = "\n".join(
+        filter(
+            None,
+            [
+                request.user.get_full_name() or request.user.username,
+                _("Regisseur eenzaamheid"),
+                f"{_('Gemeente')} {request.municipality.name}",
+                request.user.email,
+            ],
+        )
+    )
+    initial = {"selection": "one" if partner else "shortlist", "sender": sender}
+    if request.GET.get("template", "").isdigit():
+        initial["template"] = int(request.GET["template"])
+    else:
+        business = templates_qs.filter(purpose=EmailTemplate.Purpose.BUSINESS).first()
+        initial["template"] = business.pk if business else None
+    form = CampaignForm(
+        data, initial=initial, templates=templates_qs, has_partner=partner is not None
+    )
+    preview = None
+    if data is not None and form.is_valid():
+        cleaned = form.cleaned_data
+        selection = cleaned["selection"]
+        if selection == "one":
+            recipients = Partner.objects.filter(pk=partner.pk)
+        elif selection == "shortlist":
+            recipients = Partner.objects.filter(shortlisted=True)
+        elif selection == "step":
+            recipients = Partner.objects.filter(step=cleaned["step"] or Step.PREPARE)
+        else:
+            recipients = Partner.objects.all()
+        template = cleaned["template"]
+        with_email = recipients.filter(~Q(contact_email="") | ~Q(organisation__email=""))
+        count = with_email.count()
+        if count == 0:
+            form.add_error("selection", _("Geen van deze partners heeft een e-mailadres."))
+        elif request.POST.get("confirm") == "1":
+            try:
+                queued = services.queue_campaign(
+                    municipality=request.municipality,
+                    actor=request.user,
+                    partners=recipients,
+                    subject=template.subject,
+                    body=template.body,
+                    sender=cleaned["sender"],
+                    default_request=cleaned["default_request"],
+                    template=template,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(n)d e-mail(s) in de wachtrij gezet.") % {"n": queued.queued}
+                    + (
+                        " "
+                        + _("Zonder e-mailadres: %(l)s.")
+                        % {"l": ", ".join(queued.without_email[:10])}
+                        if queued.without_email
+                        else ""
+                    ),
+                )
+                return redirect(
+                    "partners:campaign", slug=request.municipality.slug, pk=queued.campaign.pk
+                )
+        if count and not form.errors:
+            first = with_email.order_by("pk").values(*services.RECIPIENT_FIELDS).first()
+            values = services.merge_values(
+                first,
+                municipality=request.municipality,
+                sender=cleaned["sender"],
+                default_request=cleaned["default_request"],
+            )
+            preview = {
+                "count": count,
+                "without": recipients.count() - count,
+                "to": first["contact_email"] or first["organisation__email"],
+                "subject": services.render_merge(template.subject, values),
+                "body": services.with_voluntary_note(services.render_merge(template.body, values)),
+            }
+    context = {
+        "form": form,
+        "partner": partner,
+        "preview": preview,
+        "has_templates": templates_qs.exists(),
+    }
+    return render(request, "partners/campaign_form.html", context)
+
+
+@staff_view("staff.home")
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _manage_only(request)
+    campaign = get_object_or_404(EmailCampaign, pk=pk)
+    if request.method == "POST" and request.POST.get("action") == "retry":
+        count = services.retry_failed(campaign=campaign, actor=request.user)
+        messages.success(request, _("%(n)d e-mail(s) opnieuw in de wachtrij.") % {"n": count})
+        return redirect("partners:campaign", slug=request.municipality.slug, pk=campaign.pk)
+    sends = EmailSend.objects.filter(campaign=campaign)
+    counts = sends.aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        failed=Count("pk", filter=~Q(error="")),
+    )
+    context = {
+        "campaign": campaign,
+        "counts": counts,
+        "sends": sends.select_related("partner__organisation").order_by("pk")[:100],
+    }
+    return render(request, "partners/campaign.html", context)
+
+
+# --- newsletter ----------------------------------------------------------------------------
+
+
+@staff_view("partners.manage")
+def newsletters(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("action") == "compose":
+        subject, body = services.compose_newsletter(municipality=request.municipality)
+        newsletter = services.save_newsletter(
+            municipality=request.municipality, actor=request.user, subject=subject, body=body
+        )
+        return redirect("partners:newsletter", slug=request.municipality.slug, pk=newsletter.pk)
+    subscribers = NewsletterSubscriber.objects.aggregate(
+        active=Count("pk", filter=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True)),
+        pending=Count("pk", filter=Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True)),
+    )
+    context = {
+        "newsletters": Newsletter.objects.annotate(
+            total=Count("sends"), sent=Count("sends", filter=Q(sends__sent_at__isnull=False))
+        )[:30],
+        "subscribers": subscribers,
+    }
+    return render(request, "partners/newsletters.html", context)
+
+
+@staff_view("staff.home")
+def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _manage_only(request)
+    newsletter = get_object_or_404(Newsletter, pk=pk)
+    form = NewsletterForm(
+        request.POST if request.POST.get("action") == "save" else None,
+        initial={"subject": newsletter.subject, "body": newsletter.body},
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "save" and form.is_valid():
+                services.save_newsletter(
+                    municipality=request.municipality,
+                    actor=request.user,
+                    newsletter=newsletter,
+                    **form.cleaned_data,
+                )
+                messages.success(request, _("Nieuwsbrief opgeslagen."))
+                return redirect(
+                    "partners:newsletter", slug=request.municipality.slug, pk=newsletter.pk
+                )
+            if request.POST.get("action") == "send":
+                count = services.queue_newsletter(newsletter=newsletter, actor=request.user)
+                messages.success(
+                    request, _("Nieuwsbrief in de wachtrij voor %(n)d abonnee(s).") % {"n": count}
+                )
+                return redirect(
+                    "partners:newsletter", slug=request.municipality.slug, pk=newsletter.pk
+                )
+        except ValidationError as error:
+            if form.is_bound:
+                form.add_error(None, error)
+            else:
+                messages.warning(request, " ".join(error.messages))
+    counts = EmailSend.objects.filter(newsletter=newsletter).aggregate(
+        total=Count("pk"), sent=Count("pk", filter=Q(sent_at__isnull=False))
+    )
+    subscribers = NewsletterSubscriber.objects.filter(
+        confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    ).count()
+    context = {"newsletter": newsletter, "form": form, "counts": counts, "subscribers": subscribers}
+    return render(request, "partners/newsletter.html", context)
+
+
+# --- public pages --------------------------------------------------------------------------
+
+
+@public_view
+def register(request: HttpRequest) -> HttpResponse:
+    """The transparency register: every cooperation with a business, public."""
+    context = {
+        "entries": selectors.register(),
+        "five_m": [(value, str(label), str(FIVE_M_HELP[value])) for value, label in FiveM.choices],
+        "voluntary_note": services.VOLUNTARY_NOTE,
+    }
+    return render(request, "partners/register.html", context)
+
+
+def _limited(request: HttpRequest, group: str) -> bool:
+    return is_ratelimited(
+        request, group=group, key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
+    )
+
+
+@never_cache
+@public_view
+def join(request: HttpRequest) -> HttpResponse:
+    """The open page: any business may join. Never exclusive."""
+    form = JoinForm(request.POST or None)
+    if request.method == "POST":
+        if _limited(request, "partners-join"):
+            form.is_valid()
+            form.add_error(
+                None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw.")
+            )
+            return render(request, "partners/join.html", {"form": form}, status=429)
+        if form.is_valid():
+            if not form.cleaned_data["website"]:
+                data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+                roles = data.pop("roles")
+                partner = services.join(municipality=request.municipality, data=data)
+                if roles and not partner.roles:
+                    Partner.objects.filter(pk=partner.pk).update(roles=roles)
+            return render(request, "partners/join.html", {"done": True})
+    return render(request, "partners/join.html", {"form": form})
+
+
+@never_cache
+@public_view
+def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
+    form = SubscribeForm(request.POST or None)
+    if request.method == "POST":
+        if _limited(request, "newsletter"):
+            form.is_valid()
+            form.add_error(
+                None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw.")
+            )
+            return render(request, "partners/subscribe.html", {"form": form}, status=429)
+        if form.is_valid():
+            if not form.cleaned_data["website"]:
+                services.subscribe(
+                    municipality=request.municipality,
+                    email=form.cleaned_data["email"],
+                    name=form.cleaned_data["name"],
+                )
+            return render(request, "partners/subscribe.html", {"done": True})
+    return render(request, "partners/subscribe.html", {"form": form})
+
+
+@never_cache
+@public_view
+def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = services.confirm_subscription(municipality=request.municipality, token=token[:64])
+    if subscriber is None:
+        raise Http404
+    return render(request, "partners/subscribe.html", {"confirmed": True, "subscriber": subscriber})
+
+
+@never_cache
+@csrf_exempt  # RFC 8058 one-click: the mail provider posts without a CSRF token; the token is the key
+@public_view
+def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = NewsletterSubscriber.objects.filter(token=token[:64]).first()
+    if subscriber is None:
+        raise Http404
+    if request.method == "POST":
+        services.unsubscribe(municipality=request.municipality, token=subscriber.token)
+        return render(request, "partners/subscribe.html", {"unsubscribed": True})
+    return render(request, "partners/subscribe.html", {"unsubscribe": subscriber})
