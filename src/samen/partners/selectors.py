@@ -286,3 +286,49 @@ def weights_of(municipality: Municipality) -> scoring.Weights:
 
 def next_week() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=7)
+
+
+def kpis(*, year: int):
+    """Partners per step and what they contribute in the 5 M's, for the impact dashboard."""
+    from samen.core.kpi import KpiSection, KpiTable
+
+    from .models import Contribution, FiveM, StepChange
+
+    steps = pipeline_counts()
+    active = Contribution.objects.filter(started_on__year__lte=year).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__year__gte=year)
+    )
+    by_m = dict(active.values_list("m").annotate(n=Count("pk")).values_list("m", "n"))
+    partners_by_m = dict(
+        active.values_list("m").annotate(n=Count("partner", distinct=True)).values_list("m", "n")
+    )
+    moves = StepChange.objects.filter(at__year=year).count()
+    cooperating = active.values("partner").distinct().count()
+    return KpiSection(
+        key="partners",
+        title=_("Partners (de 5 stappen)"),
+        headline=[
+            (_("partners in beeld"), sum(n for _value, _label, n in steps)),
+            (_("partners die bijdragen"), cooperating),
+            (_("stappen gezet dit jaar"), moves),
+        ],
+        tables=[
+            KpiTable(
+                "partners-steps",
+                _("Partners per stap"),
+                [_("stap"), _("partners")],
+                [[label, n] for _value, label, n in steps],
+                chart_column=1,
+            ),
+            KpiTable(
+                "partners-5m",
+                _("Bijdragen in de 5 M's"),
+                [_("M"), _("bijdragen"), _("partners")],
+                [
+                    [str(label), by_m.get(value, 0), partners_by_m.get(value, 0)]
+                    for value, label in FiveM.choices
+                ],
+                chart_column=1,
+            ),
+        ],
+    )

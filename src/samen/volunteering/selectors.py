@@ -215,3 +215,76 @@ def open_places_map(needs) -> dict[int, int]:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def kpis(*, year: int):
+    """Volunteers, hours, participation, needs served and people reached, per month."""
+    from django.db.models.functions import ExtractMonth
+
+    from samen.core.kpi import KpiSection, KpiTable
+
+    months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    confirmed = Match.objects.filter(status=Match.Status.CONFIRMED, confirmed_at__year=year)
+    entries = TimeEntry.objects.filter(status=TimeEntry.Status.CONFIRMED, date__year=year)
+    hours_by_month = dict(
+        entries.annotate(month=ExtractMonth("date"))
+        .values_list("month")
+        .annotate(h=Sum("hours"))
+        .values_list("month", "h")
+    )
+    matches_by_month = dict(
+        confirmed.annotate(month=ExtractMonth("confirmed_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    monthly = [
+        [months[m - 1], matches_by_month.get(m, 0), float(hours_by_month.get(m) or 0)]
+        for m in range(1, 13)
+    ]
+    programmes = []
+    for programme in Programme.objects.all().order_by("name"):
+        figures = programme_figures(programme)
+        programmes.append(
+            [
+                programme.name,
+                figures["volunteered"],
+                figures["employees"],
+                figures["participation"],
+                float(figures["hours"]),
+                float(figures["half_days"]),
+            ]
+        )
+    return KpiSection(
+        key="volunteering",
+        title=_("Vrijwilligerswerk"),
+        headline=[
+            (_("vrijwilligers"), Volunteer.objects.filter(active=True).count()),
+            (_("uren (bevestigd)"), float(entries.aggregate(h=Sum("hours"))["h"] or 0)),
+            (_("hulpvragen geholpen"), confirmed.values("need").distinct().count()),
+            (_("mensen bereikt"), confirmed.aggregate(n=Sum("people_reached"))["n"] or 0),
+        ],
+        tables=[
+            KpiTable(
+                "volunteering-monthly",
+                _("Matches en uren per maand"),
+                [_("maand"), _("matches"), _("uren")],
+                monthly,
+                chart_column=2,
+            ),
+            KpiTable(
+                "volunteering-programmes",
+                _("Bedrijfsprogramma's"),
+                [
+                    _("programma"),
+                    _("deden mee"),
+                    _("medewerkers"),
+                    _("deelname %"),
+                    _("uren"),
+                    _("dagdelen"),
+                ],
+                programmes,
+                chart_column=3,
+            ),
+        ],
+    )
