@@ -4,7 +4,7 @@ OpenAPI document shaped to the NLGov REST API Design Rules."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -72,6 +72,31 @@ def municipality_for(request: HttpRequest, slug: str, perm: str | None = None) -
     if not user.has_samen_perm(municipality, perm):
         raise PermissionDenied
     return municipality
+
+
+def validation_problem(source) -> JsonResponse:
+    """A Django form's errors, or a ValidationError, as a 400 problem listing each field."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    if isinstance(source, DjangoValidationError):
+        items = (
+            source.message_dict.items()
+            if hasattr(source, "error_dict")
+            else [("body", source.messages)]
+        )
+    else:
+        items = source.errors.items()
+    params = [
+        {"name": "body" if name == "__all__" else name, "reason": str(message)}
+        for name, messages in items
+        for message in messages
+    ]
+    detail = (
+        params[0]["reason"]
+        if len(params) == 1
+        else _("Een of meer velden zijn niet goed ingevuld.")
+    )
+    return problem(400, _("Ongeldige invoer"), detail, invalidParams=params)
 
 
 PROBLEM_SCHEMA = {

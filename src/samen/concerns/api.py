@@ -12,8 +12,7 @@ from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from samen.api import AUTH, municipality_for, optional_user
-from samen.core.errors import problem
+from samen.api import AUTH, municipality_for, optional_user, validation_problem
 from samen.core.tenancy import municipality_scope
 
 from . import selectors, services
@@ -56,20 +55,6 @@ class ConcernStatusOut(Schema):
     updated_on: dt.date
 
 
-def form_problem(form: ReportForm):
-    params = [
-        {"name": name if name != "__all__" else "body", "reason": str(message)}
-        for name, messages in form.errors.items()
-        for message in messages
-    ]
-    return problem(
-        400,
-        _("Ongeldige invoer"),
-        _("Een of meer velden zijn niet goed ingevuld."),
-        invalidParams=params,
-    )
-
-
 @router.post(
     "/municipalities/{slug}/concerns",
     response={201: ConcernCreated},
@@ -92,7 +77,7 @@ def create_concern(request: HttpRequest, slug: str, payload: ConcernIn):
     data["signs"] = data["signs"]
     form = ReportForm(data=data)
     if not form.is_valid():
-        return form_problem(form)
+        return validation_problem(form)
     with municipality_scope(municipality):
         organisation = services.organisation_of(user, municipality)
         if user is not None and not user.has_samen_perm(municipality, "concerns.report"):
@@ -301,12 +286,7 @@ def transition_case(request: HttpRequest, slug: str, case_id: int, payload: Tran
         try:
             case = services.change_status(case=case, actor=request.user, **payload.dict())
         except DjangoValidationError as error:
-            params = [
-                {"name": k, "reason": str(m)}
-                for k, msgs in error.message_dict.items()
-                for m in msgs
-            ]
-            return problem(400, _("Ongeldige invoer"), params[0]["reason"], invalidParams=params)
+            return validation_problem(error)
         return _summary(case)
 
 

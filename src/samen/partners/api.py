@@ -8,26 +8,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from samen.api import AUTH, municipality_for
-from samen.core.errors import problem
+from samen.api import AUTH, municipality_for, validation_problem
 from samen.core.tenancy import municipality_scope
 
 from . import scoring, selectors, services
 from .models import ContactKind, FiveM, Partner, PartnerRole, Recipient, Sector, StarterItem, Step
 
 router = Router(tags=["Partners"])
-
-
-def validation_problem(error: DjangoValidationError):
-    if hasattr(error, "error_dict"):
-        params = [
-            {"name": name if name != "__all__" else "body", "reason": str(message)}
-            for name, messages in error.message_dict.items()
-            for message in messages
-        ]
-    else:
-        params = [{"name": "body", "reason": str(message)} for message in error.messages]
-    return problem(400, _("Ongeldige invoer"), params[0]["reason"], invalidParams=params)
 
 
 # --- public: the transparency register ------------------------------------------------------

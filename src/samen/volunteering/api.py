@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from samen.api import AUTH, municipality_for
-from samen.core.errors import problem
+from samen.api import AUTH, municipality_for, validation_problem
 from samen.core.tenancy import municipality_scope
 
 from . import selectors, services
@@ -149,20 +148,6 @@ def _match_out(match: Match) -> dict:
     }
 
 
-def _form_problem(form):
-    params = [
-        {"name": name if name != "__all__" else "body", "reason": str(message)}
-        for name, messages in form.errors.items()
-        for message in messages
-    ]
-    return problem(
-        400,
-        _("Ongeldige invoer"),
-        _("Een of meer velden zijn niet goed ingevuld."),
-        invalidParams=params,
-    )
-
-
 @router.get(
     "/municipalities/{slug}/volunteer-needs",
     response=list[NeedOut],
@@ -193,7 +178,7 @@ def create_need(request: HttpRequest, slug: str, payload: NeedIn):
         data[key] = data[key].isoformat() if data[key] else ""
     form = NeedForm(data=data)
     if not form.is_valid():
-        return _form_problem(form)
+        return validation_problem(form)
     with municipality_scope(municipality):
         from samen.core.models import Organisation
 

@@ -64,7 +64,12 @@ def test_only_the_coordinator_of_the_municipality(login, samenstad, username, st
 
 def test_dashboard_has_all_four_capabilities(client, bearer, samenstad):
     body = client.get("/api/v1/municipalities/samenstad/kpis", **bearer("coordinator")).json()
-    assert [s["key"] for s in body["sections"]] == ["concerns", "activities", "partners", "volunteering"]
+    assert [s["key"] for s in body["sections"]] == [
+        "concerns",
+        "activities",
+        "partners",
+        "volunteering",
+    ]
     partners = next(s for s in body["sections"] if s["key"] == "partners")
     steps = next(t for t in partners["tables"] if t["key"] == "partners-steps")
     assert sum(row[1] for row in steps["rows"]) >= 4  # the workshop case's four businesses
@@ -72,6 +77,14 @@ def test_dashboard_has_all_four_capabilities(client, bearer, samenstad):
 
 def test_other_municipalitys_figures_are_not_mixed_in(client, bearer, samenstad, tweestad):
     ours = client.get("/api/v1/municipalities/samenstad/kpis", **bearer("coordinator")).json()
-    activities = {h["label"]: h["value"] for s in ours["sections"] if s["key"] == "activities" for h in s["headline"]}
+    activities = {
+        h["label"]: h["value"]
+        for s in ours["sections"]
+        if s["key"] == "activities"
+        for h in s["headline"]
+    }
     assert activities["activiteiten"] == 10  # Tweestad's inloop is not counted
-    assert client.get("/api/v1/municipalities/tweestad/kpis", **bearer("coordinator")).status_code == 404
+    assert (
+        client.get("/api/v1/municipalities/tweestad/kpis", **bearer("coordinator")).status_code
+        == 404
+    )
