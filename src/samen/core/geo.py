@@ -5,6 +5,7 @@
 in `core/data/pc4.json` and answers None for the rest. Results are cached.
 """
 
+import hashlib
 import json
 import math
 import re
@@ -124,7 +125,8 @@ def geocode(query: str) -> Point | None:
         if -90 <= lat <= 90 and -180 <= lon <= 180:
             return Point(lat, lon)
         return None
-    key = "geo:" + settings.SAMEN_GEOCODER + ":" + re.sub(r"\s+", "", query.lower())
+    normal = re.sub(r"\s+", "", query.lower())
+    key = "geo:" + settings.SAMEN_GEOCODER + ":" + hashlib.sha256(normal.encode()).hexdigest()[:32]
     cached = cache.get(key)
     if cached is not None:
         return Point(*cached) if cached else None
