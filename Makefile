@@ -50,8 +50,12 @@ check-openapi: install
 lint-openapi:
 	npx --yes @stoplight/spectral-cli@6.16.3 lint --fail-severity=error -r ../shared/standards/nlgov-adr-spectral.yml docs/openapi.json
 
+# The benchmarks take minutes each and need wrk (apt-get install wrk) and the local PostgreSQL.
 bench: install
-	$(BIN)/python bench/concerns_intake.py
+	$(BIN)/python bench/concerns_intake.py --db both --seconds 60
+	$(BIN)/python bench/activities.py
+	$(BIN)/python bench/partners.py
+	$(BIN)/python bench/matching.py
 
 clean:
 	rm -rf $(VENV) var
