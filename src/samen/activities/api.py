@@ -83,7 +83,11 @@ def list_activities(request: HttpRequest, filters: Query[ActivitySearch]):
         with municipality_scope(municipality):
             services.count_usage(municipality_id=municipality.pk, kind="searches")
     with scopes_disabled():  # activities are public; the municipality filter is explicit
-        rows = selectors.listings(search, list(selectors.occurrences(search, municipality)[:2000]))
+        # The list needs neither the iCalendar text nor the description: leave them in the table.
+        found = selectors.occurrences(search, municipality).defer(
+            "activity__ical", "activity__description"
+        )
+        rows = selectors.listings(search, list(found[:2000]))
         slugs = dict(Municipality.objects.values_list("pk", "slug"))
     first = (filters.page - 1) * filters.page_size
     results = []
