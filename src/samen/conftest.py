@@ -5,6 +5,7 @@ from django_scopes import scopes_disabled
 
 from samen.core import demo
 from samen.core.models import ApiToken, Municipality, User
+from samen.core.tenancy import _forget_municipalities
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +22,7 @@ def _fast_and_clean(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
     translation.activate("nl")  # a request in an earlier test may have left English active
     cache.clear()
+    _forget_municipalities()  # rows from an earlier test are gone: so is their cached copy
 
 
 @pytest.fixture

@@ -94,17 +94,6 @@ class ReportForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    default_error_messages = {
-        "max_length": _("Dit is te lang: maximaal %(limit_value)d tekens (nu %(show_value)d)."),
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages.setdefault("invalid_choice", _("Kies een van de mogelijkheden."))
-            field.error_messages["invalid_choice"] = _("Kies een van de mogelijkheden.")
-            field.error_messages["max_length"] = self.default_error_messages["max_length"]
-
     def clean_postcode(self) -> str:
         value = self.cleaned_data["postcode"].strip()
         if value and not POSTCODE_RE.match(value):
@@ -141,6 +130,14 @@ class ReportForm(forms.Form):
         data["person_aware"] = data.get("person_aware") or PersonAware.UNKNOWN
         data["reporter_type"] = data.get("reporter_type") or ReporterType.OTHER
         return data
+
+
+# The same Dutch messages on every field, set once rather than on each form instance.
+for _field in ReportForm.base_fields.values():
+    _field.error_messages["invalid_choice"] = _("Kies een van de mogelijkheden.")
+    _field.error_messages["max_length"] = _(
+        "Dit is te lang: maximaal %(limit_value)d tekens (nu %(show_value)d)."
+    )
 
 
 class AssignForm(forms.Form):

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core import audit
+from samen.core.db import insert
 from samen.core.models import Membership, Municipality, Organisation, User
 from samen.core.roles import Role
 from samen.core.workdays import add_working_days
@@ -51,12 +51,27 @@ def first_contact_deadline(municipality: Municipality, received: dt.datetime) ->
 
 
 def _next_reference(municipality: Municipality, year: int) -> str:
-    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
-        municipality=municipality, year=year
-    )
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"SP-{year}-{counter.last:05d}"
+    """SP-YYYY-NNNNN from the municipality's counter for the year, in one statement: the row
+    lock of the UPDATE serialises concurrent reports until the transaction commits."""
+    table = ReferenceCounter._meta.db_table
+    last, year_ = (connection.ops.quote_name(name) for name in ("last", "year"))
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                f"UPDATE {table} SET {last} = {last} + 1"  # noqa: S608 - names are ours
+                f" WHERE municipality_id = %s AND {year_} = %s RETURNING {last}",
+                [municipality.pk, year],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return f"SP-{year}-{row[0]:05d}"
+            # First report of the year: make the counter (another report may do so too).
+            cursor.execute(
+                f"INSERT INTO {table} (municipality_id, {year_}, {last})"  # noqa: S608
+                f" VALUES (%s, %s, 0) ON CONFLICT (municipality_id, {year_}) DO NOTHING",
+                [municipality.pk, year],
+            )
+    raise RuntimeError("reference counter missing")  # pragma: no cover
 
 
 def _urgency(case: Case) -> int:
@@ -70,42 +85,41 @@ def _urgency(case: Case) -> int:
     return Urgency.NORMAL
 
 
-def _open_case_for(
-    municipality: Municipality, data: dict[str, Any], now: dt.datetime
-) -> tuple[Case, bool]:
+def _new_case(municipality: Municipality, data: dict[str, Any], now: dt.datetime) -> Case:
     postcode, number = data.get("postcode", ""), data.get("house_number", "")
-    address_key = f"{postcode}-{number}" if postcode and number else ""
-    fields = {
-        "postcode": postcode,
-        "house_number": number,
-        "street": data.get("street", ""),
-        "location_description": data.get("location_description", ""),
-        "person_name": data.get("person_name", ""),
-        "area": postcode[:4],
-    }
-    if address_key:
-        existing = (
-            Case.objects.select_for_update()
-            .filter(address_key=address_key, closed_at__isnull=True)
-            .first()
-        )
-        if existing is not None:
-            return existing, False
-    case = Case(
+    return Case(
         municipality=municipality,
-        address_key=address_key,
+        address_key=f"{postcode}-{number}" if postcode and number else "",
+        postcode=postcode,
+        house_number=number,
+        street=data.get("street", ""),
+        location_description=data.get("location_description", ""),
+        person_name=data.get("person_name", ""),
+        area=postcode[:4],
         deadline=first_contact_deadline(municipality, now),
         created_at=now,
         updated_at=now,
-        **fields,
     )
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        # Another report for the same address won the race: join its case.
-        return Case.objects.get(address_key=address_key, closed_at__isnull=True), False
-    return case, True
+
+
+def _save_or_join_open_case(case: Case) -> tuple[Case, bool]:
+    """Store the new case, or return the open case for the same address (and False). One
+    INSERT ... ON CONFLICT DO NOTHING against the partial unique index: concurrent reports
+    about one address cannot split the person into two cases, and no savepoint is needed."""
+    if not case.address_key:
+        insert(case)
+        return case, True
+    # The index's own condition, as Django writes it (SQLite matches it literally).
+    if insert(
+        case,
+        on_conflict="""ON CONFLICT (municipality_id, address_key)
+        WHERE ("closed_at" IS NULL AND NOT ("address_key" = '')) DO NOTHING""",
+    ):
+        return case, True
+    existing = Case.objects.select_for_update().get(
+        municipality=case.municipality, address_key=case.address_key, closed_at__isnull=True
+    )
+    return existing, False
 
 
 def submit_report(
@@ -119,31 +133,38 @@ def submit_report(
     Committed before this returns, so an acknowledged report is never lost."""
     now = timezone.now()
     token = Report.new_status_token()
+    # Everything that needs no database is prepared first: the write transaction (on SQLite
+    # the one writer's lock) holds only the four statements.
+    new_case = _new_case(municipality, data, now)
+    report = Report(
+        municipality=municipality,
+        status_token_hash=hash_status_token(token),
+        signs=list(data.get("signs") or []),
+        description=data.get("description", ""),
+        relation=data.get("relation", ""),
+        person_aware=data["person_aware"],
+        reporter_type=data["reporter_type"],
+        reporter_organisation=reporter_organisation,
+        reporter_name=data.get("reporter_name", ""),
+        reporter_phone=data.get("reporter_phone", ""),
+        reporter_email=data.get("reporter_email", ""),
+        source=source,
+        created_at=now,
+    )
+    year = now.astimezone(AMSTERDAM).year
     with transaction.atomic():
-        case, created = _open_case_for(municipality, data, now)
-        report = Report.objects.create(
-            municipality=municipality,
-            case=case,
-            reference=_next_reference(municipality, now.astimezone(AMSTERDAM).year),
-            status_token_hash=hash_status_token(token),
-            signs=list(data.get("signs") or []),
-            description=data.get("description", ""),
-            relation=data.get("relation", ""),
-            person_aware=data["person_aware"],
-            reporter_type=data["reporter_type"],
-            reporter_organisation=reporter_organisation,
-            reporter_name=data.get("reporter_name", ""),
-            reporter_phone=data.get("reporter_phone", ""),
-            reporter_email=data.get("reporter_email", ""),
-            source=source,
-            created_at=now,
-        )
-        CaseEvent.objects.create(
-            municipality=municipality,
-            case=case,
-            kind=CaseEvent.Kind.CREATED if created else CaseEvent.Kind.LINKED,
-            note=report.reference,
-            at=now,
+        case, created = _save_or_join_open_case(new_case)
+        report.case = case
+        report.reference = _next_reference(municipality, year)
+        insert(report)
+        insert(
+            CaseEvent(
+                municipality=municipality,
+                case=case,
+                kind=CaseEvent.Kind.CREATED if created else CaseEvent.Kind.LINKED,
+                note=report.reference,
+                at=now,
+            )
         )
         if not created:
             Case.objects.filter(pk=case.pk).update(urgency=_urgency(case), updated_at=now)

@@ -5,16 +5,42 @@ ScopeError instead of silently reading every municipality's rows.
 """
 
 import functools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django_scopes import scope
 
 from .models import Municipality
+
+MUNICIPALITY_CACHE_SECONDS = 30
+_municipalities: dict[str, tuple[float, Municipality]] = {}
+
+
+def cached_municipality(slug: str) -> Municipality:
+    """The municipality for an API call, kept in this process for up to 30 seconds: the hot
+    public endpoints (concern intake, agenda search) then skip one query. Treat it as
+    read-only. A change in this process clears it at once; other workers see it within 30 s."""
+    hit = _municipalities.get(slug)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < MUNICIPALITY_CACHE_SECONDS:
+        return hit[1]
+    municipality = get_object_or_404(Municipality, slug=slug)
+    _municipalities[slug] = (now, municipality)
+    return municipality
+
+
+def _forget_municipalities(**kwargs) -> None:
+    _municipalities.clear()
+
+
+post_save.connect(_forget_municipalities, sender=Municipality, dispatch_uid="samen-municipality")
+post_delete.connect(_forget_municipalities, sender=Municipality, dispatch_uid="samen-municipality")
 
 
 @contextmanager
