@@ -136,36 +136,47 @@ def staff_summary(municipality: Municipality, user: User) -> dict | None:
 
 
 def figures(*, year: int) -> dict:
-    """Anonymous figures for a year, for coordinators (and the impact dashboard)."""
-    reports = Report.objects.filter(created_at__year=year)
-    cases = Case.objects.filter(created_at__year=year)
-    closed = cases.filter(status=Status.CLOSED)
-    in_time = cases.filter(
-        first_contact_at__isnull=False, first_contact_at__lte=F("deadline")
-    ).count()
-    reached = cases.filter(first_contact_at__isnull=False).count()
-    by_type = dict(
-        reports.values_list("reporter_type")
-        .annotate(n=Count("pk"))
-        .values_list("reporter_type", "n")
+    """Anonymous figures for a year, for coordinators (and the impact dashboard). One pass
+    over the year's reports and one over its cases, however many rows there are."""
+    from samen.core.kpi import monthly, months, year_range
+
+    in_time = Q(first_contact_at__isnull=False, first_contact_at__lte=F("deadline"))
+    reports = year_range(Report.objects.all(), "created_at", year).aggregate(
+        total=Count("pk"),
+        **monthly("month", "created_at", year),
+        **{f"type_{value}": Count("pk", filter=Q(reporter_type=value)) for value in ReporterType},
     )
-    by_outcome = dict(
-        closed.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
+    cases = year_range(Case.objects.all(), "created_at", year).aggregate(
+        total=Count("pk"),
+        in_time=Count("pk", filter=in_time),
+        reached=Count("pk", filter=Q(first_contact_at__isnull=False)),
+        open=Count("pk", filter=~Q(status=Status.CLOSED)),
+        **monthly("in_time_month", "created_at", year, where=in_time),
+        **{
+            f"outcome_{value}": Count("pk", filter=Q(status=Status.CLOSED, outcome=value))
+            for value in Outcome
+        },
     )
+    reached = cases["reached"]
     return {
         "year": year,
-        "reports": suppress(reports.count()),
-        "cases": suppress(cases.count()),
+        "reports": suppress(reports["total"]),
+        "cases": suppress(cases["total"]),
         "contacted": suppress(reached),
-        "contacted_in_time": suppress(in_time),
-        "in_time_share": round(100 * in_time / reached) if reached >= SUPPRESS_BELOW else None,
+        "contacted_in_time": suppress(cases["in_time"]),
+        "in_time_share": (
+            round(100 * cases["in_time"] / reached) if reached >= SUPPRESS_BELOW else None
+        ),
         "by_reporter_type": [
-            (str(label), suppress(by_type.get(value, 0))) for value, label in ReporterType.choices
+            (str(label), suppress(reports[f"type_{value}"]))
+            for value, label in ReporterType.choices
         ],
         "by_outcome": [
-            (str(label), suppress(by_outcome.get(value, 0))) for value, label in Outcome.choices
+            (str(label), suppress(cases[f"outcome_{value}"])) for value, label in Outcome.choices
         ],
-        "open": suppress(cases.exclude(status=Status.CLOSED).count()),
+        "open": suppress(cases["open"]),
+        "reports_by_month": [suppress(n) for n in months(reports, "month")],
+        "in_time_by_month": [suppress(n) for n in months(cases, "in_time_month")],
     }
 
 
@@ -195,33 +206,13 @@ def partner_feedback() -> list[dict]:
     ]
 
 
-MONTHS_NL = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-
-
 def kpis(*, year: int):
     """The Signaalpunt's figures for the impact dashboard: anonymous, small counts suppressed."""
-    from django.db.models.functions import ExtractMonth
-
-    from samen.core.kpi import KpiSection, KpiTable
+    from samen.core.kpi import MONTHS_NL, KpiSection, KpiTable
 
     data = figures(year=year)
-    reports = dict(
-        Report.objects.filter(created_at__year=year)
-        .annotate(month=ExtractMonth("created_at"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    cases = Case.objects.filter(created_at__year=year).annotate(month=ExtractMonth("created_at"))
-    in_time = dict(
-        cases.filter(first_contact_at__isnull=False, first_contact_at__lte=F("deadline"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
     monthly = [
-        [MONTHS_NL[m - 1], suppress(reports.get(m, 0)), suppress(in_time.get(m, 0))]
-        for m in range(1, 13)
+        [MONTHS_NL[m], data["reports_by_month"][m], data["in_time_by_month"][m]] for m in range(12)
     ]
     share = data["in_time_share"]
     return KpiSection(

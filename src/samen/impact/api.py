@@ -1,6 +1,8 @@
+import datetime as dt
+
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from samen.api import AUTH, municipality_for
 from samen.core.tenancy import municipality_scope
@@ -32,6 +34,7 @@ class SectionOut(Schema):
 class KpisOut(Schema):
     municipality: str
     year: int
+    computed_at: dt.datetime = Field(description="When these figures were counted.")
     sections: list[SectionOut]
 
 
@@ -44,9 +47,15 @@ class KpisOut(Schema):
 )
 def get_kpis(request: HttpRequest, slug: str, year: int = Query(None, ge=2000, le=2100)):
     """The dashboard's figures as JSON: per capability a few headline figures and tables.
-    Counts about concerns under 5 are null."""
+    Counts about concerns under 5 are null. Figures are recounted at most every ten minutes;
+    `computed_at` says when."""
     municipality = municipality_for(request, slug, "impact.view")
     year = year or timezone.localdate().year
     with municipality_scope(municipality):
-        sections = selectors.as_json(selectors.municipality_kpis(year=year))
-    return {"municipality": municipality.slug, "year": year, "sections": sections}
+        figures = selectors.figures(municipality=municipality, year=year)
+    return {
+        "municipality": municipality.slug,
+        "year": year,
+        "computed_at": figures.computed_at,
+        "sections": selectors.as_json(figures.sections),
+    }

@@ -1,9 +1,30 @@
 """The impact dashboard gathers each capability's `selectors.kpis(year=...)` for one
-municipality (in its scope). A capability that has no figures yet is simply left out."""
+municipality (in its scope). A capability that has no figures yet is simply left out.
 
+Counting a year over a million rows takes seconds, so the dashboard, the yearly report, the
+exports and the API serve the figures last computed (kept in the cache, with the time they
+were computed). Figures older than ten minutes are recomputed by a background task while
+the page shows the previous ones; the coordinator can also recompute them at once."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from samen.core.kpi import KpiSection, KpiTable
+from samen.core.models import Municipality
+
+FRESH_FOR = dt.timedelta(minutes=10)
+KEEP_SECONDS = 7 * 24 * 3600
+
+
+@dataclass
+class Figures:
+    sections: list[KpiSection]
+    computed_at: dt.datetime
+
 
 KPI_PROVIDERS = [
     "samen.concerns.selectors.kpis",
@@ -13,7 +34,43 @@ KPI_PROVIDERS = [
 ]
 
 
-def municipality_kpis(*, year: int) -> list[KpiSection]:
+def _key(municipality: Municipality, year: int, language: str) -> str:
+    return f"impact:{municipality.pk}:{year}:{language}"
+
+
+def figures(*, municipality: Municipality, year: int) -> Figures:
+    """The year's figures (inside the municipality's scope): computed now if there are none,
+    otherwise the last ones, with a background refresh when they are over ten minutes old."""
+    language = translation.get_language()
+    found = cache.get(_key(municipality, year, language))
+    if found is None:
+        return refresh(municipality=municipality, year=year, languages=[language])[language]
+    if timezone.now() - found.computed_at > FRESH_FOR and cache.add(
+        f"{_key(municipality, year, 'refreshing')}", True, timeout=300
+    ):
+        from .tasks import refresh_figures
+
+        refresh_figures.enqueue(municipality.pk, year)
+    return found
+
+
+def refresh(
+    *, municipality: Municipality, year: int, languages: list[str] | None = None
+) -> dict[str, Figures]:
+    """Compute the year's figures (in every language of the interface) and keep them."""
+    from django.conf import settings
+
+    result = {}
+    for language in languages or [code for code, _name in settings.LANGUAGES]:
+        with translation.override(language):
+            result[language] = Figures(compute(year=year), timezone.now())
+        cache.set(_key(municipality, year, language), result[language], timeout=KEEP_SECONDS)
+    cache.delete(_key(municipality, year, "refreshing"))
+    return result
+
+
+def compute(*, year: int) -> list[KpiSection]:
+    """Every capability's figures, straight from the database (seconds at a million rows)."""
     sections = []
     for path in KPI_PROVIDERS:
         try:

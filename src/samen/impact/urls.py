@@ -7,5 +7,6 @@ app_name = "impact"
 urlpatterns = [
     path("<slug:slug>/beheer/impact/", views.dashboard, name="dashboard"),
     path("<slug:slug>/beheer/impact/jaarverslag/", views.report, name="report"),
+    path("<slug:slug>/beheer/impact/bijwerken/", views.refresh, name="refresh"),
     path("<slug:slug>/beheer/impact/<slug:key>.<str:fmt>", views.export, name="export"),
 ]

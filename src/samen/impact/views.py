@@ -2,8 +2,10 @@ import csv
 import io
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from samen.core.tenancy import staff_view
 
@@ -15,18 +17,36 @@ def _year(request: HttpRequest) -> int:
     return max(2000, min(2100, int(value))) if value.isdigit() else timezone.localdate().year
 
 
-def _context(request: HttpRequest) -> dict:
+def _figures(request: HttpRequest) -> tuple[int, selectors.Figures]:
     year = _year(request)
-    sections = selectors.municipality_kpis(year=year)
-    for section in sections:
+    return year, selectors.figures(municipality=request.municipality, year=year)
+
+
+def _context(request: HttpRequest) -> dict:
+    year, figures = _figures(request)
+    for section in figures.sections:  # our own copy, unpickled from the cache
         for table in section.tables:
             table.chart = selectors.bars(table)
-    return {"year": year, "sections": sections, "now": timezone.localdate()}
+    return {
+        "year": year,
+        "sections": figures.sections,
+        "computed_at": figures.computed_at,
+        "now": timezone.localdate(),
+    }
 
 
 @staff_view("impact.view")
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "impact/dashboard.html", _context(request))
+
+
+@require_POST
+@staff_view("impact.view")
+def refresh(request: HttpRequest) -> HttpResponse:
+    """Recompute the year's figures now (they are otherwise at most ten minutes old)."""
+    year = _year(request)
+    selectors.refresh(municipality=request.municipality, year=year)
+    return redirect(f"{reverse('impact:dashboard', args=[request.municipality.slug])}?year={year}")
 
 
 @staff_view("impact.view")
@@ -41,8 +61,8 @@ def _cell(value):
 
 @staff_view("impact.view")
 def export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
-    year = _year(request)
-    table = selectors.find_table(selectors.municipality_kpis(year=year), key)
+    year, figures = _figures(request)
+    table = selectors.find_table(figures.sections, key)
     if table is None or fmt not in ("csv", "xlsx"):
         raise Http404
     filename = f"{request.municipality.slug}-{key}-{year}.{fmt}"

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
 
@@ -88,3 +89,120 @@ def test_other_municipalitys_figures_are_not_mixed_in(client, bearer, samenstad,
         client.get("/api/v1/municipalities/tweestad/kpis", **bearer("coordinator")).status_code
         == 404
     )
+
+
+PAGE_QUERIES = 4  # municipality, session, user, membership; the figures come from the cache
+COUNTING_QUERIES = 17  # recounting every figure, whatever the amount of data
+
+
+def _more_programmes_and_reports(samenstad) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from samen.concerns.models import Report
+    from samen.volunteering.models import Programme
+
+    with scopes_disabled():
+        template = Programme.objects.filter(municipality=samenstad).first()
+        for index in range(3):
+            Programme.objects.create(
+                municipality=samenstad,
+                organisation=template.organisation,
+                name=f"Programma {index}",
+                half_days_per_employee=2,
+                period_start=dt.date(2026, 1, 1),
+                period_end=dt.date(2026, 12, 31),
+            )
+        report = Report.objects.filter(municipality=samenstad).first()
+        for index in range(6):
+            report.pk, report.reference = None, f"SP-X-{index}"
+            report.status_token_hash = f"{index:064d}"
+            report.created_at = timezone.now()
+            report.save()
+
+
+def test_counting_takes_a_fixed_number_of_queries(samenstad, django_assert_num_queries):
+    """More programmes, reports and hours do not add queries: every figure is an aggregate."""
+    from django.utils import timezone
+
+    from samen.core.tenancy import municipality_scope
+    from samen.impact.selectors import compute
+
+    year = timezone.localdate().year
+    with municipality_scope(samenstad), django_assert_num_queries(COUNTING_QUERIES):
+        compute(year=year)
+    _more_programmes_and_reports(samenstad)
+    with municipality_scope(samenstad), django_assert_num_queries(COUNTING_QUERIES):
+        sections = compute(year=year)
+    programmes = next(t for s in sections for t in s.tables if t.key == "volunteering-programmes")
+    assert "Programma 2" in [row[0] for row in programmes.rows]
+
+
+def test_dashboard_serves_counted_figures_and_recounts_on_request(
+    login, samenstad, django_assert_num_queries
+):
+    client = login("coordinator")
+    assert "Geteld op" in client.get("/samenstad/beheer/impact/").content.decode()
+    _more_programmes_and_reports(samenstad)
+    with django_assert_num_queries(PAGE_QUERIES):
+        page = client.get("/samenstad/beheer/impact/").content.decode()
+    assert "Programma 2" not in page  # figures of a moment ago, from the cache
+    response = client.post("/samenstad/beheer/impact/bijwerken/")
+    assert response.status_code == 302
+    with django_assert_num_queries(PAGE_QUERIES):
+        page = client.get("/samenstad/beheer/impact/").content.decode()
+    assert "Programma 2" in page
+
+
+def test_figures_older_than_ten_minutes_are_recounted_in_the_background(client, bearer, samenstad):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    headers = bearer("coordinator")
+    first = client.get("/api/v1/municipalities/samenstad/kpis", **headers).json()
+    _more_programmes_and_reports(samenstad)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+        # The stale figures are served once more while a task recounts them (here the
+        # in-process task backend runs it at once).
+        stale = client.get("/api/v1/municipalities/samenstad/kpis", **headers).json()
+        fresh = client.get("/api/v1/municipalities/samenstad/kpis", **headers).json()
+    assert stale["computed_at"] == first["computed_at"]
+    assert fresh["computed_at"] > first["computed_at"]
+    programmes = [
+        row[0]
+        for s in fresh["sections"]
+        for t in s["tables"]
+        if t["key"] == "volunteering-programmes"
+        for row in t["rows"]
+    ]
+    assert "Programma 2" in programmes
+
+
+def test_only_staff_with_the_permission_can_recount(login, samenstad):
+    assert login("caseworker").post("/samenstad/beheer/impact/bijwerken/").status_code == 403
+    assert login("coordinator").get("/samenstad/beheer/impact/bijwerken/").status_code == 405
+
+
+def test_months_follow_dutch_time(client, bearer, samenstad):
+    """A report at 00:30 on 1 February in the Netherlands (23:30 UTC on 31 January) counts
+    for February."""
+    import datetime as dt
+
+    from samen.concerns.models import Report
+
+    with scopes_disabled():
+        report = Report.objects.filter(municipality=samenstad).first()
+        for index in range(5):
+            report.pk, report.reference = None, f"SP-T-{index}"
+            report.status_token_hash = f"{index + 100:064d}"
+            report.created_at = dt.datetime(2025, 1, 31, 23, 30, tzinfo=dt.UTC)
+            report.save()
+    body = client.get(
+        "/api/v1/municipalities/samenstad/kpis?year=2025", **bearer("coordinator")
+    ).json()
+    concerns = next(s for s in body["sections"] if s["key"] == "concerns")
+    monthly = next(t for t in concerns["tables"] if t["key"] == "concerns-monthly")
+    assert monthly["rows"][0][1] == 0 and monthly["rows"][1][1] == 5
