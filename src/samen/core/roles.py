@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "activities.publish": frozenset({Role.PARTNER, Role.COORDINATOR}),
     # Impact dashboard of the whole municipality.
     "impact.view": frozenset({Role.COORDINATOR}),
+    # An organisation's own figures (a partner organisation, a company's programme).
+    "impact.own": frozenset({Role.PARTNER, Role.PROGRAMME}),
 }
 
 # Roles for which two-factor login is required when SAMEN_REQUIRE_2FA_CASEWORKERS is on.

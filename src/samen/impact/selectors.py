@@ -81,6 +81,109 @@ def compute(*, year: int) -> list[KpiSection]:
     return sections
 
 
+def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
+    """One organisation's own figures for a year (inside its municipality's scope): what it
+    publishes in the hub, the signals it passed on (counts under 5 suppressed), its help
+    requests and the volunteers who helped, its programmes and its 5 M's. Nothing about any
+    other organisation, and never about a person."""
+    from django.db.models import Count, Q, Sum
+
+    from samen.activities.models import Occurrence
+    from samen.concerns.models import Outcome, Report
+    from samen.concerns.selectors import suppress
+    from samen.core.kpi import MONTHS_NL, monthly, months, year_range
+    from samen.partners.models import Contribution, FiveM
+    from samen.volunteering.models import Match, TimeEntry
+    from samen.volunteering.selectors import _programme_rows
+
+    _ = translation.gettext
+    meetings = year_range(
+        Occurrence.objects.filter(activity__organisation=organisation), "starts_at", year
+    ).aggregate(total=Count("pk"), **monthly("month", "starts_at", year))
+    signals = year_range(
+        Report.objects.filter(reporter_organisation=organisation), "created_at", year
+    ).aggregate(
+        total=Count("pk"),
+        supported=Count("pk", filter=Q(case__outcome=Outcome.CONNECTED)),
+        **monthly("month", "created_at", year),
+    )
+    confirmed = year_range(
+        Match.objects.filter(status=Match.Status.CONFIRMED), "confirmed_at", year
+    )
+    helped = confirmed.filter(need__organisation=organisation).aggregate(
+        matches=Count("pk"), reached=Sum("people_reached")
+    )
+    entries = year_range(TimeEntry.objects.filter(status=TimeEntry.Status.CONFIRMED), "date", year)
+    hours = entries.filter(match__need__organisation=organisation).aggregate(
+        total=Sum("hours"), **monthly("month", "date", year, Sum, "hours", dates=True)
+    )
+    contributions = dict(
+        Contribution.objects.filter(partner__organisation=organisation)
+        .values_list("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
+    )
+    per_month = zip(
+        months(meetings, "month"), months(signals, "month"), months(hours, "month"), strict=True
+    )
+    tables = [
+        KpiTable(
+            "own-monthly",
+            _("Per maand"),
+            [_("maand"), _("bijeenkomsten"), _("signalen doorgegeven"), _("uren vrijwilligers")],
+            [
+                [MONTHS_NL[m], meetings_n, suppress(signals_n), float(hours_n)]
+                for m, (meetings_n, signals_n, hours_n) in enumerate(per_month)
+            ],
+            chart_column=1,
+        ),
+        KpiTable(
+            "own-5m",
+            _("Onze bijdragen in de 5 M's"),
+            [_("M"), _("bijdragen")],
+            [[str(label), contributions.get(value, 0)] for value, label in FiveM.choices],
+            chart_column=1,
+        ),
+    ]
+    programmes = _programme_rows(
+        confirmed.filter(programme__organisation=organisation),
+        entries.filter(match__programme__organisation=organisation),
+        organisation=organisation,
+    )
+    if programmes:
+        tables.append(
+            KpiTable(
+                "own-programmes",
+                _("Onze programma's"),
+                [
+                    _("programma"),
+                    _("deden mee"),
+                    _("medewerkers"),
+                    _("deelname %"),
+                    _("uren"),
+                    _("dagdelen"),
+                ],
+                programmes,
+                chart_column=3,
+            )
+        )
+    return [
+        KpiSection(
+            key="own",
+            title=organisation.name,
+            headline=[
+                (_("bijeenkomsten in de agenda"), meetings["total"]),
+                (_("signalen doorgegeven"), suppress(signals["total"])),
+                (_("daarvan verbonden met ondersteuning"), suppress(signals["supported"])),
+                (_("vrijwilligers die hielpen (matches)"), helped["matches"]),
+                (_("uren van vrijwilligers"), float(hours["total"] or 0)),
+                (_("mensen bereikt"), helped["reached"] or 0),
+            ],
+            tables=tables,
+        )
+    ]
+
+
 def find_table(sections: list[KpiSection], key: str) -> KpiTable | None:
     return next((t for s in sections for t in s.tables if t.key == key), None)
 
@@ -136,6 +239,21 @@ def staff_card(municipality, user) -> dict | None:
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
+    if user.has_samen_perm(municipality, "impact.own"):
+        membership = user.membership_in(municipality)
+        if membership is None or membership.organisation is None:
+            return None
+        return {
+            "title": _("Onze cijfers"),
+            "figure": timezone.localdate().year,
+            "label": membership.organisation.name,
+            "links": [
+                {
+                    "text": _("Naar onze cijfers"),
+                    "url": reverse("impact:own", args=[municipality.slug]),
+                }
+            ],
+        }
     if not user.has_samen_perm(municipality, "impact.view"):
         return None
     return {

@@ -40,6 +40,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "impact/dashboard.html", _context(request))
 
 
+def _own_sections(request: HttpRequest) -> tuple[int, list]:
+    membership = request.user.membership_in(request.municipality)
+    if membership is None or membership.organisation is None:
+        raise Http404
+    year = _year(request)
+    return year, selectors.organisation_kpis(organisation=membership.organisation, year=year)
+
+
+@staff_view("impact.own")
+def own(request: HttpRequest) -> HttpResponse:
+    """A partner organisation's or company programme's own figures: theirs only."""
+    year, sections = _own_sections(request)
+    for section in sections:
+        for table in section.tables:
+            table.chart = selectors.bars(table)
+    context = {"year": year, "sections": sections, "now": timezone.localdate(), "own": True}
+    return render(request, "impact/dashboard.html", context)
+
+
+@staff_view("impact.own")
+def own_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    year, sections = _own_sections(request)
+    return _export(request, selectors.find_table(sections, key), key, fmt, year)
+
+
 @require_POST
 @staff_view("impact.view")
 def refresh(request: HttpRequest) -> HttpResponse:
@@ -62,7 +87,10 @@ def _cell(value):
 @staff_view("impact.view")
 def export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     year, figures = _figures(request)
-    table = selectors.find_table(figures.sections, key)
+    return _export(request, selectors.find_table(figures.sections, key), key, fmt, year)
+
+
+def _export(request: HttpRequest, table, key: str, fmt: str, year: int) -> HttpResponse:
     if table is None or fmt not in ("csv", "xlsx"):
         raise Http404
     filename = f"{request.municipality.slug}-{key}-{year}.{fmt}"

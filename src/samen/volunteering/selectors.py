@@ -217,7 +217,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _programme_rows(confirmed, entries) -> list[list]:
+def _programme_rows(confirmed, entries, organisation=None) -> list[list]:
     """Per company programme, for the year of `confirmed`/`entries`: who took part, the
     participation rate, hours and half-days. Three grouped queries however many programmes."""
     volunteered = dict(
@@ -233,6 +233,8 @@ def _programme_rows(confirmed, entries) -> list[list]:
     programmes = Programme.objects.order_by("name").annotate(
         registered=Count("volunteers", filter=Q(volunteers__active=True))
     )
+    if organisation is not None:
+        programmes = programmes.filter(organisation=organisation)
     for programme in programmes:
         employees = programme.employees or programme.registered
         took_part = volunteered.get(programme.pk, 0)

@@ -206,3 +206,42 @@ def test_months_follow_dutch_time(client, bearer, samenstad):
     concerns = next(s for s in body["sections"] if s["key"] == "concerns")
     monthly = next(t for t in concerns["tables"] if t["key"] == "concerns-monthly")
     assert monthly["rows"][0][1] == 0 and monthly["rows"][1][1] == 5
+
+
+def test_a_partner_sees_only_its_own_figures(login, samenstad):
+    from samen.activities.models import Activity, Occurrence
+
+    with scopes_disabled():
+        library = {
+            m.organisation for m in samenstad.memberships.filter(user__username="partner")
+        }.pop()
+        ours = Occurrence.objects.filter(activity__organisation=library).count()
+        theirs = Occurrence.objects.exclude(activity__organisation=library).count()
+        others = Activity.objects.filter(municipality=samenstad).exclude(organisation=library)
+        assert ours and theirs and others.exists()
+    client = login("partner")
+    home = client.get("/samenstad/beheer/").content.decode()
+    assert "/samenstad/beheer/impact/eigen/" in home
+    page = client.get("/samenstad/beheer/impact/eigen/").content.decode()
+    assert library.name in page and "Onze bijdragen in de 5 M" in page
+    assert "Bedrijfsprogramma" not in page  # the municipality's tables are not there
+    csv = client.get("/samenstad/beheer/impact/eigen/own-monthly.csv").content.decode()
+    assert csv.startswith("maand,bijeenkomsten")
+    # Every meeting this year of the library's own activities, none of the others'.
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    with scopes_disabled():
+        expected = Occurrence.objects.filter(
+            activity__organisation=library, starts_at__year=year
+        ).count()
+    counted = sum(int(line.split(",")[1]) for line in csv.strip().splitlines()[1:])
+    assert counted == expected
+    # The municipality's dashboard stays the coordinator's.
+    assert client.get("/samenstad/beheer/impact/").status_code == 403
+    assert login("coordinator").get("/samenstad/beheer/impact/eigen/").status_code == 403
+
+
+def test_a_programme_manager_sees_its_programmes(login, samenstad):
+    page = login("programme").get("/samenstad/beheer/impact/eigen/").content.decode()
+    assert "Onze programma" in page
