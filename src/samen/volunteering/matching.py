@@ -1,7 +1,7 @@
 """The matching engine: volunteers to needs, hard constraints first, then an exact optimum.
 
-Pure numpy/scipy, no Django: `services.run_matching` turns rows into a `Pool` and a `NeedSet`,
-the benchmark (`bench/matching.py`) generates them.
+Pure numpy, scipy and OR-Tools, no Django: `services.run_matching` turns rows into a `Pool`
+and a `NeedSet`, the benchmark (`bench/matching.py`) generates them.
 
 The problem. Every volunteer gets at most one new proposal per run; a need with c open places
 takes at most c volunteers. Among the pairs that pass every hard constraint (age, VOG,
@@ -10,17 +10,20 @@ maximise the total fit: a transportation problem (min-cost flow), totally unimod
 optimum is integral and the fit scores are integer points.
 
 How it is solved exactly and fast.
-1. Every pair is checked and scored in vectorised chunks; the scores are kept as one int16
-   matrix (20,000 x 5,000 = 200 MB), infeasible pairs as -1.
-2. Each volunteer keeps its `top_k` best feasible needs as candidates. The candidate problem
-   is expanded into places (one column per open place of a need, plus one "no proposal"
-   column per volunteer so that a full matching always exists) and solved exactly with
-   scipy's sparse assignment solver (`min_weight_full_bipartite_matching`, LAPJVsp).
-3. Certificate of optimality for the *unrestricted* problem: shortest-path potentials on
-   the residual graph of the candidate solution (Bellman-Ford, vectorised) are a feasible
-   dual. If no left-out feasible pair has a negative reduced cost, the solution is optimal
-   for all pairs (LP duality); otherwise the violating pairs join the candidates and step 2
-   runs again. So the result is always the exact optimum; `top_k` only decides the speed.
+1. Scores. Each criterion and each group of hard constraints is a small table (distinct
+   volunteer values x needs), so a block of the int16 score matrix (20,000 x 5,000 = 200 MB,
+   infeasible pairs -1) is a sum of table rows: no Python loop over pairs.
+2. Prices. A forward auction (Bertsekas) with a coarse epsilon estimates what each need
+   "costs": free volunteers bid for their best need at current prices until every volunteer
+   holds a place or wants none.
+3. Candidates: each volunteer's needs within `delta` points of its best need at those prices.
+4. The candidate problem is solved exactly as a min-cost flow (OR-Tools `SimpleMinCostFlow`).
+5. Certificate for *all* feasible pairs: shortest distances in the residual graph of that
+   solution (vectorised Bellman-Ford) give dual prices u (volunteers) and p (needs) with the
+   same objective. One pass over the score matrix checks u_i + p_j >= points for every
+   feasible pair; pairs that break it join the candidates and step 4 runs again. A result
+   marked `certified` is optimal over every feasible pair by LP duality (its objective equals
+   the dual bound); epsilon and delta only decide the speed.
 """
 
 from __future__ import annotations
@@ -30,15 +33,18 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from ortools.graph.python import min_cost_flow
 from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 # Points per criterion; soft skills weigh most (seed 003: "goede soft skills ... empathisch
 # vermogen"), then interests, skills and distance. A pair scores 0..1000 points.
 WEIGHTS = {"soft_skills": 400, "interests": 300, "skills": 200, "distance": 100}
 CRITERIA = tuple(WEIGHTS)
+MAX_POINTS = sum(WEIGHTS.values())
 INFEASIBLE = -1
+BLOCKED = 4 * MAX_POINTS  # taken off a pair's points for every group of constraints it fails
+NOTHING = np.iinfo(np.int16).min  # the value of a pair worth no points, in the search
 ADULT_AGE = 18  # age assumed for employees who did not give a date of birth
 
 
@@ -108,6 +114,7 @@ class Result:
     certified: bool
     timings: dict[str, float] = field(default_factory=dict)
     greedy_objective: int | None = None
+    dual_bound: int | None = None  # sum of u + capacity x p: no assignment can score more
 
 
 def wishes(need_bits) -> np.ndarray:
@@ -150,47 +157,73 @@ def score_matrix(
     needs: NeedSet,
     distances: np.ndarray,
     excluded: tuple[np.ndarray, np.ndarray] | None = None,
-    chunk: int = 256,
+    chunk: int = 512,
 ) -> np.ndarray:
     """int16 matrix volunteers x needs: total points of every pair that passes all hard
-    constraints, INFEASIBLE (-1) for the others. Vectorised in chunks of volunteers."""
-    n_needs = len(needs)
-    scores = np.empty((len(pool), n_needs), dtype=np.int16)
-    if not len(pool) or not n_needs:
+    constraints, INFEASIBLE (-1) for the others. Each block of volunteers is a sum of rows of
+    the small tables of `_score_tables`, minus BLOCKED where no half-day fits."""
+    scores = np.empty((len(pool), len(needs)), dtype=np.int16)
+    if not len(pool) or not len(needs):
         return scores
-    # Distance: one small table per (place, maximum distance) of volunteers x need places.
-    keys, vkey = np.unique(
-        np.stack([pool.place.astype(np.float64), pool.max_km.astype(np.float64)], axis=1),
-        axis=0,
-        return_inverse=True,
-    )
-    vkey = vkey.ravel()
-    km = distances[keys[:, 0].astype(np.int64)[:, None], needs.place[None, :]]
-    distance_table = _distance_points(km, keys[:, 1][:, None])  # (keys, needs) int16
-    items = {name: wishes(getattr(needs, name)) for name in WEIGHTS if name != "distance"}
-    n = {name: getattr(needs, name)[None, :] for name in NeedSet.__dataclass_fields__}
-    any_time = n["half_days"] == 0
-    any_language = n["languages"] == 0
-    vog_needed = n["vog"]
-    room = n["capacity"] > 0
-    budget = np.minimum(pool.budget, 1e4)
+    (first, first_key), *tables = _score_tables(pool, needs, distances)
+    # Bit 15 is no half-day: a need open at any time (0) fits every volunteer.
+    half_days = np.where(needs.half_days == 0, 0xFFFF, needs.half_days).astype(np.uint16)
+    available = pool.availability.astype(np.uint16) | np.uint16(0x8000)
     for start in range(0, len(pool), chunk):
-        stop = min(start + chunk, len(pool))
-        v = {name: getattr(pool, name)[start:stop, None] for name in Pool.__dataclass_fields__}
-        total = distance_table[vkey[start:stop]]
-        ok = total >= 0
-        for name, item_points in items.items():
-            total += _share(v[name], n[name], item_points[None, :], WEIGHTS[name])
-        ok &= room & v["eligible"]
-        ok &= v["age"] >= n["min_age"]
-        ok &= v["vog"] | ~vog_needed
-        ok &= any_time | ((v["availability"] & n["half_days"]) != 0)
-        ok &= any_language | ((v["languages"] & n["languages"]) != 0)
-        ok &= budget[start:stop, None] >= n["cost"]
-        scores[start:stop] = np.where(ok, total, np.int16(INFEASIBLE))
+        rows = slice(start, start + chunk)
+        total = np.take(first, first_key[rows], axis=0)
+        for table, key in tables:
+            total += np.take(table, key[rows], axis=0)
+        unavailable = (available[rows, None] & half_days) == 0
+        total -= unavailable.view(np.int8) * np.int16(BLOCKED)
+        np.maximum(total, INFEASIBLE, out=scores[rows])
     if excluded is not None and len(excluded[0]):
         scores[excluded[0], excluded[1]] = INFEASIBLE
     return scores
+
+
+def _score_tables(pool: Pool, needs: NeedSet, distances: np.ndarray):
+    """(table, key) pairs: table[key[v]] is volunteer v's row for every need. The rows add up
+    to the points of `points`, minus BLOCKED for a volunteer too far away or failing a
+    constraint of `_constraint_table`."""
+    values, key = _distinct(pool.place, pool.max_km)
+    km = distances[values[:, 0].astype(np.int64)[:, None], needs.place[None, :]]
+    nearness = _distance_points(km, values[:, 1:2])
+    tables = [(np.where(nearness >= 0, nearness, np.int16(-BLOCKED)), key)]
+    for name in ("soft_skills", "interests", "skills"):
+        bits, key = np.unique(getattr(pool, name), return_inverse=True)
+        need_bits = getattr(needs, name)
+        table = _share(bits[:, None], need_bits[None, :], wishes(need_bits)[None, :], WEIGHTS[name])
+        tables.append((table, key.ravel()))
+    tables.append(_constraint_table(pool, needs))
+    return tables
+
+
+def _constraint_table(pool: Pool, needs: NeedSet):
+    """0 where eligibility, age, VOG, budget and languages allow the need (and it has open
+    places), -BLOCKED elsewhere. Volunteers are told apart only by the thresholds they pass."""
+    ages, costs = np.unique(needs.min_age), np.unique(needs.cost)
+    values, key = _distinct(
+        pool.eligible,
+        np.searchsorted(ages, pool.age, side="right"),  # how many minimum ages it reaches
+        pool.vog,
+        np.searchsorted(costs, pool.budget, side="right"),  # how many costs it can pay
+        pool.languages,
+    )
+    eligible, age_rank, vog, budget_rank, languages = values.T[:, :, None]
+    ok = (eligible > 0) & (needs.capacity > 0)
+    ok &= age_rank > np.searchsorted(ages, needs.min_age)
+    ok &= (vog > 0) | ~needs.vog
+    ok &= budget_rank > np.searchsorted(costs, needs.cost)
+    ok &= (needs.languages == 0) | ((languages.astype(np.uint32) & needs.languages) != 0)
+    return np.where(ok, np.int16(0), np.int16(-BLOCKED)), key
+
+
+def _distinct(*columns):
+    """The distinct combinations of volunteer attributes (rows of floats) and each volunteer's."""
+    stacked = np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=1)
+    values, key = np.unique(stacked, axis=0, return_inverse=True)
+    return values, key.ravel()
 
 
 def feasible_pair(pool: Pool, needs: NeedSet, distances: np.ndarray, row: int, col: int) -> dict:
@@ -210,48 +243,178 @@ def feasible_pair(pool: Pool, needs: NeedSet, distances: np.ndarray, row: int, c
     }
 
 
-def _top_per_row(scores: np.ndarray, k: int, chunk: int = 2048):
-    """(rows, cols) of the k best feasible entries of each row."""
+# --- prices and candidates ----------------------------------------------------------------
+
+
+def auction_prices(scores: np.ndarray, capacity: np.ndarray, epsilon: int, chunk: int = 1024):
+    """Prices of the needs from a forward auction (Bertsekas): every volunteer without a place
+    bids for its best need at current prices (points minus price), raising the price by its
+    margin over the second-best option (another need, or none) plus epsilon; a need keeps its
+    highest bids and, once full, its price is the lowest bid it keeps. Stops when every
+    volunteer holds a place or wants none. Within epsilon per volunteer of an optimal dual;
+    only used to choose candidates."""
+    n_volunteers, n_needs = scores.shape
+    epsilon = min(max(int(epsilon), 1), MAX_POINTS)  # at least 1 point, or bidding never ends
+    price = np.zeros(n_needs, dtype=np.int32)
+    holds = np.full(n_volunteers, -1, dtype=np.int64)
+    paid = np.zeros(n_volunteers, dtype=np.int32)
+    bidders = np.arange(n_volunteers)
+    while bidders.size:
+        best, value, second = _best_two(scores, bidders, price, chunk)
+        keen = value > 0
+        bids = price[best[keen]] + value[keen] - second[keen] + epsilon
+        bidders = _award(bidders[keen], best[keen], bids, holds, paid, price, capacity)
+    return price
+
+
+def _best_two(scores, rows, price, chunk):
+    """Per row: the need of highest value (points minus price), that value, and the value of
+    the second-best option (0 when no other need is worth more than no proposal)."""
+    price16 = price.astype(np.int16)
+    best = np.empty(len(rows), dtype=np.int64)
+    value = np.empty(len(rows), dtype=np.int32)
+    second = np.empty(len(rows), dtype=np.int32)
+    for start in range(0, len(rows), chunk):
+        part = slice(start, start + chunk)
+        block = scores[rows[part]]
+        block -= price16
+        at = np.arange(len(block))
+        best[part] = block.argmax(axis=1)
+        value[part] = block[at, best[part]]
+        block[at, best[part]] = NOTHING
+        second[part] = block.max(axis=1)
+    return best, value, np.maximum(second, 0)
+
+
+def _award(bidders, targets, bids, holds, paid, price, capacity):
+    """Each need that got bids keeps its highest ones (present holders included) up to its
+    capacity and raises its price when full; returns the volunteers left without a place."""
+    bid_on = np.zeros(len(price), dtype=bool)
+    bid_on[targets] = True
+    holders = np.nonzero(holds >= 0)[0]
+    holders = holders[bid_on[holds[holders]]]
+    who = np.concatenate([holders, bidders])
+    need = np.concatenate([holds[holders], targets])
+    amount = np.concatenate([paid[holders], bids])
+    order = np.lexsort((-amount, need))
+    who, need, amount = who[order], need[order], amount[order]
+    rank = np.arange(len(need)) - np.searchsorted(need, need)
+    kept = rank < capacity[need]
+    holds[who[~kept]] = -1
+    holds[who[kept]] = need[kept]
+    paid[who[kept]] = amount[kept]
+    last_place = rank == capacity[need] - 1  # the lowest bid a full need keeps
+    price[need[last_place]] = amount[last_place]
+    return who[~kept]
+
+
+def _near_best(scores, price, delta: int, chunk: int = 512):
+    """(rows, cols) of the pairs worth at least the volunteer's best value at these prices
+    minus delta, among pairs worth points (0 adds nothing): so every volunteer with such a
+    pair has a candidate."""
+    price16 = price.astype(np.int16)
     rows, cols = [], []
-    k = min(k, scores.shape[1])
-    if k <= 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
     for start in range(0, scores.shape[0], chunk):
         block = scores[start : start + chunk]
-        if k < block.shape[1]:
-            top = np.argpartition(block, block.shape[1] - k, axis=1)[:, -k:]
-        else:
-            top = np.broadcast_to(np.arange(block.shape[1]), block.shape)
-        r = np.repeat(np.arange(start, start + block.shape[0]), top.shape[1])
-        c = top.ravel()
-        keep = scores[r, c] != INFEASIBLE
-        rows.append(r[keep])
-        cols.append(c[keep])
-    return np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64)
+        value = np.where(block > 0, block - price16, NOTHING)
+        best = value.max(axis=1, keepdims=True).astype(np.int32)
+        r, c = np.nonzero(value >= np.maximum(best - max(delta, 0), NOTHING + 1))
+        rows.append(r + start)
+        cols.append(c)
+    return np.concatenate(rows), np.concatenate(cols)
 
 
-def _candidates(scores: np.ndarray, capacity: np.ndarray, top_k: int, per_place: int):
-    """Candidate pairs: each volunteer's top_k needs, and each need's best volunteers
-    (per_place per open place). Only a starting point: the certificate adds what is missing."""
-    rows, cols = _top_per_row(scores, top_k)
-    extra_cols, extra_rows = _top_per_row(scores.T, per_place * int(max(capacity.max(), 1)))
-    # Per need keep only per_place x its own capacity of those.
-    rank = np.arange(len(extra_cols)) - np.repeat(
-        np.cumsum(np.bincount(extra_cols, minlength=scores.shape[1]))
-        - np.bincount(extra_cols, minlength=scores.shape[1]),
-        np.bincount(extra_cols, minlength=scores.shape[1]),
-    )
-    keep = rank < per_place * capacity[extra_cols]
-    return _unique_pairs(
-        np.concatenate([rows, extra_rows[keep]]),
-        np.concatenate([cols, extra_cols[keep]]),
-        scores.shape[1],
-    )
+def _violations(scores, u, p, capacity, delta: int, chunk: int = 512):
+    """Pairs that break the dual constraint u_i + p_j >= points: of every volunteer with such
+    a pair, its needs within delta of its best at prices p; of every need, its most violated
+    volunteers (one per place). Empty: the duals are feasible for every pair."""
+    u16, p16 = u.astype(np.int16), p.astype(np.int16)
+    rows, cols, by_need = [], [], []
+    for start in range(0, scores.shape[0], chunk):
+        block = scores[start : start + chunk]
+        value = block - p16
+        best = value.max(axis=1)
+        bad = np.nonzero(best > u16[start : start + chunk])[0]
+        if not bad.size:
+            continue
+        near = value[bad] >= best[bad, None].astype(np.int32) - max(delta, 0)
+        r, c = np.nonzero(near & (block[bad] > 0))
+        rows.append(bad[r] + start)
+        cols.append(c)
+        excess = value - u16[start : start + chunk, None]
+        worst = excess.argmax(axis=0)
+        need = np.nonzero(excess[worst, np.arange(len(p))] > 0)[0]
+        by_need.append((worst[need] + start, need, excess[worst[need], need]))
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    r, c, excess = (np.concatenate(part) for part in zip(*by_need, strict=True))
+    order = np.lexsort((-excess, c))
+    r, c = r[order], c[order]
+    top = np.arange(len(c)) - np.searchsorted(c, c) < capacity[c]
+    return np.concatenate([*rows, r[top]]), np.concatenate([*cols, c[top]])
 
 
 def _unique_pairs(rows, cols, n_cols):
     key = np.unique(rows.astype(np.int64) * n_cols + cols)
     return key // n_cols, key % n_cols
+
+
+# --- exact solution and certificate -------------------------------------------------------
+
+
+def _solve(rows, cols, weights, n_volunteers: int, capacity) -> np.ndarray:
+    """Exact maximum-weight assignment on the candidate pairs as a min-cost flow (OR-Tools):
+    every volunteer sends one unit to the sink through a need (cost -points, at most the
+    need's capacity) or directly (no proposal, cost 0). Returns which pairs are chosen."""
+    n_needs = len(capacity)
+    sink = n_volunteers + n_needs
+    volunteers = np.arange(n_volunteers)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate([rows, n_volunteers + np.arange(n_needs), volunteers]),
+        np.concatenate([n_volunteers + cols, np.full(n_needs + n_volunteers, sink)]),
+        np.concatenate([np.ones(len(rows)), capacity, np.ones(n_volunteers)]).astype(np.int64),
+        np.concatenate([-weights, np.zeros(n_needs + n_volunteers)]).astype(np.int64),
+    )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[:n_volunteers] = 1
+    supplies[sink] = -n_volunteers
+    flow.set_nodes_supplies(np.arange(sink + 1), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed: {status}")
+    return flow.flows(np.arange(len(rows))) > 0
+
+
+def _duals(rows, cols, weights, chosen, capacity, n_volunteers: int):
+    """Optimal duals of the candidate problem from its optimal solution: u (volunteers) and
+    p (needs) with u_i + p_j >= points on every candidate pair and equality on chosen ones,
+    u = 0 without a proposal and p = 0 with room left (complementary slackness). They are
+    shortest distances to a root in the residual graph, by Bellman-Ford over whole arrays:
+    e(volunteer) = min(0, e(need) - points) over its candidates, e(need) = e(volunteer) +
+    points over its chosen volunteers (and at most 0 with room left); u = -e, p = e. Rows
+    must be sorted (as `_unique_pairs` leaves them)."""
+    n_needs = len(capacity)
+    taken_rows, taken_cols, taken_points = rows[chosen], cols[chosen], weights[chosen]
+    by_need = np.argsort(taken_cols, kind="stable")
+    taken_rows, taken_cols, taken_points = (
+        taken_rows[by_need], taken_cols[by_need], taken_points[by_need]
+    )  # fmt: skip
+    filled, filled_at = np.unique(taken_cols, return_index=True)
+    room = np.bincount(taken_cols, minlength=n_needs) < capacity
+    volunteers, starts = np.unique(rows, return_index=True)
+    e_volunteer = np.zeros(n_volunteers, dtype=np.int64)
+    for _ in range(n_volunteers + n_needs + 1):
+        e_need = np.zeros(n_needs, dtype=np.int64)
+        if filled.size:
+            e_need[filled] = np.minimum.reduceat(e_volunteer[taken_rows] + taken_points, filled_at)
+        e_need[room] = np.minimum(e_need[room], 0)
+        e_next = np.zeros(n_volunteers, dtype=np.int64)
+        e_next[volunteers] = np.minimum(np.minimum.reduceat(e_need[cols] - weights, starts), 0)
+        if np.array_equal(e_next, e_volunteer):
+            return -e_volunteer, e_need
+        e_volunteer = e_next
+    raise RuntimeError("not an optimal solution: its residual graph has a negative cycle")
 
 
 def reference_optimum(scores: np.ndarray, capacity: np.ndarray) -> int:
@@ -298,76 +461,27 @@ def _assign_places(rows, cols, weights, n_volunteers, capacity):
     return assigned
 
 
-def _solve_lp(rows, cols, weights, n_volunteers, capacity):
-    """Exact optimum of the candidate problem as a transportation LP (HiGHS dual simplex).
-    The constraint matrix is totally unimodular, so the optimal vertex is integral.
-    Returns (need index per volunteer or -1, volunteer duals u, need duals p)."""
-    n_needs = len(capacity)
-    n_pairs = len(rows)
-    pair = np.arange(n_pairs)
-    constraints = sparse.csr_array(
-        (
-            np.ones(2 * n_pairs),
-            (np.concatenate([rows, n_volunteers + cols]), np.concatenate([pair, pair])),
-        ),
-        shape=(n_volunteers + n_needs, n_pairs),
-    )
-    limits = np.concatenate([np.ones(n_volunteers), capacity]).astype(np.float64)
-    result = linprog(
-        -weights.astype(np.float64),
-        A_ub=constraints,
-        b_ub=limits,
-        bounds=(0, None),  # x <= 1 follows from the volunteer's row
-        method="highs-ds",
-    )
-    if result.status != 0:
-        raise RuntimeError(f"LP solver failed: {result.message}")
-    chosen = result.x > 0.5
-    assigned = np.full(n_volunteers, -1, dtype=np.int64)
-    assigned[rows[chosen]] = cols[chosen]
-    duals = -result.ineqlin.marginals
-    return assigned, duals[:n_volunteers], duals[n_volunteers:]
-
-
-def _violations(scores, u, p, per_row: int = 3, chunk: int = 2048):
-    """Feasible pairs whose dual constraint u(volunteer) + p(need) >= points fails (negative
-    reduced cost): at most the per_row most violated of each volunteer. None: optimal."""
-    rows, cols = [], []
-    for start in range(0, scores.shape[0], chunk):
-        block = scores[start : start + chunk]
-        slack = np.where(
-            block != INFEASIBLE,
-            block - p[None, :] - u[start : start + chunk, None] - 1e-6,
-            -1.0,
-        )
-        bad = np.nonzero((slack > 0).any(axis=1))[0]
-        if not bad.size:
-            continue
-        sub = slack[bad]
-        k = min(per_row, sub.shape[1])
-        top = np.argpartition(sub, sub.shape[1] - k, axis=1)[:, -k:]
-        r = np.repeat(bad, k)
-        c = top.ravel()
-        keep = sub[np.repeat(np.arange(len(bad)), k), c] > 0
-        rows.append(r[keep] + start)
-        cols.append(c[keep])
-    if not rows:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(rows), np.concatenate(cols)
-
-
-def greedy(scores_rows, scores_cols, weights, n_volunteers, capacity) -> int:
-    """Baseline: best pair first, as long as the volunteer is free and the need has room."""
+def greedy(rows, cols, weights, n_volunteers, capacity) -> int:
+    """Baseline: best pair first (ties in the given order), as long as the volunteer is free
+    and the need has room. Walks the pairs level by level (equal points), and within a level
+    only those still possible at its start."""
+    weights = np.asarray(weights)
     order = np.argsort(-weights, kind="stable")
+    rows, cols, weights = rows[order], cols[order], weights[order]
     free = np.ones(n_volunteers, dtype=bool)
     room = np.asarray(capacity, dtype=np.int64).copy()
     total = 0
-    for i in order:
-        r, c = scores_rows[i], scores_cols[i]
-        if free[r] and room[c] > 0:
-            free[r] = False
-            room[c] -= 1
-            total += int(weights[i])
+    bounds = np.flatnonzero(np.diff(weights)) + 1
+    for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(weights)], strict=True):
+        level = np.arange(start, stop)
+        level = level[free[rows[level]] & (room[cols[level]] > 0)]
+        for r, c, w in zip(
+            rows[level].tolist(), cols[level].tolist(), weights[level].tolist(), strict=True
+        ):
+            if free[r] and room[c] > 0:
+                free[r] = False
+                room[c] -= 1
+                total += w
     return total
 
 
@@ -376,8 +490,8 @@ def match(
     needs: NeedSet,
     distances: np.ndarray,
     excluded: tuple[np.ndarray, np.ndarray] | None = None,
-    top_k: int = 4,
-    per_place: int = 3,
+    epsilon: int = 64,
+    delta: int = 100,
     with_greedy: bool = False,
     max_rounds: int = 50,
     verbose: bool = False,
@@ -387,70 +501,118 @@ def match(
     clock = time.perf_counter()
     scores = score_matrix(pool, needs, distances, excluded)
     timings["score"] = time.perf_counter() - clock
-    feasible_pairs = int(np.count_nonzero(scores != INFEASIBLE))
-
-    clock = time.perf_counter()
     capacity = np.maximum(needs.capacity, 0).astype(np.int64)
-    rows, cols = _candidates(scores, capacity, top_k, per_place)
-    timings["candidates"] = time.perf_counter() - clock
-    timings["solve"] = timings["certify"] = 0.0
-    certified, rounds = False, 0
-    assigned = np.full(len(pool), -1, dtype=np.int64)
-    weights = np.empty(0, dtype=np.int64)
-    while rows.size and rounds < max_rounds:
-        rounds += 1
-        weights = scores[rows, cols].astype(np.int64)
-        clock = time.perf_counter()
-        assigned, u, p = _solve_lp(rows, cols, weights, len(pool), capacity)
-        timings["solve"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        bad_rows, bad_cols = _violations(scores, u, p)
-        timings["certify"] += time.perf_counter() - clock
-        if verbose:
-            print(f"round {rounds}: {rows.size} candidates, {bad_rows.size} violations")
-        if not bad_rows.size:
-            certified = True
-            break
-        rows, cols = _unique_pairs(
-            np.concatenate([rows, bad_rows]), np.concatenate([cols, bad_cols]), len(needs)
-        )
-    if not rows.size:
-        certified = True
-
+    solution = _optimum(scores, capacity, epsilon, delta, max_rounds, timings, verbose)
     greedy_objective = None
-    if with_greedy and rows.size:
+    if with_greedy:
         clock = time.perf_counter()
-        greedy_objective = greedy(
-            rows, cols, scores[rows, cols].astype(np.int64), len(pool), capacity
-        )
+        rows, cols = np.nonzero(scores > 0)
+        greedy_objective = greedy(rows, cols, scores[rows, cols], len(pool), capacity)
         timings["greedy"] = time.perf_counter() - clock
-
-    chosen = np.nonzero(assigned >= 0)[0]
-    need_idx = assigned[chosen]
-    km = distances[pool.place[chosen], needs.place[need_idx]]
-    parts = points(pool, needs, distances, chosen, need_idx)
-    assignments = []
-    for i, (r, c) in enumerate(zip(chosen, need_idx, strict=True)):
-        breakdown = {name: int(parts[name][i]) for name in CRITERIA}
-        assignments.append(
-            Assignment(
-                volunteer=int(pool.ids[r]),
-                need=int(needs.ids[c]),
-                score=sum(breakdown.values()),
-                breakdown=breakdown,
-                distance_km=round(float(km[i]), 1),
-            )
-        )
+    assignments = _explain(pool, needs, distances, solution.rows, solution.cols)
+    objective = sum(a.score for a in assignments)
     return Result(
         assignments=assignments,
-        objective=sum(a.score for a in assignments),
-        feasible_pairs=feasible_pairs,
-        candidate_pairs=int(rows.size),
-        rounds=rounds,
-        certified=certified,
+        objective=objective,
+        feasible_pairs=_count_feasible(scores),
+        candidate_pairs=solution.candidates,
+        rounds=solution.rounds,
+        certified=solution.dual_bound == objective,
         timings=timings,
         greedy_objective=greedy_objective,
+        dual_bound=solution.dual_bound,
     )
+
+
+@dataclass
+class _Solution:
+    rows: np.ndarray  # volunteer index of each chosen pair
+    cols: np.ndarray  # need index of each chosen pair
+    candidates: int = 0
+    rounds: int = 0
+    dual_bound: int | None = None  # set once the duals are feasible for every pair
+
+
+def _optimum(scores, capacity, epsilon, delta, max_rounds, timings, verbose) -> _Solution:
+    """Steps 2-5 of the module docstring: prices, candidates, then solve and certify until no
+    feasible pair breaks the duals."""
+    clock = time.perf_counter()
+    prices = auction_prices(scores, capacity, epsilon)
+    timings["prices"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    rows, cols = _near_best(scores, prices, delta)
+    timings["candidates"] = time.perf_counter() - clock
+    none = np.empty(0, dtype=np.int64)
+    if not rows.size:  # no pair scores a point: no proposal is optimal (bound 0)
+        return _Solution(none, none, dual_bound=0)
+    solution = _Solution(none, none)
+    for name in ("solve", "duals", "certify"):
+        timings[name] = 0.0
+    while solution.rounds < max_rounds:
+        solution.rounds += 1
+        solution.candidates = len(rows)
+        weights = scores[rows, cols].astype(np.int64)
+        clock = time.perf_counter()
+        chosen = _solve(rows, cols, weights, scores.shape[0], capacity)
+        solution.rows, solution.cols = rows[chosen], cols[chosen]
+        timings["solve"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        u, p = _duals(rows, cols, weights, chosen, capacity, scores.shape[0])
+        timings["duals"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        missing = _violations(scores, u, p, capacity, delta) if _in_range(u, p) else None
+        timings["certify"] += time.perf_counter() - clock
+        if verbose:
+            print(
+                f"round {solution.rounds}: {len(rows)} candidates, {weights[chosen].sum()} points"
+            )
+        if missing is None:  # no valid duals: leave the result uncertified
+            break
+        if not missing[0].size:
+            solution.dual_bound = int(u.sum() + (capacity * p).sum())
+            break
+        rows, cols = _unique_pairs(
+            np.concatenate([rows, missing[0]]), np.concatenate([cols, missing[1]]), len(capacity)
+        )
+    return solution
+
+
+def _count_feasible(scores, chunk: int = 512) -> int:
+    return sum(
+        int(np.count_nonzero(scores[start : start + chunk] != INFEASIBLE))
+        for start in range(0, scores.shape[0], chunk)
+    )
+
+
+def _in_range(u, p) -> bool:
+    """Duals of an optimal solution lie in 0..MAX_POINTS (so the scan can use int16)."""
+    return (
+        bool(u.size and p.size)
+        and min(u.min(), p.min()) >= 0
+        and max(u.max(), p.max()) <= MAX_POINTS
+    )
+
+
+def _explain(pool, needs, distances, rows, cols) -> list[Assignment]:
+    """The proposals with their points per criterion and distance."""
+    km = distances[pool.place[rows], needs.place[cols]].round(1).tolist()
+    parts = points(pool, needs, distances, rows, cols)
+    breakdowns = [
+        dict(zip(CRITERIA, values, strict=True))
+        for values in zip(*(parts[name].tolist() for name in CRITERIA), strict=True)
+    ]
+    return [
+        Assignment(
+            volunteer=volunteer,
+            need=need,
+            score=sum(breakdown.values()),
+            breakdown=breakdown,
+            distance_km=distance,
+        )
+        for volunteer, need, breakdown, distance in zip(
+            pool.ids[rows].tolist(), needs.ids[cols].tolist(), breakdowns, km, strict=True
+        )
+    ]
 
 
 # --- encoding helpers ---------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The matching engine: every hard constraint, and the exact optimum on small instances
-(checked exhaustively and with a second solver)."""
+"""The matching engine: every hard constraint, the scores, and the exact optimum on small
+instances (checked exhaustively and with a second solver, and certified by its dual bound)."""
 
 import itertools
 
@@ -121,6 +121,22 @@ def test_soft_skills_weigh_most():
     assert [a.volunteer for a in result.assignments] == [1]
 
 
+def test_a_pair_worth_no_points_does_not_hide_a_good_one():
+    # Need 20 is feasible but worth 0 points (no wish met, at the edge of the travel
+    # distance); need 10 is worth 1000. At the auction's price of need 10 the empty pair
+    # looks better, yet the proposal must be the good pair.
+    v = pool(soft_skills=[0b100], skills=[0], interests=[0], max_km=[DISTANCES[0, 1]])
+    n = needs(
+        ids=[10, 20], min_age=[18, 18], vog=[False, False], half_days=[0, 0],
+        soft_skills=[0b100, 0b11], skills=[0, 0b1], interests=[0, 0b1], languages=[0, 0],
+        place=[0, 1], cost=[1.0, 1.0], capacity=[1, 1],
+    )  # fmt: skip
+    assert matching.score_matrix(v, n, DISTANCES).tolist() == [[1000, 0]]
+    result = matching.match(v, n, DISTANCES, delta=0)
+    assert [(a.need, a.score) for a in result.assignments] == [(10, 1000)]
+    assert result.certified
+
+
 def random_instance(rng, n_volunteers, n_needs, max_capacity=3):
     def bits(n, k, p):
         return ((rng.random((n, k)) < p) @ (1 << np.arange(k))).astype(np.uint32)
@@ -170,15 +186,17 @@ def brute_force(scores: np.ndarray, capacity) -> int:
 
 
 @pytest.mark.parametrize("seed", range(25))
-def test_optimum_equals_exhaustive_search_on_tiny_instances(seed):
+@pytest.mark.parametrize("epsilon", [1, 500])
+def test_optimum_equals_exhaustive_search_on_tiny_instances(seed, epsilon):
     rng = np.random.default_rng(seed)
     p, n = random_instance(rng, 6, 3, max_capacity=2)
     scores = matching.score_matrix(p, n, DISTANCES)
     expected = brute_force(scores, n.capacity)
-    # top_k=1 and no per-need candidates: the certificate must find what is missing.
-    result = matching.match(p, n, DISTANCES, top_k=1, per_place=0)
+    # Only each volunteer's best need as candidate (delta=0), with fine or very rough prices:
+    # the certificate must find what is missing.
+    result = matching.match(p, n, DISTANCES, epsilon=epsilon, delta=0)
     assert result.certified
-    assert result.objective == expected
+    assert result.objective == result.dual_bound == expected
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -187,8 +205,8 @@ def test_optimum_equals_a_second_solver_on_small_instances(seed):
     p, n = random_instance(rng, 300, 60, max_capacity=5)
     scores = matching.score_matrix(p, n, DISTANCES)
     expected = matching.reference_optimum(scores, n.capacity)
-    result = matching.match(p, n, DISTANCES, top_k=2, per_place=1, with_greedy=True)
-    assert result.certified and result.objective == expected
+    result = matching.match(p, n, DISTANCES, delta=0, with_greedy=True)
+    assert result.certified and result.objective == result.dual_bound == expected
     assert result.greedy_objective <= result.objective
     # Every proposal respects the hard constraints and the capacities.
     index = {int(i): k for k, i in enumerate(p.ids)}
@@ -201,6 +219,38 @@ def test_optimum_equals_a_second_solver_on_small_instances(seed):
         load[need_index[a.need]] += 1
     assert (load <= n.capacity).all()
     assert len({a.volunteer for a in result.assignments}) == len(result.assignments)
+
+
+def test_scores_follow_the_rules_of_each_pair():
+    rng = np.random.default_rng(7)
+    p, n = random_instance(rng, 120, 40, max_capacity=3)
+    n.capacity[:3] = 0
+    p.availability[:3] = 0  # available at no time: only for needs at any time
+    n.half_days[3:6] = 0
+    scores = matching.score_matrix(p, n, DISTANCES)
+    rows, cols = np.divmod(np.arange(scores.size), len(n))
+    total = sum(matching.points(p, n, DISTANCES, rows, cols).values())
+    feasible = [
+        all(matching.feasible_pair(p, n, DISTANCES, r, c).values())
+        for r, c in zip(rows, cols, strict=True)
+    ]
+    expected = np.where(feasible, total, INFEASIBLE).reshape(scores.shape)
+    assert np.array_equal(scores, expected)
+    assert 0 < np.count_nonzero(feasible) < scores.size
+
+
+def test_greedy_takes_the_best_pair_first():
+    rng = np.random.default_rng(3)
+    rows, cols = rng.integers(0, 40, 400), rng.integers(0, 15, 400)
+    weights = rng.integers(0, 20, 400)  # many ties: they go in the given order
+    capacity = rng.integers(1, 4, 15)
+    free, room, expected = set(range(40)), capacity.copy(), 0
+    for i in np.argsort(-weights, kind="stable"):
+        if rows[i] in free and room[cols[i]] > 0:
+            free.discard(rows[i])
+            room[cols[i]] -= 1
+            expected += int(weights[i])
+    assert matching.greedy(rows, cols, weights, 40, capacity) == expected
 
 
 def test_distance_is_approximate_but_sensible():
