@@ -5,16 +5,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from samen import API_VERSION
-from samen.core.errors import problem
+from samen.core.errors import DATABASE_UNAVAILABLE, database_unavailable, problem
 from samen.core.models import ApiToken, Municipality
-from samen.core.tenancy import municipality_scope
+from samen.core.tenancy import cached_municipality, municipality_scope
 
 
 class BearerToken(HttpBearer):
@@ -58,7 +57,7 @@ def optional_user(request: HttpRequest):
 def municipality_for(request: HttpRequest, slug: str, perm: str | None = None) -> Municipality:
     """The municipality of an API call, checked like staff pages: not a member -> 404,
     member without `perm` -> 403, session of a user who must use two-factor login -> 403."""
-    municipality = get_object_or_404(Municipality, slug=slug)
+    municipality = cached_municipality(slug)
     if perm is None:
         return municipality
     user = request.user
@@ -270,6 +269,11 @@ def on_http_error(request, exc: HttpError):
     if detail == "Cannot parse request body":
         detail = _("De inhoud is geen geldige JSON.")
     return problem(exc.status_code, titles.get(exc.status_code, _("Fout")), detail)
+
+
+# The database restarting is not a bug: 503 problem+json with Retry-After, not 500.
+for database_error in DATABASE_UNAVAILABLE:
+    api.add_exception_handler(database_error, database_unavailable)
 
 
 @api.exception_handler(Exception)

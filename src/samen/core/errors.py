@@ -1,8 +1,17 @@
 """Error pages: HTML for people, application/problem+json (RFC 9457) under /api/."""
 
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+# The database is down, restarting or dropped the connection: a passing state, not a bug.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+logger = logging.getLogger("samen.errors")
 
 
 def problem(status: int, title: str, detail: str = "", **extra) -> JsonResponse:
@@ -29,7 +38,26 @@ def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
+def database_unavailable(request: HttpRequest, exception=None) -> HttpResponse:
+    """503 with Retry-After, rendered without touching the database (no session, no user).
+    The API hands over the exception (Django logs the others with their traceback)."""
+    if exception is not None:
+        logger.warning("Database unavailable: %s", exception)
+    if _is_api(request):
+        response = problem(
+            503,
+            _("Tijdelijk niet beschikbaar"),
+            _("De dienst is even niet bereikbaar. Probeer het over enkele seconden opnieuw."),
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
+        return database_unavailable(request)
     if _is_api(request):
         return problem(
             500, _("Interne fout"), _("Er ging iets mis aan onze kant. Probeer het later opnieuw.")

@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
 
@@ -19,6 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, loop, every, **options):
         while True:
+            # A long-lived process: drop a connection the database closed while we slept
+            # (a restart, an idle timeout), as Django does at the start of every request.
+            close_old_connections()
             for path in settings.SAMEN_DAILY_TASKS:
                 result = import_string(path).enqueue()
                 self.stdout.write(f"{path}: {result.status}")
