@@ -2,17 +2,33 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from django_ratelimit.core import is_ratelimited
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja.errors import HttpError
 
 from samen.api import AUTH, municipality_for, validation_problem
 from samen.core.tenancy import municipality_scope
 
 from . import scoring, selectors, services
-from .models import ContactKind, FiveM, Partner, PartnerRole, Recipient, Sector, StarterItem, Step
+from .models import (
+    ContactKind,
+    Contribution,
+    EmailTemplate,
+    FiveM,
+    Partner,
+    PartnerRole,
+    Recipient,
+    Sector,
+    StarterItem,
+    Step,
+)
 
 router = Router(tags=["Partners"])
 
@@ -90,10 +106,18 @@ class PartnerSummaryOut(Schema):
 
 class LonglistOut(Schema):
     total: int
-    page: int
-    pages: int
+    first_rank: int = Field(description="Rank of the first result on this page.")
     maximum_score: int
+    next: str | None = Field(
+        description="Cursor of the next page: pass it as `after`; null on the last page."
+    )
+    previous: str | None = Field(
+        description="Cursor of the previous page: pass it as `before`; null on the first page."
+    )
     results: list[PartnerSummaryOut]
+
+
+CURSOR = r"^[0-9]{1,5}\.[0-9]{1,18}$"
 
 
 class LonglistFilters(Schema):
@@ -101,7 +125,8 @@ class LonglistFilters(Schema):
     sector: Sector | None = None
     shortlisted: bool = False
     q: str = Field("", max_length=100)
-    page: int = Field(1, ge=1, le=100000)
+    after: str | None = Field(None, pattern=CURSOR, description="`next` of the previous page.")
+    before: str | None = Field(None, pattern=CURSOR, description="`previous` of the next page.")
     page_size: int = Field(50, ge=1, le=200)
 
 
@@ -110,6 +135,22 @@ def _breakdown(items) -> list[dict]:
         {"criterion": i.key, "label": i.label, "met": i.met, "weight": i.weight, "points": i.points}
         for i in items
     ]
+
+
+def _summary(row: dict) -> dict:
+    return {
+        "id": row["pk"],
+        "name": row["organisation__name"],
+        "rank": row["rank"],
+        "score": row["score"],
+        "breakdown": _breakdown(row["breakdown"]),
+        "sector": row["sector"],
+        "kvk_number": row["kvk_number"],
+        "step": row["step"],
+        "shortlisted": row["shortlisted"],
+        "last_spoken_at": row["last_spoken_at"],
+        "next_contact_on": row["next_contact_on"],
+    }
 
 
 @router.get(
@@ -121,7 +162,8 @@ def _breakdown(items) -> list[dict]:
 )
 def list_partners(request: HttpRequest, slug: str, filters: Query[LonglistFilters]):
     """Ranked by score (the guide's criteria with the municipality's weights), highest first,
-    with each score's breakdown. Coordinators only."""
+    with each score's breakdown. Paged by cursor: follow `next` (as `after`) or `previous`
+    (as `before`). Coordinators only."""
     municipality = municipality_for(request, slug, "partners.manage")
     with municipality_scope(municipality):
         weights = selectors.weights_of(municipality)
@@ -131,30 +173,17 @@ def list_partners(request: HttpRequest, slug: str, filters: Query[LonglistFilter
             sector=filters.sector or "",
             shortlisted=filters.shortlisted,
             q=filters.q,
-            page=filters.page,
+            after=selectors.Cursor.parse(filters.after),
+            before=selectors.Cursor.parse(filters.before),
             size=filters.page_size,
         )
     return {
         "total": page.total,
-        "page": page.page,
-        "pages": page.pages,
+        "first_rank": page.first,
         "maximum_score": weights.maximum,
-        "results": [
-            {
-                "id": row["pk"],
-                "name": row["organisation__name"],
-                "rank": row["rank"],
-                "score": row["score"],
-                "breakdown": _breakdown(row["breakdown"]),
-                "sector": row["sector"],
-                "kvk_number": row["kvk_number"],
-                "step": row["step"],
-                "shortlisted": row["shortlisted"],
-                "last_spoken_at": row["last_spoken_at"],
-                "next_contact_on": row["next_contact_on"],
-            }
-            for row in page.rows
-        ],
+        "next": str(page.next) if page.next else None,
+        "previous": str(page.previous) if page.previous else None,
+        "results": [_summary(row) for row in page.rows],
     }
 
 
@@ -167,6 +196,8 @@ class StepChangeOut(Schema):
 
 
 class ContributionOut(Schema):
+    """A contribution in one of the 5 M's."""
+
     id: int
     m: FiveM
     description: str
@@ -301,6 +332,35 @@ class ContributionIn(Schema):
     )
 
 
+def _contribution_out(contribution) -> dict:
+    return {name: getattr(contribution, name) for name in ("id", *services.CONTRIBUTION_FIELDS)}
+
+
+def _editable_partner(request: HttpRequest, municipality, partner_id: int) -> Partner:
+    """The partner whose contributions the user may change: the coordinator every partner, a
+    partner user its own organisation's (others are 404, as unknown). Roles with neither
+    permission get 403. Call inside the municipality's scope."""
+    user = request.user
+    if not (
+        user.has_samen_perm(municipality, "partners.manage")
+        or user.has_samen_perm(municipality, "partners.own_profile")
+    ):
+        raise PermissionDenied
+    partner = _partner(request, partner_id)
+    if not services.may_edit_partner(user, partner):
+        raise Http404
+    return partner
+
+
+def _contribution(request: HttpRequest, municipality, partner_id: int, contribution_id: int):
+    partner = _editable_partner(request, municipality, partner_id)
+    return get_object_or_404(
+        Contribution.objects.select_related("partner__organisation", "partner__municipality"),
+        pk=contribution_id,
+        partner=partner,
+    )
+
+
 @router.post(
     "/municipalities/{slug}/partners/{partner_id}/contributions",
     response={201: ContributionOut},
@@ -311,12 +371,11 @@ class ContributionIn(Schema):
 def create_contribution(request: HttpRequest, slug: str, partner_id: int, payload: ContributionIn):
     """Money (m=money) to the municipality is refused with 400: donations or sponsoring of the
     municipality's social policy are excluded. Money to an independent foundation or
-    initiative is recorded with its name. Every contribution appears in the public register."""
+    initiative is recorded with its name. Every contribution appears in the public register.
+    Coordinators for every partner, a partner organisation's user for its own."""
     municipality = municipality_for(request, slug, "staff.home")
     with municipality_scope(municipality):
-        partner = _partner(request, partner_id)
-        if not services.may_edit_partner(request.user, partner):
-            raise Http404
+        partner = _editable_partner(request, municipality, partner_id)
         data = payload.dict()
         if not data.pop("voluntary"):
             return validation_problem(
@@ -334,19 +393,64 @@ def create_contribution(request: HttpRequest, slug: str, partner_id: int, payloa
             )
         except DjangoValidationError as error:
             return validation_problem(error)
-        return Status(
-            201,
-            {
-                "id": contribution.pk,
-                "m": contribution.m,
-                "description": contribution.description,
-                "recipient": contribution.recipient,
-                "recipient_name": contribution.recipient_name,
-                "amount": contribution.amount,
-                "started_on": contribution.started_on,
-                "ended_on": contribution.ended_on,
-            },
-        )
+        return Status(201, _contribution_out(contribution))
+
+
+class ContributionPatch(Schema):
+    m: FiveM | None = None
+    description: str | None = Field(None, min_length=1, max_length=300)
+    recipient: Recipient | None = None
+    recipient_name: str | None = Field(None, max_length=200)
+    amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
+
+
+@router.patch(
+    "/municipalities/{slug}/partners/{partner_id}/contributions/{contribution_id}",
+    response=ContributionOut,
+    auth=AUTH,
+    summary="Change a partner's contribution",
+    operation_id="updatePartnerContribution",
+)
+def update_contribution(
+    request: HttpRequest,
+    slug: str,
+    partner_id: int,
+    contribution_id: int,
+    payload: ContributionPatch,
+):
+    """Only the fields sent change (send `"ended_on": null` to clear the end date). The same
+    principles as when recording: money never goes to the municipality (400)."""
+    municipality = municipality_for(request, slug, "staff.home")
+    with municipality_scope(municipality):
+        contribution = _contribution(request, municipality, partner_id, contribution_id)
+        try:
+            services.update_contribution(
+                contribution=contribution,
+                actor=request.user,
+                data=payload.dict(exclude_unset=True),
+            )
+        except DjangoValidationError as error:
+            return validation_problem(error)
+        return _contribution_out(contribution)
+
+
+@router.delete(
+    "/municipalities/{slug}/partners/{partner_id}/contributions/{contribution_id}",
+    response={204: None},
+    auth=AUTH,
+    summary="Delete a contribution recorded by mistake",
+    operation_id="deletePartnerContribution",
+)
+def delete_contribution(request: HttpRequest, slug: str, partner_id: int, contribution_id: int):
+    """It leaves the public register. A cooperation that stopped is better ended: PATCH
+    `ended_on`, and the register shows it as ended."""
+    municipality = municipality_for(request, slug, "staff.home")
+    with municipality_scope(municipality):
+        contribution = _contribution(request, municipality, partner_id, contribution_id)
+        services.delete_contribution(contribution=contribution, actor=request.user)
+    return Status(204, None)
 
 
 class ContactIn(Schema):
@@ -393,3 +497,198 @@ def create_contact(request: HttpRequest, slug: str, partner_id: int, payload: Co
                 "starter": contact.starter,
             },
         )
+
+
+# --- staff: import a longlist ------------------------------------------------------------------
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    errors: list[str] = Field(description="Rows skipped, per line, in Dutch.")
+    warnings: list[str]
+
+
+@router.post(
+    "/municipalities/{slug}/partner-imports",
+    response={201: ImportOut},
+    auth=AUTH,
+    summary="Import a longlist from a CSV or XLSX file",
+    operation_id="createPartnerImport",
+)
+def create_import(request: HttpRequest, slug: str, file: File[UploadedFile]):
+    """Multipart upload (field `file`, at most 5 MB). The first row names the columns
+    (naam, sector, adres, postcode, contactpersoon, e-mail, telefoon, kvk, ...). Upserts by KvK
+    number, else by name: importing the same file twice changes nothing. Rows with errors are
+    skipped and listed; a file that cannot be read is a 400. Coordinators only."""
+    municipality = municipality_for(request, slug, "partners.manage")
+    with municipality_scope(municipality):
+        try:
+            result = services.import_longlist(
+                municipality=municipality,
+                actor=request.user,
+                filename=file.name or "",
+                content=file.read(services.MAX_IMPORT_BYTES + 1),
+            )
+        except DjangoValidationError as error:
+            return validation_problem(DjangoValidationError({"file": error.messages}))
+    return Status(201, result.__dict__)
+
+
+# --- staff: templated e-mail to one partner or a selection -------------------------------------
+
+
+class CampaignIn(Schema):
+    template_id: int
+    selection: Literal["partners", "shortlist", "step", "all"] = Field(
+        "partners",
+        description="partners: the ones in `partner_ids`; shortlist; step: all in `step`; "
+        "all: the whole longlist.",
+    )
+    partner_ids: list[int] = Field(default_factory=list, max_length=5000)
+    step: Step | None = None
+    sender: str = Field(..., min_length=1, max_length=500, description="Name, role, contact.")
+    default_request: str = Field(
+        "", max_length=2000, description="{verzoek} for partners without their own request."
+    )
+
+
+class CampaignOut(Schema):
+    id: int
+    queued: int
+    without_email: list[str] = Field(description="Partners skipped: no e-mail address.")
+
+
+@router.post(
+    "/municipalities/{slug}/email-campaigns",
+    response={202: CampaignOut},
+    auth=AUTH,
+    summary="Queue a templated e-mail to one partner or a selection",
+    operation_id="createEmailCampaign",
+)
+def create_campaign(request: HttpRequest, slug: str, payload: CampaignIn):
+    """Renders the template's merge fields for each partner into the outbox and queues the
+    delivery (202); every e-mail is logged on its partner when sent. Coordinators only."""
+    municipality = municipality_for(request, slug, "partners.manage")
+    with municipality_scope(municipality):
+        template = EmailTemplate.objects.filter(pk=payload.template_id).first()
+        if template is None:
+            return _invalid("template_id", _("Kies een sjabloon."))
+        unknown = set(payload.partner_ids) - set(
+            Partner.objects.filter(pk__in=payload.partner_ids).values_list("pk", flat=True)
+        )
+        if unknown:
+            return _invalid(
+                "partner_ids",
+                _("Onbekende partner(s): %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))},
+            )
+        selection = "one" if payload.selection == "partners" else payload.selection
+        recipients = selectors.campaign_recipients(
+            selection, partner_ids=payload.partner_ids, step=payload.step or ""
+        )
+        try:
+            queued = services.queue_campaign(
+                municipality=municipality,
+                actor=request.user,
+                partners=recipients,
+                subject=template.subject,
+                body=template.body,
+                sender=payload.sender,
+                default_request=payload.default_request,
+                template=template,
+            )
+        except DjangoValidationError as error:
+            return validation_problem(error)
+    return Status(
+        202,
+        {"id": queued.campaign.pk, "queued": queued.queued, "without_email": queued.without_email},
+    )
+
+
+def _invalid(name: str, reason: str):
+    return validation_problem(DjangoValidationError({name: reason}))
+
+
+# --- public: the newsletter (double opt-in, one-click unsubscribe) -----------------------------
+
+
+class SubscriptionIn(Schema):
+    email: str = Field(..., max_length=254, description="Gets a confirmation link.")
+    name: str = Field("", max_length=120)
+
+
+class SubscriptionOut(Schema):
+    email: str
+    confirmed: bool
+    unsubscribed: bool
+
+
+class AcceptedOut(Schema):
+    detail: str
+
+
+@router.post(
+    "/municipalities/{slug}/newsletter-subscriptions",
+    response={202: AcceptedOut},
+    auth=None,
+    summary="Subscribe to the newsletter (sends a confirmation e-mail)",
+    operation_id="createNewsletterSubscription",
+)
+def create_subscription(request: HttpRequest, slug: str, payload: SubscriptionIn):
+    """Double opt-in: the address gets a link to confirm. The answer is the same whether or
+    not the address was known. Rate limited per client address (429)."""
+    municipality = municipality_for(request, slug)
+    try:
+        validate_email(payload.email.strip())
+    except DjangoValidationError:
+        return _invalid("email", _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))
+    if is_ratelimited(
+        request, group="newsletter", key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
+    ):
+        raise HttpError(429, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw."))
+    with municipality_scope(municipality):
+        services.subscribe(municipality=municipality, email=payload.email, name=payload.name)
+    return Status(
+        202, {"detail": _("Bekijk uw e-mail en bevestig uw aanmelding met de link daarin.")}
+    )
+
+
+def _subscription_out(subscriber) -> dict:
+    return {
+        "email": subscriber.email,
+        "confirmed": subscriber.confirmed_at is not None,
+        "unsubscribed": subscriber.unsubscribed_at is not None,
+    }
+
+
+@router.post(
+    "/municipalities/{slug}/newsletter-subscriptions/{token}/confirmation",
+    response=SubscriptionOut,
+    auth=None,
+    summary="Confirm a newsletter subscription with the token from the e-mail",
+    operation_id="confirmNewsletterSubscription",
+)
+def confirm_subscription(request: HttpRequest, slug: str, token: str):
+    """The token is the key: unknown or of another municipality is 404."""
+    municipality = municipality_for(request, slug)
+    with municipality_scope(municipality):
+        subscriber = services.confirm_subscription(municipality=municipality, token=token[:64])
+        if subscriber is None:
+            raise Http404
+        return _subscription_out(subscriber)
+
+
+@router.delete(
+    "/municipalities/{slug}/newsletter-subscriptions/{token}",
+    response={204: None},
+    auth=None,
+    summary="Unsubscribe from the newsletter",
+    operation_id="deleteNewsletterSubscription",
+)
+def delete_subscription(request: HttpRequest, slug: str, token: str):
+    """With the token of the unsubscribe link in every newsletter. Idempotent."""
+    municipality = municipality_for(request, slug)
+    with municipality_scope(municipality):
+        if services.unsubscribe(municipality=municipality, token=token[:64]) is None:
+            raise Http404
+    return Status(204, None)

@@ -327,12 +327,15 @@ class CampaignForm(DutchForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, templates, has_partner: bool, **kwargs):
+    def __init__(self, *args, templates, chosen: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates
         self.fields["template"].error_messages["invalid_choice"] = _("Kies een sjabloon.")
-        if not has_partner:
+        if not chosen:
             self.fields["selection"].choices = self.SELECTIONS[1:]
+        elif chosen > 1:
+            one = ("one", _("De %(n)d gekozen partners") % {"n": chosen})
+            self.fields["selection"].choices = [one, *self.SELECTIONS[1:]]
 
 
 class NewsletterForm(DutchForm):

@@ -258,6 +258,11 @@ class Partner(TenantModel):
             models.Index(fields=["municipality", "last_spoken_at"]),
             models.Index(fields=["municipality", "step"]),
             models.Index(fields=["municipality", "-score", "id"], name="partner_ranking"),
+            models.Index(
+                fields=["municipality", "-score", "id"],
+                condition=Q(shortlisted=True),
+                name="partner_shortlist_ranking",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Reads of partners, each with a fixed number of queries whatever the size of the longlist."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,56 @@ def longlist_filter(
     return partners
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the ranking: the score and id of a row (highest score first, then id)."""
+
+    score: int
+    pk: int
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Cursor | None":
+        """`"7.1234"` -> Cursor(7, 1234); anything else -> None."""
+        match = CURSOR_RE.fullmatch(text or "")
+        return cls(int(match[1]), int(match[2])) if match else None
+
+    def __str__(self) -> str:
+        return f"{self.score}.{self.pk}"
+
+    def ranked_after(self) -> Q:
+        # `score <= x` is redundant but lets the database start the index scan at x.
+        return Q(score__lte=self.score) & (
+            Q(score__lt=self.score) | Q(score=self.score, pk__gt=self.pk)
+        )
+
+    def ranked_up_to(self) -> Q:
+        return Q(score__gt=self.score) | Q(score=self.score, pk__lte=self.pk)
+
+    def ranked_before(self) -> Q:
+        return Q(score__gte=self.score) & (
+            Q(score__gt=self.score) | Q(score=self.score, pk__lt=self.pk)
+        )
+
+
+CURSOR_RE = re.compile(r"([0-9]{1,5})\.([0-9]{1,18})")
+
+
+@dataclass
+class RankedPage:
+    """One page of the ranking, reached by keyset (no OFFSET): `first` is the rank of the
+    first row ("51-100 of 10,000"), the cursors lead to the next and previous page."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    first: int
+    next: Cursor | None
+    previous: Cursor | None
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
 def ranked_longlist(
     weights: scoring.Weights,
     *,
@@ -92,22 +143,51 @@ def ranked_longlist(
     shortlisted: bool = False,
     sector: str = "",
     q: str = "",
-    page: int = 1,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
     size: int = PAGE_SIZE,
-) -> Page:
-    """The longlist ranked by score (highest first), one page of it, with each score's
-    breakdown. Two queries: the count and the page, read along the ranking index (the
-    stored score; `services.refresh_scores` recomputes it in SQL when the weights change)."""
+) -> RankedPage:
+    """The longlist ranked by score (highest first), the page after (or before) a cursor, with
+    each score's breakdown. Two queries whatever the page: the counts (total and rows ahead of
+    the cursor, in one scan) and the page, read along the ranking index from the cursor (the
+    stored score; `services.refresh_scores` recomputes it when the weights change)."""
     partners = longlist_filter(step=step, shortlisted=shortlisted, sector=sector, q=q)
-    total, pages, page = _page(partners, page, size)
-    offset = (page - 1) * size
-    rows = list(
-        partners.order_by("-score", "pk").values(*LONGLIST_FIELDS, "score")[offset : offset + size]
+    ranking = partners.order_by("-score", "pk")
+    counts = {"total": Count("pk")}
+    if after is not None:
+        counts["ahead"] = Count("pk", filter=after.ranked_up_to())
+        page = ranking.filter(after.ranked_after())
+    elif before is not None:
+        counts["ahead"] = Count("pk", filter=before.ranked_before())
+        page = partners.filter(before.ranked_before()).order_by("score", "-pk")
+    else:
+        page = ranking
+    counts = {"ahead": 0, **partners.aggregate(**counts)}
+    rows = list(page.values(*LONGLIST_FIELDS, "score")[:size])
+    if before is not None:
+        rows.reverse()
+        first = counts["ahead"] - len(rows) + 1
+    else:
+        first = counts["ahead"] + 1
+    _label_rows(rows, weights, first)
+    return RankedPage(
+        rows=rows,
+        total=counts["total"],
+        first=first,
+        next=_cursor(rows[-1]) if rows and first + len(rows) - 1 < counts["total"] else None,
+        previous=_cursor(rows[0]) if rows and first > 1 else None,
     )
+
+
+def _cursor(row: dict[str, Any]) -> Cursor:
+    return Cursor(row["score"], row["pk"])
+
+
+def _label_rows(rows: list[dict[str, Any]], weights: scoring.Weights, first: int) -> None:
     route_labels = dict(DailyRoute.choices)
     sector_labels = dict(Sector.choices)
     step_labels = dict(Step.choices)
-    for rank, row in enumerate(rows, start=offset + 1):
+    for rank, row in enumerate(rows, start=first):
         row["rank"] = rank
         row["breakdown"] = scoring.breakdown(row, weights)
         row["sector_label"] = sector_labels.get(row["sector"], row["sector"])
@@ -116,7 +196,6 @@ def ranked_longlist(
             str(route_labels[r]) for r in row["daily_routes"] if r in route_labels
         )
         row["account_holder"] = _holder(row)
-    return Page(rows=rows, total=total, page=page, pages=pages, offset=offset)
 
 
 def stale_list(*, weeks: int, page: int = 1, size: int = PAGE_SIZE) -> Page:
@@ -148,6 +227,19 @@ def stale_list(*, weeks: int, page: int = 1, size: int = PAGE_SIZE) -> Page:
         )
         row["account_holder"] = _holder(row)
     return Page(rows=rows, total=total, page=page, pages=pages, offset=offset)
+
+
+def campaign_recipients(
+    selection: str, *, partner_ids: list[int] | None = None, step: str = ""
+) -> QuerySet[Partner]:
+    """Who gets a templated e-mail: the chosen partners, the shortlist, a step or everyone."""
+    if selection == "one":
+        return Partner.objects.filter(pk__in=partner_ids or [])
+    if selection == "shortlist":
+        return Partner.objects.filter(shortlisted=True)
+    if selection == "step":
+        return Partner.objects.filter(step=step or Step.PREPARE)
+    return Partner.objects.all()
 
 
 def pipeline_counts() -> list[tuple[str, str, int]]:
@@ -298,12 +390,13 @@ def kpis(*, year: int):
     active = Contribution.objects.filter(started_on__year__lte=year).filter(
         Q(ended_on__isnull=True) | Q(ended_on__year__gte=year)
     )
-    by_m = dict(active.values_list("m").annotate(n=Count("pk")).values_list("m", "n"))
-    partners_by_m = dict(
-        active.values_list("m").annotate(n=Count("partner", distinct=True)).values_list("m", "n")
+    contributions = active.aggregate(
+        cooperating=Count("partner", distinct=True),
+        **{f"n_{m}": Count("pk", filter=Q(m=m)) for m in FiveM.values},
+        **{f"partners_{m}": Count("partner", distinct=True, filter=Q(m=m)) for m in FiveM.values},
     )
+    cooperating = contributions["cooperating"]
     moves = StepChange.objects.filter(at__year=year).count()
-    cooperating = active.values("partner").distinct().count()
     return KpiSection(
         key="partners",
         title=_("Partners (de 5 stappen)"),
@@ -325,7 +418,7 @@ def kpis(*, year: int):
                 _("Bijdragen in de 5 M's"),
                 [_("M"), _("bijdragen"), _("partners")],
                 [
-                    [str(label), by_m.get(value, 0), partners_by_m.get(value, 0)]
+                    [str(label), contributions[f"n_{value}"], contributions[f"partners_{value}"]]
                     for value, label in FiveM.choices
                 ],
                 chart_column=1,

@@ -455,6 +455,60 @@ def record_contribution(*, partner: Partner, actor: User, data: dict[str, Any]) 
     return contribution
 
 
+CONTRIBUTION_FIELDS = (
+    "m",
+    "description",
+    "recipient",
+    "recipient_name",
+    "amount",
+    "started_on",
+    "ended_on",
+)
+
+
+def update_contribution(
+    *, contribution: Contribution, actor: User, data: dict[str, Any]
+) -> Contribution:
+    """Change a contribution under the same principles as recording one (money never to the
+    municipality). `data` holds the fields to change."""
+    partner = contribution.partner
+    if not may_edit_partner(actor, partner):
+        raise PermissionError("not this partner")
+    current = {name: getattr(contribution, name) for name in CONTRIBUTION_FIELDS}
+    merged = {**current, **data}
+    try:
+        check_contribution(merged)
+    except ValidationError:
+        if merged.get("m") == FiveM.MONEY and merged.get("recipient") == Recipient.MUNICIPALITY:
+            audit.record(action="partners.donation_refused", actor=actor, obj=partner)
+        raise
+    with transaction.atomic():
+        for name in CONTRIBUTION_FIELDS:
+            setattr(contribution, name, merged[name])
+        contribution.recipient_name = (contribution.recipient_name or "").strip()
+        contribution.started_on = contribution.started_on or timezone.localdate()
+        contribution.save()
+        audit.record(action="partners.contribution_update", actor=actor, obj=partner)
+    return contribution
+
+
+def delete_contribution(*, contribution: Contribution, actor: User) -> None:
+    """Remove a contribution recorded by mistake (it leaves the public register). A
+    cooperation that stopped is ended instead (`end_contribution`), so the register keeps it."""
+    partner = contribution.partner
+    if not may_edit_partner(actor, partner):
+        raise PermissionError("not this partner")
+    with transaction.atomic():
+        audit.record(
+            action="partners.contribution_delete",
+            actor=actor,
+            obj=partner,
+            m=contribution.m,
+            description=contribution.description,
+        )
+        contribution.delete()
+
+
 def end_contribution(
     *, contribution: Contribution, actor: User, on: dt.date | None = None
 ) -> Contribution:
@@ -1028,6 +1082,8 @@ def queue_campaign(
                     created_at=now,
                 )
             )
+        if not sends:
+            raise ValidationError({"selection": _("Geen van deze partners heeft een e-mailadres.")})
         EmailSend.objects.bulk_create(sends, batch_size=1000)
         audit.record(action="partners.campaign", actor=actor, obj=campaign, recipients=len(sends))
         count = len(sends)

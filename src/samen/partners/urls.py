@@ -34,6 +34,11 @@ urlpatterns = [
         views.partner_edit,
         name="edit",
     ),
+    path(
+        "<slug:slug>/beheer/partners/bijdragen/<int:pk>/",
+        views.contribution_edit,
+        name="contribution",
+    ),
     path("<slug:slug>/beheer/partners/e-mail/", views.templates, name="templates"),
     path("<slug:slug>/beheer/partners/e-mail/sjabloon/", views.template_edit, name="template-new"),
     path(

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -75,22 +76,7 @@ def _manage_only(request: HttpRequest) -> None:
 def longlist(request: HttpRequest) -> HttpResponse:
     get = request.GET
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        flag = request.POST.get("action") == "shortlist_add"
-        if request.POST.get("action") in ("shortlist_add", "shortlist_remove") and ids:
-            count = Partner.objects.filter(pk__in=ids).update(
-                shortlisted=flag, updated_at=timezone.now()
-            )
-            messages.success(
-                request,
-                (
-                    _("%(n)d op de shortlist gezet.")
-                    if flag
-                    else _("%(n)d van de shortlist gehaald.")
-                )
-                % {"n": count},
-            )
-        return redirect(request.get_full_path())
+        return _longlist_action(request)
     filters = {
         "step": get.get("step", "") if get.get("step") in Step.values else "",
         "shortlisted": bool(get.get("shortlist")),
@@ -98,11 +84,15 @@ def longlist(request: HttpRequest) -> HttpResponse:
         "q": get.get("q", "").strip()[:100],
     }
     weights = selectors.weights_of(request.municipality)
-    page = selectors.ranked_longlist(weights, page=_int(get.get("pagina"), 1, 1, 10**6), **filters)
-    query = get.copy()
-    query.pop("pagina", None)
+    page = selectors.ranked_longlist(
+        weights,
+        after=selectors.Cursor.parse(get.get("na")),
+        before=selectors.Cursor.parse(get.get("voor")),
+        **filters,
+    )
     context = {
         "page": page,
+        "pager": _keyset_links(request, page),
         "filters": filters,
         "steps": Step.choices,
         "sectors": Sector.choices,
@@ -111,9 +101,50 @@ def longlist(request: HttpRequest) -> HttpResponse:
         ],
         "maximum": weights.maximum,
         "pipeline": selectors.pipeline_counts(),
-        "query": query.urlencode(),
     }
     return render(request, "partners/longlist.html", context)
+
+
+def _longlist_action(request: HttpRequest) -> HttpResponse:
+    """The buttons under the ticked rows: shortlist them, or e-mail them."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][: selectors.PAGE_SIZE]
+    action = request.POST.get("action")
+    if not ids:
+        messages.warning(request, _("Kies eerst een of meer organisaties in de lijst."))
+    elif action == "email":
+        url = reverse("partners:campaign-new", args=[request.municipality.slug])
+        return redirect(url + "?" + urlencode([("partner", pk) for pk in ids]))
+    elif action in ("shortlist_add", "shortlist_remove"):
+        flag = action == "shortlist_add"
+        count = Partner.objects.filter(pk__in=ids).update(
+            shortlisted=flag, updated_at=timezone.now()
+        )
+        message = (
+            _("%(n)d op de shortlist gezet.") if flag else _("%(n)d van de shortlist gehaald.")
+        )
+        messages.success(request, message % {"n": count})
+    return redirect(request.get_full_path())
+
+
+def _keyset_links(request: HttpRequest, page: selectors.RankedPage) -> dict[str, str]:
+    """Links to the first, previous and next page that keep the filters."""
+    query = request.GET.copy()
+    for key in ("na", "voor"):
+        query.pop(key, None)
+    first = "?" + query.urlencode()
+    links = {}
+    if page.previous is not None:
+        if page.first <= selectors.PAGE_SIZE + 1:
+            links["previous"] = first
+        else:
+            links["first"] = first
+            query["voor"] = str(page.previous)
+            links["previous"] = "?" + query.urlencode()
+    query.pop("voor", None)
+    if page.next is not None:
+        query["na"] = str(page.next)
+        links["next"] = "?" + query.urlencode()
+    return links
 
 
 @staff_view("partners.manage")
@@ -281,40 +312,12 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "partners/detail.html", context)
 
 
-PARTNER_FORM_FIELDS = (
-    "sector",
-    "kvk_number",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "daily_routes",
-    "national_coalition",
-    "image_ok",
-    "csr_known",
-    "fits_goals",
-    "earlier_cooperation",
-    "warm_contact",
-    "shortlisted",
-    "account_holder",
-    "next_contact_on",
-    "salutation",
-    "compliment",
-    "concrete_request",
-    "notes",
-)
-
-
 @staff_view("staff.home")
 def partner_edit(request: HttpRequest, org: str) -> HttpResponse:
     partner = _partner(request, org)
     organisation = partner.organisation
-    initial = {name: getattr(partner, name) for name in PARTNER_FORM_FIELDS}
-    initial.update(
-        name=organisation.name,
-        address=organisation.address,
-        postcode=organisation.postcode,
-        website=organisation.website,
-    )
+    initial = {name: getattr(partner, name) for name in services.PARTNER_FIELDS}
+    initial.update({name: getattr(organisation, name) for name in services.ORGANISATION_FIELDS})
     holders = services.account_holders(request.municipality)
     form = PartnerForm(request.POST or None, initial=initial, account_holders=holders)
     if request.method == "POST" and form.is_valid():
@@ -394,6 +397,47 @@ def own_profile(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/own.html", context)
 
 
+@staff_view("staff.home")
+def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit or delete one contribution: a partner its own, the coordinator every one."""
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("partner__organisation", "partner__municipality"),
+        pk=pk,
+    )
+    partner = contribution.partner
+    if not services.may_edit_partner(request.user, partner):
+        raise Http404
+    back = _contributions_url(request, partner)
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        services.delete_contribution(contribution=contribution, actor=request.user)
+        messages.success(request, _("Bijdrage verwijderd. Die staat niet meer in het register."))
+        return redirect(back)
+    initial = {name: getattr(contribution, name) for name in services.CONTRIBUTION_FIELDS}
+    form = ContributionForm(request.POST or None, initial={**initial, "voluntary": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_contribution(
+                contribution=contribution, actor=request.user, data=contribution_data(form)
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Bijdrage opgeslagen."))
+            return redirect(back)
+    context = {"contribution": contribution, "partner": partner, "form": form, "back": back}
+    return render(request, "partners/contribution_form.html", context)
+
+
+def _contributions_url(request: HttpRequest, partner: Partner) -> str:
+    if request.user.has_samen_perm(request.municipality, "partners.manage"):
+        url = reverse(
+            "partners:detail", args=[request.municipality.slug, partner.organisation.slug]
+        )
+    else:
+        url = reverse("partners:own", args=[request.municipality.slug])
+    return url + "#bijdragen"
+
+
 # --- e-mail --------------------------------------------------------------------------------
 
 
@@ -460,10 +504,11 @@ def template_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
 def campaign_new(request: HttpRequest) -> HttpResponse:
     """Preview, then send a templated e-mail to one partner or a selection."""
     data = request.POST if request.method == "POST" else None
-    partner = None
-    partner_id = (data or request.GET).get("partner", "")
-    if partner_id.isdigit():
-        partner = Partner.objects.select_related("organisation").filter(pk=int(partner_id)).first()
+    ids = [int(i) for i in (data or request.GET).getlist("partner") if i.isdigit()]
+    chosen = list(
+        Partner.objects.select_related("organisation").filter(pk__in=ids[: selectors.PAGE_SIZE])
+    )
+    partner = chosen[0] if len(chosen) == 1 else None
     templates_qs = EmailTemplate.objects.all()
     sender = "\n".join(
         filter(
@@ -476,27 +521,19 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             ],
         )
     )
-    initial = {"selection": "one" if partner else "shortlist", "sender": sender}
+    initial = {"selection": "one" if chosen else "shortlist", "sender": sender}
     if request.GET.get("template", "").isdigit():
         initial["template"] = int(request.GET["template"])
     else:
         business = templates_qs.filter(purpose=EmailTemplate.Purpose.BUSINESS).first()
         initial["template"] = business.pk if business else None
-    form = CampaignForm(
-        data, initial=initial, templates=templates_qs, has_partner=partner is not None
-    )
+    form = CampaignForm(data, initial=initial, templates=templates_qs, chosen=len(chosen))
     preview = None
     if data is not None and form.is_valid():
         cleaned = form.cleaned_data
-        selection = cleaned["selection"]
-        if selection == "one":
-            recipients = Partner.objects.filter(pk=partner.pk)
-        elif selection == "shortlist":
-            recipients = Partner.objects.filter(shortlisted=True)
-        elif selection == "step":
-            recipients = Partner.objects.filter(step=cleaned["step"] or Step.PREPARE)
-        else:
-            recipients = Partner.objects.all()
+        recipients = selectors.campaign_recipients(
+            cleaned["selection"], partner_ids=[p.pk for p in chosen], step=cleaned["step"]
+        )
         template = cleaned["template"]
         with_email = recipients.filter(~Q(contact_email="") | ~Q(organisation__email=""))
         count = with_email.count()
@@ -549,6 +586,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "partner": partner,
+        "chosen": chosen,
         "preview": preview,
         "has_templates": templates_qs.exists(),
     }

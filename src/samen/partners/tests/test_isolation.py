@@ -107,7 +107,9 @@ def test_ranked_longlist_api(client, bearer, samenstad):
     assert body["results"][0]["name"] == "Supermarkt De Buurtmarkt"
     assert body["results"][0]["score"] == sum(c["points"] for c in body["results"][0]["breakdown"])
     assert len(body["results"]) == 3 and body["total"] == 8
-    bad = client.get("/api/v1/municipalities/samenstad/partners?page=0", **bearer("coordinator"))
+    bad = client.get(
+        "/api/v1/municipalities/samenstad/partners?after=page-2", **bearer("coordinator")
+    )
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
     assert (
         client.get("/api/v1/municipalities/samenstad/partners", **bearer("partner")).status_code

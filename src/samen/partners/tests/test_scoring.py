@@ -1,7 +1,9 @@
 """The longlist: the guide's criteria with the municipality's weights, ranked in SQL with a
 fixed number of queries, each score's breakdown visible."""
 
+import html
 import random
+import re
 
 from samen.core.models import Organisation
 from samen.partners import scoring, selectors, services
@@ -119,6 +121,12 @@ def _add_partners(municipality, n, start):
     )
 
 
+def _link(page: str, rel: str) -> str:
+    match = re.search(rf'<a href="\?([^"]*)" rel="{rel}"', page)
+    assert match, f"no {rel} link"
+    return "/samenstad/beheer/partners/?" + html.unescape(match[1])
+
+
 def test_longlist_and_stale_list_take_a_fixed_number_of_queries(
     login, in_samenstad, django_assert_num_queries
 ):
@@ -126,7 +134,7 @@ def test_longlist_and_stale_list_take_a_fixed_number_of_queries(
     services.weights_for(in_samenstad)
     client.get("/samenstad/beheer/partners/")  # warm up session and caches
     _add_partners(in_samenstad, 30, 0)
-    # municipality, session, user, membership, weights, count, page (+ counts per step)
+    # municipality, session, user, membership, weights, counts, page, counts per step
     with django_assert_num_queries(8):
         client.get("/samenstad/beheer/partners/")
     with django_assert_num_queries(7):
@@ -134,7 +142,17 @@ def test_longlist_and_stale_list_take_a_fixed_number_of_queries(
     _add_partners(in_samenstad, 120, 100)
     with django_assert_num_queries(8):
         page = client.get("/samenstad/beheer/partners/").content.decode()
-    assert "Pagina 1 van" in page
+    assert "1–50 van 158" in page
+    with django_assert_num_queries(8):
+        page = client.get(_link(page, "next")).content.decode()
+    with django_assert_num_queries(8):
+        page = client.get(_link(page, "next")).content.decode()
+    assert "101–150 van 158" in page
+    with django_assert_num_queries(8):
+        page = client.get(_link(page, "prev")).content.decode()
+    assert "51–100 van 158" in page
+    with django_assert_num_queries(8):
+        client.get("/samenstad/beheer/partners/?shortlist=1&sector=other")
     with django_assert_num_queries(7):
         client.get("/samenstad/beheer/partners/niet-gesproken/?weken=4&pagina=2")
     assert services.stale_partners(weeks=4).count() >= 150
