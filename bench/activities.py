@@ -9,33 +9,38 @@ process with that database configured, and the child:
    gem-350) spread over the Netherlands with a Zipf-like size distribution, a few to a few
    dozen organisations each, 300,000 activities (70% recurring: two thirds weekly, one third
    monthly on the n-th weekday; 30% one-off) placed around their municipality's centre, and
-   their occurrences over the app's horizon (`services._horizon()`, 120 days ahead).
-   Occurrences are made by `services.occurrences_for` (recurring-ical-events) or, when that
-   is too slow for 300,000 activities (`--occurrences auto` measures its rate first), by
-   expanding the same RRULE with dateutil; a sample of activities is then checked to give
-   exactly the rows `services.occurrences_for` gives. Skipped when the database already
+   their occurrences over the app's horizon (`services._horizon()`, 120 days ahead). The
+   dates are expanded by this script with dateutil into plain tuples and loaded without model
+   instances (PostgreSQL COPY, SQLite executemany, 10,000 activities per transaction); a
+   sample of 2,000 activities is first checked to give exactly the rows of
+   `services.occurrence_rows` and the dates of recurring-ical-events. PostgreSQL then runs
+   VACUUM ANALYZE (what autovacuum does after a bulk load). Skipped when the database already
    holds the generated data (so `--keep` and re-runs of `--phases search` are cheap).
 2. `search`: `GET /api/v1/activities?near=lat,lon&radius_km=10&category=X` (next 7 days,
    first page of 20) through Django's test Client, in-process: the app is measured, not the
    network or a server. `--searches` places near the centres of the 40 largest
-   municipalities (jittered by ~1.5 km), one random category each. Then the bare SQL of
-   `selectors.occurrences(...)[:2000]` (what the endpoint runs) for the same searches, with
-   cursor.execute + fetchall. Prints p50/p95/p99 and the ratio API/SQL, and a cProfile of
-   some API calls.
+   municipalities (jittered by ~1.5 km), one random category each. Then the bare SQL of the
+   same search (the endpoint's two statements: step 1, the values of up to 2,000 matches;
+   step 2, the first page's rows), with cursor.execute + fetchall. Prints p50/p95/p99 and the
+   ratio API/SQL, and a cProfile of some API calls.
 3. `import`: writes 1,000 .ics files of 50 VEVENTs each (60% recurring with RRULE, some with
    EXDATE or an edited instance, 40% one-off; unique UIDs; fixed DTSTAMP) to a temporary
    directory, registers one Feed per file (`services.add_feed`, 1,000 organisations spread
-   over the municipalities), runs `services.import_feed` for all of them and times it; then
-   runs again and checks that the second run writes nothing: every ImportResult.writes == 0,
-   the activity and occurrence rows are identical (ids, source_hash, updated_at) and the SQL
-   statements of the second run are counted by table (INSERT/UPDATE/DELETE).
+   over the municipalities), imports all of them and times it: with `--workers N` (N > 1) in N
+   forked processes that each take one feed at a time, as N db_workers take one
+   `tasks.import_feed` each (its body, `services.import_feed_by_id`; the queue table itself is
+   left out), else in this process. Then it runs again in-process and checks that the second
+   run writes nothing: every ImportResult.writes == 0, the activity and occurrence rows are
+   identical (ids, source_hash, updated_at) and the SQL statements of the second run are
+   counted by table (INSERT/UPDATE/DELETE). Wall-clock seconds and the CPU seconds of the
+   Python processes (not of the PostgreSQL server) are reported.
    With `--dtstamp-run` a third run re-imports the same files with only DTSTAMP changed (as
    calendar servers that stamp every download do) and reports how much that rewrites.
 
 Targets (from the issue): search p95 < 50 ms through the API; import of 1,000 feeds x 50
 events < 60 s; the second import writes nothing.
 
-    .venv/bin/python bench/activities.py --db both                 # everything, then drop
+    .venv/bin/python bench/activities.py --db both --workers 2     # everything, then drop
     .venv/bin/python bench/activities.py --db postgres --keep      # keep the data ...
     .venv/bin/python bench/activities.py --db postgres --phases search   # ... and re-search
     .venv/bin/python bench/activities.py --db both --drop          # only drop the databases
@@ -64,9 +69,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = "/tmp/bench-activities.sqlite3"
+SQLITE_PATH = os.environ.get("BENCH_SQLITE_PATH", "/tmp/bench-activities.sqlite3")
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-PG_DBNAME = "samen_bench_act"
+PG_DBNAME = os.environ.get("BENCH_PG_DB", "samen_bench_act")
 CACHE_DIR = "/tmp/bench-activities-cache"
 
 TARGET_SEARCH_P95_MS = 50.0
@@ -161,8 +166,7 @@ def run_child(db: str, url: str, args: argparse.Namespace, out: Path, phase: str
     )
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", db, "--out", str(out)]
     cmd += ["--phases", phase]
-    for name in ("activities", "municipalities", "searches", "feeds", "events",
-                 "occurrences", "seed"):  # fmt: skip
+    for name in ("activities", "municipalities", "searches", "feeds", "events", "seed", "workers"):
         cmd += [f"--{name}", str(getattr(args, name))]
     if args.dtstamp_run:
         cmd.append("--dtstamp-run")
@@ -210,13 +214,17 @@ def summary(results: dict[str, dict]) -> bool:
     )
     row("activities / occurrences", lambda r: f"{g(r)['activities']:,} / {g(r)['occurrences']:,}")
     row("occurrences made by", lambda r: g(r)["occurrences_by"])
-    row("occurrences_for rate (activities/s)", lambda r: fmt(g(r)["app_rate_per_s"], ".0f"))
+    row("app expansion rate (activities/s)", lambda r: fmt(g(r)["app_rate_per_s"], ".0f"))
     row("searches (API, test Client)", lambda r: str(s(r)["n"]))
     row("results per search (median / max)", lambda r: f"{s(r)['count_p50']} / {s(r)['count_max']}")
     row("SQL rows fetched (median / max)", lambda r: f"{s(r)['rows_p50']} / {s(r)['rows_max']}")
     row(
         "API p50 / p95 / p99 (ms)",
         lambda r: f"{s(r)['api_p50']:.1f} / {s(r)['api_p95']:.1f} / {s(r)['api_p99']:.1f}",
+    )
+    row(
+        "API CPU time p50 / p95 (ms, this process)",
+        lambda r: f"{s(r)['api_cpu_p50']:.1f} / {s(r)['api_cpu_p95']:.1f}",
     )
     row(
         "bare SQL p50 / p95 / p99 (ms)",
@@ -232,6 +240,10 @@ def summary(results: dict[str, dict]) -> bool:
         lambda r: (
             f"{i(r)['first']['seconds']:.1f} ({i(r)['first']['created']:,} created, {i(r)['first']['occurrences']:,} occurrences)"
         ),
+    )
+    row(
+        "import 1st run: workers / Python CPU (s)",
+        lambda r: f"{i(r)['first']['workers']} / {i(r)['first']['python_cpu_seconds']:.1f}",
     )
     row("import < 60 s", lambda r: mark(i(r)["first"]["pass"]))
     row("import 2nd run (s)", lambda r: f"{i(r)['second']['seconds']:.1f}")
@@ -493,13 +505,15 @@ class Child:
 
             chunk = 10_000
             total_occ = 0
-            made_by = args.occurrences
             app_rate = None
             occ_seconds = 0.0
             insert_seconds = 0.0
             validated = None
             last_in_m: dict[int, Activity] = {}
             created = 0
+            next_pk = (
+                Activity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            ) + 1
             while created < args.activities:
                 size = min(chunk, args.activities - created)
                 batch = [
@@ -508,31 +522,22 @@ class Child:
                     )
                     for _ in range(size)
                 ]
+                for activity in batch:
+                    activity.pk = next_pk
+                    next_pk += 1
+                if app_rate is None:
+                    app_rate = self.app_rate(batch[:1500])
+                    log(f"{self.db}: services.occurrence_rows: {app_rate:.0f} activities/s")
+                    validated = self.validate_direct(batch[:2000])
+                t = time.perf_counter()
+                occurrences = [
+                    row for activity in batch for row in direct_occurrences(activity, start, end)
+                ]
+                occ_seconds += time.perf_counter() - t
                 with transaction.atomic():
                     t = time.perf_counter()
-                    Activity.objects.bulk_create(batch, batch_size=2000)
-                    insert_seconds += time.perf_counter() - t
-                    if app_rate is None:
-                        app_rate = self.app_rate(batch[:1500])
-                        projected = args.activities / app_rate
-                        log(
-                            f"{self.db}: services.occurrences_for: {app_rate:.0f} activities/s, "
-                            f"{projected:.0f} s projected for {args.activities:,}"
-                        )
-                        if made_by == "auto":
-                            made_by = "app" if projected <= 240 else "direct"
-                        if made_by == "direct":
-                            validated = self.validate_direct(batch[:2000])
-                    t = time.perf_counter()
-                    occurrences = []
-                    for activity in batch:
-                        if made_by == "app":
-                            occurrences += services.occurrences_for(activity, start, end)
-                        else:
-                            occurrences += direct_occurrences(activity, start, end)
-                    occ_seconds += time.perf_counter() - t
-                    t = time.perf_counter()
-                    Occurrence.objects.bulk_create(occurrences, batch_size=5000)
+                    self.insert_activities(batch)
+                    self.insert_rows("activities_occurrence", OCCURRENCE_COLUMNS, occurrences)
                     insert_seconds += time.perf_counter() - t
                 total_occ += len(occurrences)
                 created += size
@@ -543,7 +548,13 @@ class Child:
             t = time.perf_counter()
             if self.connection.vendor == "postgresql":
                 with self.connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")  # what autovacuum does after a bulk load
+                    cursor.execute(
+                        "SELECT setval(pg_get_serial_sequence('activities_activity', 'id'), "
+                        "(SELECT max(id) FROM activities_activity))"
+                    )
+                    # What autovacuum does after a bulk load (statistics and the visibility map,
+                    # which an index-only scan needs).
+                    cursor.execute("VACUUM ANALYZE")
             analyze_seconds = time.perf_counter() - t
             seconds = time.perf_counter() - t0
             info = {
@@ -551,9 +562,8 @@ class Child:
                 "activities": Activity.objects.count(),
                 "recurring": Activity.objects.exclude(rrule="").count(),
                 "occurrences": Occurrence.objects.count(),
-                "occurrences_by": "services.occurrences_for"
-                if made_by == "app"
-                else "dateutil (checked against services.occurrences_for)",
+                "occurrences_by": "dateutil in the script (checked against services.occurrences_for "
+                "and recurring-ical-events)",
                 "app_rate_per_s": round(app_rate, 1),
                 "app_projected_s": round(args.activities / app_rate),
                 "occurrence_python_s": round(occ_seconds, 1),
@@ -570,6 +580,29 @@ class Child:
             first.save(update_fields=["settings"])
             self.results["generate"] = info
             log(f"{self.db}: generation done: {json.dumps(info)}")
+
+    def insert_rows(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        """Bulk load without model instances: COPY on PostgreSQL, executemany on SQLite."""
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+                )
+
+    def insert_activities(self, batch) -> None:
+        from samen.activities.models import Activity
+
+        fields = Activity._meta.concrete_fields
+        rows = [
+            tuple(f.get_db_prep_save(getattr(a, f.attname), self.connection) for f in fields)
+            for a in batch
+        ]
+        self.insert_rows("activities_activity", [f.column for f in fields], rows)
 
     def make_activity(self, rng, municipalities, cumulative, orgs_by_m, counts, last_in_m):
         from samen.activities.calendar import AMSTERDAM
@@ -678,39 +711,42 @@ class Child:
         start, end = self.horizon
         t = time.perf_counter()
         for activity in sample:
-            services.occurrences_for(activity, start, end)
+            services.occurrence_rows(activity, start, end)
         return len(sample) / (time.perf_counter() - t)
 
     def validate_direct(self, sample) -> dict:
-        """The dateutil expansion must give exactly the rows services.occurrences_for gives."""
-        from samen.activities import services
+        """The script's dateutil expansion must give exactly the rows the app makes
+        (services.occurrence_rows), and the same dates as recurring-ical-events."""
+        from samen.activities import calendar, services
 
         start, end = self.horizon
-        fields = ("municipality_id", "activity_id", "starts_at", "ends_at", "cell", "latitude",
-                  "longitude", "category_mask", "is_free", "is_accessible", "signup_required",
-                  "dedup_key")  # fmt: skip
         mismatches = 0
         rows = 0
         for activity in sample:
             app = sorted(
-                tuple(getattr(o, f) for f in fields)
-                for o in services.occurrences_for(activity, start, end)
+                (*row[:2], self.db_datetime(row[2]), self.db_datetime(row[3]), *row[4:])
+                for row in services.occurrence_rows(activity, start, end)
             )
-            ours = sorted(
-                tuple(getattr(o, f) for f in fields)
-                for o in direct_occurrences(activity, start, end)
-            )
+            ours = sorted(direct_occurrences(activity, start, end))
             rows += len(app)
-            if app != ours:
+            dates = sorted(
+                (self.db_datetime(b), self.db_datetime(e))
+                for b, e in calendar.expand(services._schedule_text(activity), start, end)
+            )
+            if app != ours or dates != [row[2:4] for row in app]:
                 mismatches += 1
                 if mismatches <= 3:
                     log(f"MISMATCH {activity.rrule} {activity.starts_at}: {app[:2]} vs {ours[:2]}")
         if mismatches:
             raise SystemExit(f"direct occurrences differ from the app for {mismatches} activities")
         log(
-            f"{self.db}: direct expansion = services.occurrences_for for {len(sample)} activities ({rows} rows)"
+            f"{self.db}: direct expansion = services.occurrence_rows = recurring-ical-events "
+            f"for {len(sample)} activities ({rows} rows)"
         )
         return {"activities": len(sample), "rows": rows, "mismatches": mismatches}
+
+    def db_datetime(self, value):
+        return None if value is None else self.connection.ops.adapt_datetimefield_value(value)
 
     # --- 2. search -------------------------------------------------------------------------------
 
@@ -746,28 +782,44 @@ class Child:
         places = self.places(n + 30)
         warm, measured = places[:30], places[30:]
 
+        cpu_ms: list[float] = []
+
         def api(params):
+            cpu = time.process_time()
             t = time.perf_counter()
             response = client.get("/api/v1/activities", params)
             ms = (time.perf_counter() - t) * 1000
+            cpu_ms.append((time.process_time() - cpu) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"API {response.status_code}: {response.content[:300]!r}")
             return ms, response.json()["count"]
 
         def bare_sql(params):
+            """The endpoint's two statements, executed bare: step 1 (the values of every
+            match) and step 2 (the first page's rows with their activity and organisation)."""
             search = selectors.parse_search(dict(params))
             with scopes_disabled():
-                qs = selectors.occurrences(search, None)[:2000]
-                sql, sql_params = qs.query.get_compiler(using="default").as_sql()
+                step1 = selectors.occurrences(search, None).values_list(*selectors.MATCH_FIELDS)
+                sql, sql_params = step1[:2000].query.get_compiler(using="default").as_sql()
             t = time.perf_counter()
             with self.connection.cursor() as cursor:
                 cursor.execute(sql, sql_params)
                 rows = cursor.fetchall()
-            return (time.perf_counter() - t) * 1000, len(rows), sql, sql_params
+            ms = (time.perf_counter() - t) * 1000
+            with scopes_disabled():
+                step2 = selectors.page_queryset([row[0] for row in rows[:20]])
+                sql2, sql2_params = step2.query.get_compiler(using="default").as_sql()
+            t = time.perf_counter()
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql2, sql2_params)
+                cursor.fetchall()
+            ms += (time.perf_counter() - t) * 1000
+            return ms, len(rows), sql, sql_params
 
         for params in warm:
             api(params)
             bare_sql(params)
+        cpu_ms.clear()
         api_ms, sql_ms, counts, fetched, ratios = [], [], [], [], []
         for k, params in enumerate(measured):
             # Alternate the order, so neither side always runs on the cache the other warmed.
@@ -792,6 +844,10 @@ class Child:
             "api_p95": percentile(api_ms, 95),
             "api_p99": percentile(api_ms, 99),
             "api_mean": statistics.fmean(api_ms),
+            # CPU time of this process per API call: all of it on SQLite (in-process), all but
+            # the server's on PostgreSQL. Wall time minus this is waiting (other processes).
+            "api_cpu_p50": percentile(cpu_ms, 50),
+            "api_cpu_p95": percentile(cpu_ms, 95),
             "sql_p50": percentile(sql_ms, 50),
             "sql_p95": percentile(sql_ms, 95),
             "sql_p99": percentile(sql_ms, 99),
@@ -820,7 +876,8 @@ class Child:
         self.results["search"] = info
         log(
             f"{self.db}: search API p50/p95/p99 {info['api_p50']:.1f}/{info['api_p95']:.1f}/"
-            f"{info['api_p99']:.1f} ms; SQL {info['sql_p50']:.1f}/{info['sql_p95']:.1f}/"
+            f"{info['api_p99']:.1f} ms (CPU p50/p95 {info['api_cpu_p50']:.1f}/"
+            f"{info['api_cpu_p95']:.1f} ms); SQL {info['sql_p50']:.1f}/{info['sql_p95']:.1f}/"
             f"{info['sql_p99']:.1f} ms; ratio {info['ratio_p50']:.1f}x; results median "
             f"{info['count_p50']}, rows fetched median {info['rows_p50']} max {info['rows_max']}"
         )
@@ -838,31 +895,24 @@ class Child:
             return "\n".join(r[0] for r in cursor.fetchall())
 
     def search_breakdown(self, measured) -> None:
-        """Where an API search spends its time: the SQL, building model instances, the rest."""
+        """Where an API search spends its time: parsing, step 1 (values of every match,
+        distance, de-duplication), step 2 (the page's rows)."""
         from django_scopes import scopes_disabled
 
         from samen.activities import selectors
 
-        parts = {"parse": [], "orm_list": [], "listings": [], "values_page": []}
+        parts = {"parse": [], "step1_matches": [], "step2_page": []}
         for params in measured:
             t = time.perf_counter()
             search = selectors.parse_search(dict(params))
             parts["parse"].append(time.perf_counter() - t)
             with scopes_disabled():
                 t = time.perf_counter()
-                rows = list(selectors.occurrences(search, None)[:2000])
-                parts["orm_list"].append(time.perf_counter() - t)
+                found = selectors.matches(search, None)
+                parts["step1_matches"].append(time.perf_counter() - t)
                 t = time.perf_counter()
-                selectors.listings(search, rows)
-                parts["listings"].append(time.perf_counter() - t)
-                # What a page costs when only its fields are fetched (an alternative).
-                t = time.perf_counter()
-                list(
-                    selectors.occurrences(search, None).values_list(
-                        "pk", "starts_at", "latitude", "longitude", "dedup_key"
-                    )[:2000]
-                )
-                parts["values_page"].append(time.perf_counter() - t)
+                selectors.listings(found[:20])
+                parts["step2_page"].append(time.perf_counter() - t)
         out = {k: round(statistics.median(v) * 1000, 2) for k, v in parts.items()}
         self.results["search"]["breakdown_median_ms"] = out
         log(f"{self.db}: breakdown (median ms): {out}")
@@ -1021,18 +1071,27 @@ class Child:
             return execute(sql, params, many, context)
 
         results = []
+        workers = 1 if capture else self.args.workers
+        cpu = os.times()
         t = time.perf_counter()
-        with self.connection.execute_wrapper(wrapper) if capture else contextlib.nullcontext():
-            for k, feed in enumerate(feeds_list):
-                results.append(services.import_feed(feed=feed))
-                if (k + 1) % 200 == 0:
-                    log(f"{self.db}: {label}: {k + 1} feeds, {time.perf_counter() - t:.1f} s")
+        if workers > 1:
+            results = self.import_in_workers([feed.pk for feed in feeds_list], workers, label)
+        else:
+            with self.connection.execute_wrapper(wrapper) if capture else contextlib.nullcontext():
+                for k, feed in enumerate(feeds_list):
+                    results.append(services.import_feed(feed=feed))
+                    if (k + 1) % 200 == 0:
+                        log(f"{self.db}: {label}: {k + 1} feeds, {time.perf_counter() - t:.1f} s")
         seconds = time.perf_counter() - t
+        after = os.times()
+        cpu_seconds = sum(after[:4]) - sum(cpu[:4])  # this process and its workers
         errors = [r.error for r in results if r.error]
         if errors:
             raise SystemExit(f"import errors: {errors[:3]}")
         out = {
             "seconds": round(seconds, 2),
+            "workers": workers,
+            "python_cpu_seconds": round(cpu_seconds, 2),
             "created": sum(r.created for r in results),
             "updated": sum(r.updated for r in results),
             "deleted": sum(r.deleted for r in results),
@@ -1044,6 +1103,27 @@ class Child:
             out["sql_writes"] = dict(sorted(writes.items()))
             out["sql_statements"] = statements["n"]
         return out
+
+    def import_in_workers(self, feed_ids: list[int], workers: int, label: str) -> list:
+        """`workers` processes take one feed at a time, as the db_workers take one
+        `tasks.import_feed` each (the task's body, services.import_feed_by_id; the database
+        queue itself is left out)."""
+        import multiprocessing
+
+        from django.db import connections
+
+        connections.close_all()  # each worker opens its own connection
+        context = multiprocessing.get_context("fork")
+        results = []
+        t = time.perf_counter()
+        with context.Pool(workers) as pool:
+            for k, result in enumerate(pool.imap(import_one, feed_ids, chunksize=4)):
+                results.append(result)
+                if (k + 1) % 200 == 0:
+                    log(f"{self.db}: {label}: {k + 1} feeds, {time.perf_counter() - t:.1f} s")
+            pool.close()
+            pool.join()
+        return results
 
     def import_bench(self) -> None:
         from django_scopes import scopes_disabled
@@ -1212,6 +1292,16 @@ class Child:
             self.save()
 
 
+def import_one(feed_id: int):
+    from django.db import connection
+
+    from samen.activities import services
+
+    result = services.import_feed_by_id(feed_id=feed_id)
+    connection.close_if_unusable_or_obsolete()
+    return result
+
+
 def fold(line: str) -> str:
     """RFC 5545 line folding at 75 octets."""
     data = line.encode()
@@ -1228,14 +1318,21 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def direct_occurrences(activity, start: dt.datetime, end: dt.datetime) -> list:
+OCCURRENCE_COLUMNS = ["municipality_id", "activity_id", "starts_at", "ends_at", "cell",
+                      "latitude", "longitude", "category_mask", "is_free", "is_accessible",
+                      "signup_required", "dedup_key"]  # fmt: skip
+
+
+def direct_occurrences(activity, start: dt.datetime, end: dt.datetime) -> list[tuple]:
     """Benchmark data only: the rows services.occurrences_for makes for a hand-entered
-    activity (no `ical`), with the RRULE expanded by dateutil instead of recurring-ical-events
-    (the same wall-clock semantics; checked on a sample in `validate_direct`)."""
+    activity (no `ical`), as tuples in OCCURRENCE_COLUMNS order ready for the database, with
+    the RRULE expanded by dateutil (the same wall-clock semantics as recurring-ical-events;
+    checked on a sample in `validate_direct`)."""
     from dateutil.rrule import rrulestr
+    from django.db import connection
 
     from samen.activities.calendar import AMSTERDAM
-    from samen.activities.models import Occurrence, category_mask
+    from samen.activities.models import category_mask
     from samen.core.geo import cell_of
 
     if activity.kind == "post" or activity.starts_at is None:
@@ -1250,7 +1347,7 @@ def direct_occurrences(activity, start: dt.datetime, end: dt.datetime) -> list:
         dates = []
         for moment in rule.between(lo, hi, inc=True):
             begins = moment.replace(tzinfo=AMSTERDAM)
-            ends = (moment + length).replace(tzinfo=AMSTERDAM) if activity.ends_at else None
+            ends = (moment + length).replace(tzinfo=AMSTERDAM)  # no end: ends when it starts
             # recurring-ical-events: an event is in [start, end) when it overlaps it.
             if begins < end and ((ends if ends and ends > begins else begins) > start
                                  or begins == start):  # fmt: skip
@@ -1262,21 +1359,22 @@ def direct_occurrences(activity, start: dt.datetime, end: dt.datetime) -> list:
     has_point = activity.latitude is not None and activity.longitude is not None
     cell = cell_of(activity.latitude, activity.longitude) if has_point else None
     mask = category_mask(activity.categories)
+    adapt = connection.ops.adapt_datetimefield_value
     return [
-        Occurrence(
-            municipality_id=activity.municipality_id,
-            activity=activity,
-            starts_at=begins,
-            ends_at=ends,
-            cell=cell,
-            latitude=activity.latitude,
-            longitude=activity.longitude,
-            category_mask=mask,
-            is_free=activity.is_free,
-            is_accessible=activity.wheelchair,
-            signup_required=activity.signup_required,
-            dedup_key=activity.dedup_key,
-        )
+        (
+            activity.municipality_id,
+            activity.pk,
+            adapt(begins),
+            adapt(ends) if ends is not None else None,
+            cell,
+            activity.latitude,
+            activity.longitude,
+            mask,
+            activity.is_free,
+            activity.wheelchair,
+            activity.signup_required,
+            activity.dedup_key,
+        )  # fmt: skip
         for begins, ends in dates
     ]
 
@@ -1290,7 +1388,8 @@ def main() -> int:
     parser.add_argument("--searches", type=int, default=400)
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--events", type=int, default=50)
-    parser.add_argument("--occurrences", choices=["auto", "app", "direct"], default="auto")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes importing feeds in parallel (first run)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--fresh", action="store_true", help="drop the databases first")

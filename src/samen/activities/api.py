@@ -83,15 +83,15 @@ def list_activities(request: HttpRequest, filters: Query[ActivitySearch]):
         with municipality_scope(municipality):
             services.count_usage(municipality_id=municipality.pk, kind="searches")
     with scopes_disabled():  # activities are public; the municipality filter is explicit
-        # The list needs neither the iCalendar text nor the description: leave them in the table.
-        found = selectors.occurrences(search, municipality).defer(
-            "activity__ical", "activity__description"
+        count, rows = selectors.search_page(
+            search, municipality, page=filters.page, page_size=filters.page_size
         )
-        rows = selectors.listings(search, list(found[:2000]))
-        slugs = dict(Municipality.objects.values_list("pk", "slug"))
-    first = (filters.page - 1) * filters.page_size
+        page_municipalities = {row.occurrence.municipality_id for row in rows}
+        slugs = dict(
+            Municipality.objects.filter(pk__in=page_municipalities).values_list("pk", "slug")
+        )
     results = []
-    for row in rows[first : first + filters.page_size]:
+    for row in rows:
         a, o = row.occurrence.activity, row.occurrence
         results.append(
             {
@@ -118,7 +118,7 @@ def list_activities(request: HttpRequest, filters: Query[ActivitySearch]):
             }
         )
     return {
-        "count": len(rows),
+        "count": count,
         "page": filters.page,
         "page_size": filters.page_size,
         "results": results,

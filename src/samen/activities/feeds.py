@@ -4,6 +4,7 @@ detect the kind (iCalendar, RSS/Atom, schema.org JSON-LD events), parse into pla
 import datetime as dt
 import hashlib
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from .calendar import AMSTERDAM, as_aware
+
+DTSTAMP = re.compile(r"^DTSTAMP[;:].*\r?\n", re.MULTILINE)
 
 
 class FeedError(Exception):
@@ -48,6 +51,8 @@ class Item:
     extra: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
+        """What decides whether a stored item must be rewritten. Not DTSTAMP: calendar
+        servers stamp every download with the current time."""
         raw = json.dumps(
             [
                 self.title,
@@ -56,7 +61,7 @@ class Item:
                 str(self.starts_at),
                 str(self.ends_at),
                 self.rrule,
-                self.ical,
+                DTSTAMP.sub("", self.ical),
                 self.location,
                 self.url,
                 self.is_free,
@@ -142,15 +147,19 @@ def parse_ical(body: bytes) -> list[Item]:
         raise FeedError("Dit is geen geldige iCalendar-agenda.") from error
     by_uid: dict[str, list] = {}
     timezones = [c.to_ical().decode() for c in calendar.walk("VTIMEZONE")]
-    for event in calendar.walk("VEVENT"):
+    events = calendar.walk("VEVENT")
+    texts = _vevent_texts(body)
+    if len(texts) != len(events):  # not as we read it: let icalendar write them out
+        texts = [event.to_ical().decode() for event in events]
+    for event, text in zip(events, texts, strict=True):
         uid = str(event.get("UID") or "")
         if not uid:
-            uid = hashlib.sha256(event.to_ical()).hexdigest()[:40]
-        by_uid.setdefault(uid, []).append(event)
+            uid = hashlib.sha256(text.encode()).hexdigest()[:40]
+        by_uid.setdefault(uid, []).append((event, text))
     x_wr = calendar.get("X-WR-TIMEZONE")
     items = []
-    for uid, events in by_uid.items():
-        master = next((e for e in events if not e.get("RECURRENCE-ID")), events[0])
+    for uid, pairs in by_uid.items():
+        master = next((e for e, _text in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
         starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
         if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
             from zoneinfo import ZoneInfo
@@ -164,7 +173,7 @@ def parse_ical(body: bytes) -> list[Item]:
         ical = (
             header
             + "".join(timezones)
-            + "".join(e.to_ical().decode() for e in events)
+            + "".join(text for _event, text in pairs)
             + "END:VCALENDAR\r\n"
         )
         items.append(
@@ -181,6 +190,23 @@ def parse_ical(body: bytes) -> list[Item]:
             )
         )
     return items
+
+
+def _vevent_texts(body: bytes) -> list[str]:
+    """Each VEVENT as published (folded lines and all), in order: kept as the activity's
+    schedule without writing it out again."""
+    texts: list[str] = []
+    current: list[str] | None = None
+    for line in body.decode("utf-8", errors="replace").splitlines(keepends=True):
+        name = line.rstrip("\r\n").upper()
+        if name == "BEGIN:VEVENT":
+            current = []
+        if current is not None:
+            current.append(line if line.endswith("\n") else line + "\r\n")
+            if name == "END:VEVENT":
+                texts.append("".join(current))
+                current = None
+    return texts
 
 
 def parse_rss(body: bytes) -> list[Item]:

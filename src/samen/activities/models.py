@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samen.core.models import Organisation, TenantModel
+from samen.core.models import Municipality, Organisation, TenantModel
 
 
 class Category(models.TextChoices):
@@ -55,6 +55,8 @@ class Feed(TenantModel):
     kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices)
     etag = models.CharField(max_length=200, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    # sha256 of the body last imported: an unchanged body is not parsed again.
+    content_hash = models.CharField(max_length=64, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("laatste fout"), blank=True)
@@ -161,6 +163,10 @@ class Occurrence(TenantModel):
     """One date of an activity, materialised ahead (SAMEN_OCCURRENCE_HORIZON_DAYS) so a search
     is one indexed query. Filter fields are copied from the activity."""
 
+    # No index of its own: (municipality, starts_at) below serves every municipality lookup.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="occurrences")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
@@ -178,7 +184,14 @@ class Occurrence(TenantModel):
         ordering = ["starts_at", "pk"]
         indexes = [
             models.Index(fields=["municipality", "starts_at"]),
-            models.Index(fields=["cell", "starts_at"]),
+            # A search near a place reads only this index (step 1 of selectors.matches): the
+            # columns it filters and returns are keys, so SQLite (no INCLUDE; the rowid is
+            # the id) covers it too; PostgreSQL includes the id.
+            models.Index(
+                fields=["cell", "starts_at", "latitude", "longitude", "category_mask", "dedup_key"],
+                include=["id"],
+                name="occurrence_near_covering",
+            ),
             models.Index(fields=["starts_at"]),
         ]
 

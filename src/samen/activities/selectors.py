@@ -127,6 +127,20 @@ def occurrences(search: Search, municipality: Municipality | None = None) -> Que
     return qs.select_related("activity", "activity__organisation").order_by("starts_at", "pk")
 
 
+MATCH_FIELDS = ("pk", "starts_at", "latitude", "longitude", "dedup_key")
+
+
+@dataclass
+class Match:
+    """One result of a search before its rows are loaded: enough to filter the exact
+    distance, de-duplicate and count (step 1 of a search)."""
+
+    pk: int
+    starts_at: dt.datetime
+    distance_km: float | None
+    duplicates: list[int] = field(default_factory=list)
+
+
 @dataclass
 class Listing:
     occurrence: Occurrence
@@ -134,30 +148,67 @@ class Listing:
     also_listed_by: list[str]
 
 
-def listings(search: Search, occurrence_list: list[Occurrence]) -> list[Listing]:
-    """The page's rows: exact distance filter, and the same activity from several
-    organisations shown once with "ook vermeld door"."""
-    rows: list[Listing] = []
-    by_key: dict[tuple[str, dt.datetime], Listing] = {}
-    for occurrence in occurrence_list:
+def matches(search: Search, municipality: Municipality | None = None, *, cap: int = 2000):
+    """Step 1 of a search: the first `cap` matching occurrences as plain values (no model
+    instances), within the exact distance, the same activity from several organisations
+    once (its other listings kept as `duplicates`, for "ook vermeld door")."""
+    rows = occurrences(search, municipality).values_list(*MATCH_FIELDS)[:cap]
+    found: list[Match] = []
+    by_key: dict[tuple[str, dt.datetime], Match] = {}
+    for pk, starts_at, latitude, longitude, dedup_key in rows:
         distance = None
-        if search.near is not None and occurrence.latitude is not None:
-            distance = distance_km(search.near, Point(occurrence.latitude, occurrence.longitude))
+        if search.near is not None and latitude is not None:
+            distance = distance_km(search.near, Point(latitude, longitude))
             if distance > search.radius_km:
                 continue
-        key = (occurrence.dedup_key, occurrence.starts_at)
-        if occurrence.dedup_key and key in by_key:
-            name = occurrence.activity.organisation.name
-            if (
-                name not in by_key[key].also_listed_by
-                and name != by_key[key].occurrence.activity.organisation.name
-            ):
-                by_key[key].also_listed_by.append(name)
+        if dedup_key and (dedup_key, starts_at) in by_key:
+            by_key[dedup_key, starts_at].duplicates.append(pk)
             continue
-        listing = Listing(occurrence, distance, [])
-        by_key[key] = listing
-        rows.append(listing)
+        match = Match(pk, starts_at, distance)
+        by_key[dedup_key, starts_at] = match
+        found.append(match)
+    return found
+
+
+def listings(page: list[Match]) -> list[Listing]:
+    """Step 2 of a search: load only these matches (and their duplicates) with their
+    activity and organisation. An occurrence a feed refresh removed since step 1 is left out."""
+    ids = [m.pk for m in page] + [pk for m in page for pk in m.duplicates]
+    by_pk = {occurrence.pk: occurrence for occurrence in page_queryset(ids)}
+    rows = []
+    for match in page:
+        occurrence = by_pk.get(match.pk)
+        if occurrence is None:
+            continue
+        own = occurrence.activity.organisation.name
+        others: list[str] = []
+        for pk in match.duplicates:
+            name = by_pk[pk].activity.organisation.name if pk in by_pk else own
+            if name != own and name not in others:
+                others.append(name)
+        rows.append(Listing(occurrence, match.distance_km, others))
     return rows
+
+
+def page_queryset(ids: list[int]) -> QuerySet[Occurrence]:
+    return Occurrence.objects.filter(pk__in=ids).select_related(
+        "activity", "activity__organisation"
+    )
+
+
+def search_page(
+    search: Search,
+    municipality: Municipality | None = None,
+    *,
+    page: int = 1,
+    page_size: int = 20,
+    cap: int = 2000,
+) -> tuple[int, list[Listing]]:
+    """What the agenda and the API show: the number of results (at most `cap`) and one
+    page of them."""
+    found = matches(search, municipality, cap=cap)
+    first = (page - 1) * page_size
+    return len(found), listings(found[first : first + page_size])
 
 
 def feed_status(organisation_id: int) -> list[Feed]:
@@ -203,7 +254,7 @@ def suggest_for_referral(postcode: str, *, limit: int = 25) -> list[tuple[int, s
     when the postcode is known. Used by the concerns app (in the municipality scope)."""
     search = Search(start=timezone.now(), end=timezone.now() + dt.timedelta(days=31), radius_km=10)
     search.near = geocode(postcode) if postcode else None
-    rows = listings(search, list(occurrences(search)[:400]))
+    _count, rows = search_page(search, page_size=400, cap=400)
     rows.sort(
         key=lambda row: (
             row.distance_km if row.distance_km is not None else 999,
@@ -228,22 +279,16 @@ def activity_label(activity_id: int) -> str | None:
 
 def kpis(*, year: int):
     """The hub's figures for the impact dashboard."""
-    from django.db.models import Count, Sum
+    from django.db.models import Sum
     from django.db.models.functions import ExtractMonth
 
-    from samen.core.kpi import KpiSection, KpiTable
+    from samen.core.kpi import KpiSection, KpiTable, per_month
 
     from .models import UsageDay
 
     months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
     activities = Activity.objects.filter(kind=Activity.Kind.ACTIVITY)
-    occurrences_by_month = dict(
-        Occurrence.objects.filter(starts_at__year=year)
-        .annotate(month=ExtractMonth("starts_at"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
+    occurrences_by_month = per_month(Occurrence.objects.all(), "starts_at", year)
     usage = {
         row["month"]: row
         for row in UsageDay.objects.filter(day__year=year)
@@ -254,7 +299,7 @@ def kpis(*, year: int):
     monthly = [
         [
             months[m - 1],
-            occurrences_by_month.get(m, 0),
+            occurrences_by_month[m - 1],
             (usage.get(m) or {}).get("s") or 0,
             (usage.get(m) or {}).get("sub") or 0,
             (usage.get(m) or {}).get("p") or 0,

@@ -2,6 +2,7 @@
 materialised, and let organisations join in two minutes."""
 
 import datetime as dt
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -59,46 +60,79 @@ def _schedule_text(activity: Activity) -> str:
     )
 
 
-def occurrences_for(activity: Activity, start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
-    """Unsaved occurrences of one activity in [start, end)."""
+# The columns of an occurrence row, in the order `occurrence_rows` gives them.
+OCCURRENCE_FIELDS = ["municipality", "activity", "starts_at", "ends_at", "cell", "latitude",
+                     "longitude", "category_mask", "is_free", "is_accessible", "signup_required",
+                     "dedup_key"]  # fmt: skip
+
+
+def occurrence_dates(
+    activity: Activity, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """The (start, end) of each date of one activity in [start, end)."""
     if activity.kind == Activity.Kind.POST or activity.starts_at is None:
         return []
+    if calendar.is_plain(activity.rrule, activity.ical):
+        return calendar.expand_plain(
+            activity.rrule,
+            activity.starts_at,
+            activity.ends_at,
+            start,
+            end,
+            cancelled=calendar.cancelled_dates(activity.ical),
+        )
     if activity.rrule or "RECURRENCE-ID" in activity.ical:
-        dates = calendar.expand(_schedule_text(activity), start, end)
-    else:
-        dates = (
-            [(activity.starts_at, activity.ends_at)] if start <= activity.starts_at < end else []
-        )
+        return calendar.expand(_schedule_text(activity), start, end)
+    return [(activity.starts_at, activity.ends_at)] if start <= activity.starts_at < end else []
+
+
+def occurrence_rows(activity: Activity, start: dt.datetime, end: dt.datetime) -> list[tuple]:
+    """The occurrences of one activity in [start, end) as rows of OCCURRENCE_FIELDS (no
+    model instances: an import writes hundreds of thousands)."""
     has_point = activity.latitude is not None and activity.longitude is not None
+    cell = cell_of(activity.latitude, activity.longitude) if has_point else None
+    mask = category_mask(activity.categories)
     return [
-        Occurrence(
-            municipality_id=activity.municipality_id,
-            activity=activity,
-            starts_at=begins,
-            ends_at=ends,
-            cell=cell_of(activity.latitude, activity.longitude) if has_point else None,
-            latitude=activity.latitude,
-            longitude=activity.longitude,
-            category_mask=category_mask(activity.categories),
-            is_free=activity.is_free,
-            is_accessible=activity.wheelchair,
-            signup_required=activity.signup_required,
-            dedup_key=activity.dedup_key,
+        (
+            activity.municipality_id,
+            activity.pk,
+            begins,
+            ends,
+            cell,
+            activity.latitude,
+            activity.longitude,
+            mask,
+            activity.is_free,
+            activity.wheelchair,
+            activity.signup_required,
+            activity.dedup_key,
         )
-        for begins, ends in dates
+        for begins, ends in occurrence_dates(activity, start, end)
     ]
 
 
-def refresh_occurrences(activities: list[Activity]) -> int:
-    """Re-materialise the occurrences of these activities over the horizon."""
+def _insert_occurrences(rows: list[tuple]) -> None:
+    """One multi-row INSERT (executemany) without building model instances."""
+    if not rows:
+        return
+    columns = [Occurrence._meta.get_field(name).column for name in OCCURRENCE_FIELDS]
+    adapt = connection.ops.adapt_datetimefield_value
+    # Table and column names from the model; the values are parameters.
+    sql = f"INSERT INTO {Occurrence._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [(*row[:2], adapt(row[2]), adapt(row[3]), *row[4:]) for row in rows]
+        )
+
+
+def refresh_occurrences(activities: list[Activity], *, new: bool = False) -> int:
+    """Re-materialise the occurrences of these activities over the horizon (`new`: they
+    have none yet)."""
     start, end = _horizon()
-    Occurrence.objects.filter(activity__in=[a.pk for a in activities]).delete()
-    rows = [
-        occurrence
-        for activity in activities
-        for occurrence in occurrences_for(activity, start, end)
-    ]
-    Occurrence.objects.bulk_create(rows, batch_size=2000)
+    if not new:
+        Occurrence.objects.filter(activity__in=[a.pk for a in activities]).delete()
+    rows = [row for activity in activities for row in occurrence_rows(activity, start, end)]
+    _insert_occurrences(rows)
     return len(rows)
 
 
@@ -132,45 +166,55 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
     activity.updated_at = timezone.now()
 
 
+# What an import rewrites of an activity that changed in its feed.
+IMPORTED_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "rrule", "ical",
+                   "venue", "postcode", "latitude", "longitude", "url", "is_free", "source_hash",
+                   "dedup_key", "updated_at"]  # fmt: skip
+
+
 def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
     """Upsert by source UID: unchanged items are not written, items gone from the feed are
-    deleted. Only called with a feed that was read successfully."""
+    deleted. Only called with a feed that was read successfully. New and changed activities
+    are written in bulk, one statement each per feed."""
     result = ImportResult()
     organisation = feed.organisation
     existing = {
         a.source_uid: a for a in Activity.objects.filter(organisation=organisation, feed=feed)
     }
     seen: set[str] = set()
-    changed: list[Activity] = []
+    created: list[Activity] = []
+    updated: list[Activity] = []
+    for item in items:
+        if item.uid in seen:
+            continue
+        seen.add(item.uid)
+        activity = existing.get(item.uid)
+        if activity is not None and activity.source_hash == item.fingerprint():
+            continue
+        if activity is None:
+            activity = Activity(
+                municipality_id=feed.municipality_id,
+                organisation=organisation,
+                feed=feed,
+                source_uid=item.uid,
+                categories=guess_categories(item),
+            )
+            created.append(activity)
+        else:
+            updated.append(activity)
+        _apply_item(activity, item, organisation)
+    gone = [a.pk for uid, a in existing.items() if uid not in seen]
     with transaction.atomic():
-        for item in items:
-            if item.uid in seen:
-                continue
-            seen.add(item.uid)
-            activity = existing.get(item.uid)
-            if activity is not None and activity.source_hash == item.fingerprint():
-                result.unchanged += 1
-                continue
-            if activity is None:
-                activity = Activity(
-                    municipality_id=feed.municipality_id,
-                    organisation=organisation,
-                    feed=feed,
-                    source_uid=item.uid,
-                    categories=guess_categories(item),
-                )
-                result.created += 1
-            else:
-                result.updated += 1
-            _apply_item(activity, item, organisation)
-            activity.save()
-            changed.append(activity)
-        gone = [a.pk for uid, a in existing.items() if uid not in seen]
         if gone:
-            result.deleted = len(gone)
             Activity.objects.filter(pk__in=gone).delete()
-        if changed:
-            refresh_occurrences(changed)
+        if updated:
+            Activity.objects.bulk_update(updated, IMPORTED_FIELDS)
+            refresh_occurrences(updated)
+        if created:
+            Activity.objects.bulk_create(created)
+            refresh_occurrences(created, new=True)
+    result.created, result.updated, result.deleted = len(created), len(updated), len(gone)
+    result.unchanged = len(seen) - len(created) - len(updated)
     return result
 
 
@@ -188,39 +232,47 @@ CATEGORY_WORDS = {
 }
 
 
+CATEGORY_PATTERNS = {
+    category: re.compile("|".join(r"\b" + re.escape(word.strip()) for word in words))
+    for category, words in CATEGORY_WORDS.items()
+}
+
+
 def guess_categories(item: feeds.Item) -> list[str]:
     """Feeds rarely carry our categories: a first guess from the words; editable later."""
     text = f" {item.title} {item.description} ".lower()
-    return [
-        category
-        for category, words in CATEGORY_WORDS.items()
-        if any(re.search(r"\b" + re.escape(word.strip()), text) for word in words)
-    ]
+    return [category for category, pattern in CATEGORY_PATTERNS.items() if pattern.search(text)]
 
 
 def import_feed(*, feed: Feed, source: str | None = None) -> ImportResult:
-    """Read a feed and upsert what it holds. A broken feed never deletes what was imported
-    before: the error is stored on the feed for the organisation to see."""
+    """Read a feed and upsert what it holds. A body identical to the one imported last time
+    is not parsed again. A broken feed never deletes what was imported before: the error is
+    stored on the feed for the organisation to see."""
     now = timezone.now()
     try:
         fetched = feeds.fetch(source or feed.url, etag=feed.etag, last_modified=feed.last_modified)
-        if fetched.body is None:
+        digest = hashlib.sha256(fetched.body).hexdigest() if fetched.body is not None else ""
+        if fetched.body is None or digest == feed.content_hash:
             Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
-            return ImportResult(not_modified=True)
+            return ImportResult(not_modified=True, unchanged=feed.activities.count())
         kind = feeds.detect(fetched.body, fetched.content_type)
         items = feeds.parse(fetched.body, kind)
     except feeds.FeedError as error:
         Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error=str(error))
         return ImportResult(error=str(error))
     result = upsert_items(feed=feed, items=items)
-    Feed.objects.filter(pk=feed.pk).update(
-        kind=kind,
-        etag=fetched.etag,
-        last_modified=fetched.last_modified,
-        last_checked_at=now,
-        last_success_at=now,
-        last_error="",
-    )
+    imported = {
+        "kind": kind,
+        "etag": fetched.etag,
+        "last_modified": fetched.last_modified,
+        "content_hash": digest,
+        "last_checked_at": now,
+        "last_success_at": now,
+        "last_error": "",
+    }
+    Feed.objects.filter(pk=feed.pk).update(**imported)
+    for name, value in imported.items():
+        setattr(feed, name, value)
     return result
 
 
@@ -241,18 +293,28 @@ def preview(url: str) -> tuple[str, list[feeds.Item]]:
     return kind, feeds.parse(fetched.body or b"", kind)
 
 
-def refresh_all_feeds() -> dict[str, int]:
-    """The scheduled refresh of every active feed, across municipalities."""
+def refresh_all_feeds() -> int:
+    """The scheduled refresh: one task per active feed, so several workers import in
+    parallel. Returns the number of feeds queued."""
     from django_scopes import scopes_disabled
 
-    totals = {"feeds": 0, "errors": 0, "writes": 0}
+    from .tasks import import_feed as import_feed_task
+
     with scopes_disabled():
-        for feed in Feed.objects.filter(is_active=True).select_related("organisation").iterator():
-            result = import_feed(feed=feed)
-            totals["feeds"] += 1
-            totals["errors"] += bool(result.error)
-            totals["writes"] += result.writes
-    return totals
+        ids = list(Feed.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    for feed_id in ids:
+        import_feed_task.enqueue(feed_id=feed_id)
+    return len(ids)
+
+
+def import_feed_by_id(*, feed_id: int) -> ImportResult | None:
+    """One feed of the scheduled refresh (in a worker, across municipalities)."""
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        feed = Feed.objects.filter(pk=feed_id, is_active=True).select_related("organisation")
+        feed = feed.first()
+        return import_feed(feed=feed) if feed is not None else None
 
 
 def extend_horizon() -> int:

@@ -24,10 +24,11 @@ PAGE_SIZE = 20
 def _search_context(
     request: HttpRequest, *, when: str = "week", limit: int = 500, usage: str = "searches"
 ) -> dict:
+    """Every result up to `limit` (the feeds, the print and the embed show them all)."""
     search = selectors.parse_search(request.GET, default_when=when)
     if usage:
         services.count_usage(municipality_id=request.municipality.pk, kind=usage)
-    rows = selectors.listings(search, list(selectors.occurrences(search)[:limit]))
+    _count, rows = selectors.search_page(search, page_size=limit, cap=limit)
     return {
         "search": search,
         "rows": rows,
@@ -38,11 +39,22 @@ def _search_context(
 
 @public_view
 def agenda(request: HttpRequest) -> HttpResponse:
-    context = _search_context(request)
-    page = Paginator(context["rows"], PAGE_SIZE).get_page(request.GET.get("page"))
+    """The same search as the API: count every match, load only the page's rows."""
+    search = selectors.parse_search(request.GET)
+    services.count_usage(municipality_id=request.municipality.pk, kind="searches")
+    page = Paginator(selectors.matches(search, cap=500), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.listings(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
-    context.update(page=page, query=query.urlencode(), when=request.GET.get("when", "week"))
+    context = {
+        "search": search,
+        "categories": Category.choices,
+        "page": page,
+        "query": query.urlencode(),
+        "when": request.GET.get("when", "week"),
+    }
     return render(request, "activities/agenda.html", context)
 
 
@@ -212,7 +224,7 @@ def agenda_embed(request: HttpRequest) -> HttpResponse:
     if organisation is not None:
         search = context["search"]
         search.organisation_id = organisation.pk
-        context["rows"] = selectors.listings(search, list(selectors.occurrences(search)[:30]))
+        _count, context["rows"] = selectors.search_page(search, page_size=30, cap=30)
     context["organisation"] = organisation
     response = render(request, "activities/embed.html", context)
     response["Content-Security-Policy"] = (

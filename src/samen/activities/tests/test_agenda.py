@@ -4,6 +4,7 @@ import datetime as dt
 
 import icalendar
 import pytest
+from django.utils.html import escape
 
 from samen.activities.models import Activity
 from samen.core.geo import OfflineGeocoder, PdokGeocoder
@@ -175,3 +176,42 @@ def test_pdok_adapter_against_a_recorded_response(fake_server):
     )
     assert PdokGeocoder(fake_server.url).geocode("0000XX") is None
     assert PdokGeocoder("http://127.0.0.1:9").geocode("9501AB") is None  # unreachable: no crash
+
+
+def test_the_agenda_page_and_the_api_find_the_same(client, samenstad):
+    today = dt.date.today()
+    query = {"near": "9501AB", "radius_km": 10, "start": today, "end": today + dt.timedelta(28)}
+    api = client.get(API, {"municipality": "samenstad", **query, "page_size": 100}).json()
+    page = client.get("/samenstad/agenda/", query).content.decode()
+    assert api["count"] > 20  # more than one page of the agenda
+    assert f"{api['count']} activiteiten gevonden" in page
+    first_page = [escape(row["title"]) for row in api["results"][:20]]
+    assert all(title in page for title in first_page)
+
+
+def test_a_search_runs_the_same_few_queries_however_many_match(
+    client, samenstad, django_assert_max_num_queries
+):
+    # Step 1 (values of every match), step 2 (the page's rows), the page's municipalities.
+    with django_assert_max_num_queries(3):
+        body = client.get(
+            API, {"start": dt.date.today(), "end": dt.date.today() + dt.timedelta(28)}
+        ).json()
+    assert body["count"] >= 20
+
+
+def test_the_api_shows_an_activity_listed_twice_once(client, library_listed_twice):
+    rows = client.get(API, {"municipality": "samenstad", "q": "Koffieochtend"}).json()["results"]
+    starts = [row["starts_at"] for row in rows]
+    assert rows and len(starts) == len(set(starts))
+    assert all(row["also_listed_by"] == ["Welzijn Samenstad"] for row in rows)
+
+
+@pytest.fixture
+def library_listed_twice(samenstad, unscoped):
+    from samen.activities import services
+    from samen.core.models import Organisation
+
+    welfare = Organisation.objects.get(municipality=samenstad, slug="welzijn-samenstad")
+    library = Organisation.objects.get(municipality=samenstad, slug="bibliotheek-samenstad")
+    services.import_feed(feed=services.add_feed(organisation=welfare, url=library.feeds.get().url))

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from samen.activities import services
+from samen.activities import feeds, services
 from samen.activities.models import Activity, Feed, Occurrence
 from samen.core.models import Organisation
 
@@ -45,8 +45,66 @@ def test_demo_imported_the_library_feed(library):
 def test_importing_the_same_feed_twice_changes_nothing(library, library_feed):
     before = state(library)
     result = services.import_feed(feed=library_feed)
+    assert result.not_modified and result.writes == 0 and result.unchanged == 3
+    assert state(library) == before
+
+
+def copy_of_the_feed(feed, tmp_path, change=lambda text: text):
+    path = tmp_path / "feed.ics"
+    path.write_text(change(FIXTURE.read_text()))
+    feed.url = str(path)
+    feed.save()
+    return path
+
+
+def test_an_unchanged_feed_is_not_parsed_again(library, library_feed, tmp_path, monkeypatch):
+    copy_of_the_feed(library_feed, tmp_path)  # the same bytes at another address
+    before = state(library)
+
+    def parse(body, kind):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(feeds, "parse", parse)
+    result = services.import_feed(feed=library_feed)
+    assert result.not_modified and result.writes == 0 and not result.error
+    assert state(library) == before
+
+
+def test_a_new_dtstamp_alone_rewrites_nothing(library, library_feed, tmp_path):
+    before = state(library)
+    copy_of_the_feed(
+        library_feed, tmp_path, lambda text: text.replace("DTSTAMP:20260101", "DTSTAMP:20261130")
+    )
+    result = services.import_feed(feed=library_feed)
+    assert not result.not_modified  # read and parsed: the body changed
     assert result.writes == 0 and result.unchanged == 3
     assert state(library) == before
+
+
+def test_a_changed_feed_is_imported_again(client, library, library_feed, tmp_path):
+    path = copy_of_the_feed(library_feed, tmp_path)
+    path.write_text(
+        FIXTURE.read_text().replace(
+            "SUMMARY:Koffieochtend in de bibliotheek", "SUMMARY:Theeochtend"
+        )
+    )
+    result = services.import_feed(feed=library_feed)
+    assert (result.created, result.updated, result.deleted, result.unchanged) == (0, 1, 0, 2)
+    page = client.get("/samenstad/agenda/", {"q": "Theeochtend", "when": "month"})
+    assert "Theeochtend" in page.content.decode()
+    assert services.import_feed(feed=library_feed).not_modified
+
+
+def test_the_daily_refresh_imports_every_active_feed(library, library_feed, tmp_path):
+    copy_of_the_feed(
+        library_feed,
+        tmp_path,
+        lambda text: text.replace("SUMMARY:Taalcafé: Nederlands oefenen", "SUMMARY:Taalmaatje"),
+    )
+    queued = services.refresh_all_feeds()  # one task per feed; run at once in tests
+    assert queued == Feed.objects.filter(is_active=True).count()
+    assert Activity.objects.filter(organisation=library, title="Taalmaatje").exists()
+    assert Occurrence.objects.filter(activity__title="Taalmaatje").exists()
 
 
 def test_import_command_accepts_slug_or_id(library, capsys):

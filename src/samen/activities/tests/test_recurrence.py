@@ -1,6 +1,16 @@
 import datetime as dt
 
-from samen.activities.calendar import AMSTERDAM, build_vevent, describe, expand
+import pytest
+
+from samen.activities.calendar import (
+    AMSTERDAM,
+    build_vevent,
+    cancelled_dates,
+    describe,
+    expand,
+    expand_plain,
+    is_plain,
+)
 
 NOV = dt.datetime(2026, 11, 1, tzinfo=AMSTERDAM)
 FEB = dt.datetime(2027, 2, 1, tzinfo=AMSTERDAM)
@@ -82,3 +92,56 @@ def test_plain_dutch_descriptions():
         == "elke laatste vrijdag van de maand, 10:00 uur"
     )
     assert describe("", start, end) == "dinsdag 10 november 2026, 10:00–12:00 uur"
+
+
+@pytest.mark.parametrize(
+    "rrule",
+    [
+        "FREQ=WEEKLY;BYDAY=TU",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA",
+        "FREQ=MONTHLY;BYDAY=2TU",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        "FREQ=WEEKLY;BYDAY=WE;COUNT=5",
+    ],
+)
+def test_plain_rules_expand_the_same_with_dateutil_across_daylight_saving(rrule):
+    # Starts in summer time, runs through the change to winter time (25 October 2026)
+    # and on into the spring change (28 March 2027); the window opens mid-event.
+    starts = dt.datetime(2026, 9, 8, 23, 30, tzinfo=AMSTERDAM)
+    ends = starts + dt.timedelta(hours=2)
+    window = (dt.datetime(2026, 9, 30, 0, 30, tzinfo=AMSTERDAM), FEB.replace(month=4))
+    event = build_vevent(uid="x", title="Soos", starts_at=starts, ends_at=ends, rrule=rrule)
+    assert is_plain(rrule, "")
+    with_dateutil = expand_plain(rrule, starts, ends, *window)
+    assert with_dateutil == expand(event, *window)
+    assert {b.astimezone(AMSTERDAM).strftime("%H:%M") for b, _e in with_dateutil} == {"23:30"}
+
+
+def test_cancelled_dates_in_amsterdam_time_are_expanded_the_same_with_dateutil():
+    starts = dt.datetime(2026, 10, 13, 10, tzinfo=AMSTERDAM)
+    cancelled = [dt.datetime(2026, 10, 27, 10, tzinfo=AMSTERDAM), FEB.replace(day=2, hour=10)]
+    event = build_vevent(
+        uid="x",
+        title="Koffie",
+        starts_at=starts,
+        ends_at=None,
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        exdates=cancelled,
+    )
+    assert is_plain("FREQ=WEEKLY;BYDAY=TU", event)
+    with_dateutil = expand_plain(
+        "FREQ=WEEKLY;BYDAY=TU", starts, None, NOV, FEB.replace(month=3),
+        cancelled=cancelled_dates(event),
+    )  # fmt: skip
+    assert with_dateutil == expand(event, NOV, FEB.replace(month=3))
+    assert not {c.date() for c in cancelled} & {b.date() for b, _e in with_dateutil}
+
+
+def test_edited_instances_and_utc_starts_are_left_to_recurring_ical_events():
+    assert not is_plain("FREQ=WEEKLY;BYDAY=TU;COUNT=4", EDITED)  # edited instance
+    utc = "BEGIN:VEVENT\r\nDTSTART:20261103T090000Z\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n"
+    assert not is_plain("FREQ=WEEKLY", utc)  # X-WR-TIMEZONE may move it
+    assert not is_plain("FREQ=WEEKLY;UNTIL=20270101T000000Z", "")
+    utc_exdate = utc.replace("RRULE", "DTSTART;TZID=Europe/Amsterdam:20261103T100000\r\nRRULE")
+    assert is_plain("FREQ=WEEKLY", utc_exdate.replace("DTSTART:20261103T090000Z\r\n", ""))
+    assert not is_plain("FREQ=WEEKLY", utc_exdate + "EXDATE:20261110T090000Z\r\n")
