@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := SAMEN_DEMO=1
 
-.PHONY: run test install lint format messages openapi check-openapi lint-openapi bench clean
+.PHONY: run test install lint format messages openapi check-openapi lint-openapi bench clean a11y
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,17 @@ bench: install
 	$(BIN)/python bench/activities.py
 	$(BIN)/python bench/partners.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/impact_dashboard.py --db sqlite
+
+# Load and fault proof on a throwaway PostgreSQL cluster (about 10 minutes; docs/reliability.md).
+.PHONY: reliability
+reliability: install
+	$(BIN)/python bench/reliability.py --minutes 5
+
+# Accessibility: axe-core (WCAG 2.1 A/AA) in headless Chromium (apt-get install chromium) over every
+# public page and the staff pages of a fresh demo; exit 1 on a serious or critical violation.
+a11y: install
+	cd bench/a11y && (test -d node_modules || npm ci --no-audit --no-fund) && node check.mjs
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,154 @@
+"""Print the pages the accessibility check visits, as JSON: every public page of Samenstad and
+every staff page, found from the URL configuration and filled from the demo data, each with
+the first demo role that may open it (None: no login).
+
+Run with the environment of the demo database (check.mjs does): it adds the few things the
+demo lacks (a concern report, a volunteer, a newsletter subscriber, an organisation that
+joined) to have their personal links.
+"""
+
+import datetime as dt
+import json
+import os
+import sys
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.settings")
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+django.setup()
+
+from django.core import signing  # noqa: E402
+from django.test import Client  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from samen.core.models import Municipality, User  # noqa: E402
+from samen.core.tenancy import municipality_scope  # noqa: E402
+from samen.core.tests import demo_urls  # noqa: E402
+
+# Roles in the order they are tried for a staff page; welzijn is the welfare organisation's
+# user, who has needs and activities of its own.
+ROLES = ["coordinator", "caseworker", "partner", "welzijn", "programme", "volunteer"]
+# Not pages a person reads: files, feeds, redirects after a login.
+NOT_HTML = {"core:logout", "core:after-login", "core:otp-verify"}
+# Login-only pages outside a municipality, with the role that sees them.
+ACCOUNT_PAGES = {"core:otp-setup": "coordinator"}
+
+
+def personal_links(municipality: Municipality) -> dict[str, dict]:
+    """Parameters of the public pages behind a personal link, made as a resident would."""
+    from samen.activities import services as activities
+    from samen.partners import services as partners
+    from samen.volunteering import services as volunteering
+    from samen.volunteering.models import Programme, Volunteer
+
+    client = Client()
+    concern = client.post(
+        f"/api/v1/municipalities/{municipality.slug}/concerns",
+        {"description": "Post stapelt zich op", "postcode": "1234AB", "house_number": "7"},
+        content_type="application/json",
+    ).json()
+    with municipality_scope(municipality):
+        volunteer = volunteering.register_volunteer(
+            municipality=municipality,
+            kind=Volunteer.Kind.MDT,
+            data={
+                "first_name": "Noor",
+                "last_name": "Bakker",
+                "email": "noor@example.org",
+                "postcode": "1234AB",
+                "date_of_birth": dt.date(2006, 5, 17),
+            },
+        )
+        subscriber = partners.subscribe(municipality=municipality, email="lezer@example.org")
+        organisation = activities.join(
+            municipality=municipality, name="Buurthuis De Linde", email="info@delinde.example"
+        )
+        programme = Programme.objects.first()
+        add_what_the_demo_lacks(municipality)
+    joined = signing.dumps(
+        {"o": organisation.pk, "m": municipality.pk}, salt=activities.SIGNING_SALT
+    )
+    links = {
+        "concerns:status": {"token": concern["status_token"]},
+        "volunteering:personal": {"token": volunteer.token},
+        "partners:newsletter-confirm": {"token": subscriber.token},
+        "partners:newsletter-unsubscribe": {"token": subscriber.token},
+        "activities:join-confirm": {"token": joined},
+    }
+    if programme is not None:
+        links["volunteering:invite"] = {"token": programme.invite_token}
+    return links
+
+
+def add_what_the_demo_lacks(municipality: Municipality) -> None:
+    """An activity entered by hand by the library, an e-mail campaign and a newsletter."""
+    from samen.activities.models import Activity
+    from samen.partners import services as partners
+    from samen.partners.models import Partner
+
+    coordinator = User.objects.get(username="coordinator")
+    library = User.objects.get(username="partner").membership_in(municipality).organisation
+    Activity.objects.create(
+        municipality=municipality, organisation=library, title="Voorleesuurtje", source_uid=""
+    )
+    partners.queue_campaign(
+        municipality=municipality,
+        actor=coordinator,
+        partners=Partner.objects.filter(shortlisted=True),
+        subject="Uitnodiging inspiratiesessie",
+        body="Beste {aanhef}, graag nodigen we u uit.",
+        sender="Fatima El Amrani",
+    )
+    subject, body = partners.compose_newsletter(municipality=municipality)
+    partners.save_newsletter(
+        municipality=municipality, actor=coordinator, subject=subject, body=body
+    )
+
+
+def is_page(response) -> bool:
+    return response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+def first_role_for(url: str) -> str | None:
+    for username in ROLES:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        if is_page(client.get(url)):
+            return username
+    return None
+
+
+def main() -> None:
+    samenstad = Municipality.objects.get(slug="samenstad")
+    with scopes_disabled():
+        links = personal_links(samenstad)
+    pages, skipped = [], []
+    for route in demo_urls.routes():
+        if route.name in NOT_HTML:
+            continue
+        try:
+            kwargs = links.get(route.name) or demo_urls.parameters(route, samenstad)
+        except LookupError as error:
+            skipped.append({"name": route.name, "why": str(error)})
+            continue
+        url = demo_urls.url(route, samenstad.slug, kwargs)
+        if route.staff or route.name in ACCOUNT_PAGES:
+            role = ACCOUNT_PAGES.get(route.name) or first_role_for(url)
+            if role is None:
+                skipped.append(
+                    {"name": route.name, "why": "not an HTML page (a file or a redirect)"}
+                )
+                continue
+        else:
+            role = None
+            if not is_page(Client().get(url)):
+                continue  # a feed, a calendar file or a redirect
+        pages.append({"name": route.name, "url": url, "role": role})
+    pages.append({"name": "not found (404)", "url": "/samenstad/bestaat-niet/", "role": None})
+    json.dump({"pages": pages, "skipped": skipped}, sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    main()
