@@ -86,9 +86,14 @@ def occurrence_dates(
     return [(activity.starts_at, activity.ends_at)] if start <= activity.starts_at < end else []
 
 
-def occurrence_rows(activity: Activity, start: dt.datetime, end: dt.datetime) -> list[tuple]:
-    """The occurrences of one activity in [start, end) as rows of OCCURRENCE_FIELDS (no
-    model instances: an import writes hundreds of thousands)."""
+def occurrence_rows(
+    activity: Activity, start: dt.datetime, end: dt.datetime, dates: list | None = None
+) -> list[tuple]:
+    """The occurrences of one activity in [start, end) (or its `dates`, worked out before)
+    as rows of OCCURRENCE_FIELDS (no model instances: an import writes hundreds of
+    thousands)."""
+    if dates is None:
+        dates = occurrence_dates(activity, start, end)
     has_point = activity.latitude is not None and activity.longitude is not None
     cell = cell_of(activity.latitude, activity.longitude) if has_point else None
     mask = category_mask(activity.categories)
@@ -107,7 +112,7 @@ def occurrence_rows(activity: Activity, start: dt.datetime, end: dt.datetime) ->
             activity.signup_required,
             activity.dedup_key,
         )
-        for begins, ends in occurrence_dates(activity, start, end)
+        for begins, ends in dates
     ]
 
 
@@ -125,13 +130,21 @@ def _insert_occurrences(rows: list[tuple]) -> None:
         )
 
 
-def refresh_occurrences(activities: list[Activity], *, new: bool = False) -> int:
+def refresh_occurrences(
+    activities: list[Activity], *, new: bool = False, dates: dict[int, list] | None = None
+) -> int:
     """Re-materialise the occurrences of these activities over the horizon (`new`: they
-    have none yet)."""
+    have none yet; `dates`: each activity's dates by `id(activity)`, worked out before)."""
     start, end = _horizon()
     if not new:
         Occurrence.objects.filter(activity__in=[a.pk for a in activities]).delete()
-    rows = [row for activity in activities for row in occurrence_rows(activity, start, end)]
+    rows = [
+        row
+        for activity in activities
+        for row in occurrence_rows(
+            activity, start, end, None if dates is None else dates[id(activity)]
+        )
+    ]
     _insert_occurrences(rows)
     return len(rows)
 
@@ -204,15 +217,19 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
             updated.append(activity)
         _apply_item(activity, item, organisation)
     gone = [a.pk for uid, a in existing.items() if uid not in seen]
+    # The dates are worked out before the write transaction, which on SQLite holds the one
+    # writer's lock: two workers importing feeds then overlap their expensive parts.
+    start, end = _horizon()
+    dates = {id(a): occurrence_dates(a, start, end) for a in created + updated}
     with transaction.atomic():
         if gone:
             Activity.objects.filter(pk__in=gone).delete()
         if updated:
             Activity.objects.bulk_update(updated, IMPORTED_FIELDS)
-            refresh_occurrences(updated)
+            refresh_occurrences(updated, dates=dates)
         if created:
             Activity.objects.bulk_create(created)
-            refresh_occurrences(created, new=True)
+            refresh_occurrences(created, new=True, dates=dates)
     result.created, result.updated, result.deleted = len(created), len(updated), len(gone)
     result.unchanged = len(seen) - len(created) - len(updated)
     return result
