@@ -7,6 +7,7 @@ app_name = "impact"
 urlpatterns = [
     path("<slug:slug>/beheer/impact/", views.dashboard, name="dashboard"),
     path("<slug:slug>/beheer/impact/jaarverslag/", views.report, name="report"),
+    path("<slug:slug>/beheer/impact/jaarverslag.pdf", views.report_pdf, name="report-pdf"),
     path("<slug:slug>/beheer/impact/bijwerken/", views.refresh, name="refresh"),
     path("<slug:slug>/beheer/impact/eigen/", views.own, name="own"),
     path(

@@ -65,6 +65,28 @@ def own_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     return _export(request, selectors.find_table(sections, key), key, fmt, year)
 
 
+@staff_view("impact.view")
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """The yearly report as a PDF file with the charts (reportlab)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from .pdf import yearly_report
+
+    year, figures = _figures(request)
+    municipality = request.municipality
+    when = date_format(timezone.localtime(figures.computed_at), "j F Y, H:i")
+    content = yearly_report(
+        title=_("Impact %(name)s %(year)s") % {"name": municipality.name, "year": year},
+        subtitle=_("Opgesteld met Samen; cijfers geteld op %(when)s.") % {"when": when},
+        sections=figures.sections,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"{municipality.slug}-jaarverslag-{year}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_POST
 @staff_view("impact.view")
 def refresh(request: HttpRequest) -> HttpResponse:

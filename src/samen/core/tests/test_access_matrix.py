@@ -78,6 +78,7 @@ PAGES: dict[str, Rule] = {
     "volunteering:programme": rule("volunteering.programme"),
     "impact:dashboard": rule("impact.view"),
     "impact:report": rule("impact.view"),
+    "impact:report-pdf": rule("impact.view"),
     "impact:export": rule("impact.view"),
     "impact:refresh": rule("impact.view", ok=302, post_only=True),
     "impact:own": rule("impact.own"),

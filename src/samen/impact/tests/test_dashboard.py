@@ -245,3 +245,20 @@ def test_a_partner_sees_only_its_own_figures(login, samenstad):
 def test_a_programme_manager_sees_its_programmes(login, samenstad):
     page = login("programme").get("/samenstad/beheer/impact/eigen/").content.decode()
     assert "Onze programma" in page
+
+
+def test_the_yearly_report_downloads_as_a_pdf_with_the_charts(login, samenstad):
+    import base64
+    import re
+    import zlib
+
+    response = login("coordinator").get("/samenstad/beheer/impact/jaarverslag.pdf?year=2026")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="samenstad-jaarverslag-2026.pdf"' in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF-")
+    streams = re.findall(rb"stream\r?\n(.*?)endstream", response.content, re.S)
+    # reportlab writes each page as ASCII85 over Flate.
+    text = b"".join(zlib.decompress(base64.a85decode(s.strip(), adobe=True)) for s in streams)
+    assert b"Impact Samenstad 2026" in text and b"Signalen per maand" in text
+    assert text.count(b" re") > 20  # the bars of the charts are drawn as rectangles
