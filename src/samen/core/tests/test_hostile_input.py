@@ -70,3 +70,59 @@ def test_report_fields_are_escaped_for_the_caseworker(client, login, samenstad, 
 def test_search_terms_are_escaped(client, samenstad):
     body = client.get("/samenstad/agenda/", {"q": HOSTILE, "near": HOSTILE}).content.decode()
     assert "<script>alert" not in body and "<img src=x" not in body
+
+
+def test_partner_fields_are_escaped_for_the_coordinator(login, user, samenstad, unscoped):
+    from django.urls import reverse
+
+    from samen.partners import services as partners
+
+    partner = partners.create_partner(
+        municipality=samenstad,
+        actor=user("coordinator"),
+        data={"name": HOSTILE, "contact_name": HOSTILE, "notes": HOSTILE},
+    )
+    slug = partner.organisation.slug
+    client = login("coordinator")
+    for url in [
+        "/samenstad/beheer/partners/",
+        "/samenstad/beheer/partners/niet-gesproken/",
+        reverse("partners:detail", args=["samenstad", slug]),
+    ]:
+        response = client.get(url)
+        body = response.content.decode()
+        assert response.status_code == 200, url
+        assert "<script>alert" not in body and "<img src=x" not in body, url
+
+
+def test_need_fields_are_escaped_for_organisation_and_coordinator(login, user, samenstad, unscoped):
+    from django.urls import reverse
+
+    from samen.core.models import Organisation
+    from samen.volunteering import services as volunteering
+
+    welfare = Organisation.objects.get(municipality=samenstad, slug="welzijn-samenstad")
+    need = volunteering.create_need(
+        municipality=samenstad,
+        organisation=welfare,
+        actor=user("welzijn"),
+        data={
+            "kind": "buddy",
+            "title": HOSTILE,
+            "description": HOSTILE,
+            "place": HOSTILE,
+            "postcode": "9501AB",
+            "contact_name": HOSTILE,
+        },
+    )
+    pages = [
+        (login("welzijn"), "/samenstad/beheer/vrijwilligerswerk/"),
+        (login("welzijn"), reverse("volunteering:need", args=["samenstad", need.reference])),
+        (login("coordinator"), "/samenstad/beheer/vrijwilligerswerk/koppelen/"),
+    ]
+    for client, url in pages:
+        response = client.get(url)
+        body = response.content.decode()
+        assert response.status_code == 200, url
+        assert "<script>alert" not in body and "<img src=x" not in body, url
+        assert "&lt;script&gt;" in body or "koppelen" in url, url
