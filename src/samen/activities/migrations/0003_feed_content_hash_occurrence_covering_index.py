@@ -28,6 +28,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='occurrence',
-            index=models.Index(fields=['cell', 'starts_at'], include=('id', 'latitude', 'longitude', 'category_mask', 'dedup_key'), name='occurrence_near_covering'),
+            index=models.Index(fields=['cell', 'starts_at', 'latitude', 'longitude', 'category_mask', 'dedup_key'], include=('id',), name='occurrence_near_covering'),
         ),
     ]
