@@ -160,7 +160,7 @@ else:
         }
     }
 RATELIMIT_ENABLE = env_bool("SAMEN_RATELIMIT", True)
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
 
 # --- Background tasks (Django's tasks API) -----------------------------------------------------
 # Default: run in-process, nothing extra. Production: SAMEN_TASKS_BACKEND=database plus
