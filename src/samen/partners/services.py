@@ -426,10 +426,9 @@ def check_contribution(data: dict[str, Any]) -> None:
         raise ValidationError({"ended_on": _("De einddatum ligt voor de begindatum.")})
 
 
-def record_contribution(*, partner: Partner, actor: User, data: dict[str, Any]) -> Contribution:
-    """Record what a partner contributes. Money to the municipality's social policy is refused
-    (and the refusal is in the audit log); money to an independent foundation or initiative is
-    recorded as such."""
+def _check_principles(*, partner: Partner, actor: User, data: dict[str, Any]) -> None:
+    """Who may change this partner's contributions, and the principles any contribution
+    keeps; a refused donation to the municipality is written to the audit log."""
     if not may_edit_partner(actor, partner):
         raise PermissionError("not this partner")
     try:
@@ -438,6 +437,13 @@ def record_contribution(*, partner: Partner, actor: User, data: dict[str, Any]) 
         if data.get("m") == FiveM.MONEY and data.get("recipient") == Recipient.MUNICIPALITY:
             audit.record(action="partners.donation_refused", actor=actor, obj=partner)
         raise
+
+
+def record_contribution(*, partner: Partner, actor: User, data: dict[str, Any]) -> Contribution:
+    """Record what a partner contributes. Money to the municipality's social policy is refused
+    (and the refusal is in the audit log); money to an independent foundation or initiative is
+    recorded as such."""
+    _check_principles(partner=partner, actor=actor, data=data)
     with transaction.atomic():
         contribution = Contribution.objects.create(
             municipality=partner.municipality,
@@ -472,16 +478,8 @@ def update_contribution(
     """Change a contribution under the same principles as recording one (money never to the
     municipality). `data` holds the fields to change."""
     partner = contribution.partner
-    if not may_edit_partner(actor, partner):
-        raise PermissionError("not this partner")
-    current = {name: getattr(contribution, name) for name in CONTRIBUTION_FIELDS}
-    merged = {**current, **data}
-    try:
-        check_contribution(merged)
-    except ValidationError:
-        if merged.get("m") == FiveM.MONEY and merged.get("recipient") == Recipient.MUNICIPALITY:
-            audit.record(action="partners.donation_refused", actor=actor, obj=partner)
-        raise
+    merged = {name: getattr(contribution, name) for name in CONTRIBUTION_FIELDS} | data
+    _check_principles(partner=partner, actor=actor, data=merged)
     with transaction.atomic():
         for name in CONTRIBUTION_FIELDS:
             setattr(contribution, name, merged[name])
