@@ -94,7 +94,7 @@ def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
     from samen.core.kpi import MONTHS_NL, monthly, months, year_range
     from samen.partners.models import Contribution, FiveM
     from samen.volunteering.models import Match, TimeEntry
-    from samen.volunteering.selectors import _programme_rows
+    from samen.volunteering.selectors import programme_rows
 
     _ = translation.gettext
     meetings = year_range(
@@ -145,7 +145,7 @@ def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
             chart_column=1,
         ),
     ]
-    programmes = _programme_rows(
+    programmes = programme_rows(
         confirmed.filter(programme__organisation=organisation),
         entries.filter(match__programme__organisation=organisation),
         organisation=organisation,

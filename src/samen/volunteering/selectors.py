@@ -217,7 +217,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _programme_rows(confirmed, entries, organisation=None) -> list[list]:
+def programme_rows(confirmed, entries, organisation=None) -> list[list]:
     """Per company programme, for the year of `confirmed`/`entries`: who took part, the
     participation rate, hours and half-days. Three grouped queries however many programmes."""
     volunteered = dict(
@@ -298,7 +298,7 @@ def kpis(*, year: int):
                     _("uren"),
                     _("dagdelen"),
                 ],
-                _programme_rows(confirmed, entries),
+                programme_rows(confirmed, entries),
                 chart_column=3,
             ),
         ],
