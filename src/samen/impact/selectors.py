@@ -46,7 +46,7 @@ def figures(*, municipality: Municipality, year: int) -> Figures:
     if found is None:
         return refresh(municipality=municipality, year=year, languages=[language])[language]
     if timezone.now() - found.computed_at > FRESH_FOR and cache.add(
-        f"{_key(municipality, year, 'refreshing')}", True, timeout=300
+        _key(municipality, year, "refreshing"), True, timeout=300
     ):
         from .tasks import refresh_figures
 
