@@ -1,0 +1,46 @@
+"""Bad input sent to the web pages gets a clear Dutch answer, never a 500, and stores nothing."""
+
+import pytest
+
+
+@pytest.fixture
+def production(settings, client):
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    return client
+
+
+def test_thousands_of_form_fields_get_a_dutch_400_and_store_nothing(
+    production, samenstad, unscoped
+):
+    from samen.concerns.models import Report
+
+    before = Report.objects.count()
+    fields = {f"veld{i}": "x" for i in range(3000)}
+    fields.update(
+        {"description": "Gordijnen altijd dicht", "postcode": "9501AB", "house_number": "7"}
+    )
+    response = production.post("/samenstad/signaal/", fields)
+    assert response.status_code == 400
+    assert "Dit verzoek konden we niet lezen" in response.content.decode()
+    assert Report.objects.count() == before
+
+
+def test_a_body_over_the_upload_limit_gets_a_dutch_400(production, samenstad, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = production.post("/samenstad/signaal/", {"description": "x" * 20_000})
+    assert response.status_code == 400
+    assert "Dit verzoek konden we niet lezen" in response.content.decode()
+
+
+def test_a_nul_byte_in_a_report_is_a_form_error(production, samenstad, unscoped):
+    from samen.concerns.models import Report
+
+    before = Report.objects.count()
+    response = production.post(
+        "/samenstad/signaal/",
+        {"description": "Post\x00 stapelt zich op", "postcode": "9501AB", "house_number": "7"},
+    )
+    assert response.status_code == 200
+    assert "Null-tekens zijn niet toegestaan." in response.content.decode()
+    assert Report.objects.count() == before
