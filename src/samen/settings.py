@@ -35,6 +35,26 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def private_dir(path: Path) -> Path:
+    """A folder only the account running Samen can read (0700), tightened if it exists."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """A file only the account running Samen can read (0600): created so, or tightened."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return path
+
+
+# Generated files (database, secret key, cache, static files) live in one private folder.
+VAR_DIR = private_dir(Path(env_str("SAMEN_VAR_DIR", str(PROJECT_DIR / "var"))))
+
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: `make run` sets it; relaxes what a laptop demo cannot provide (2FA for caseworkers).
 DEMO = env_bool("SAMEN_DEMO", False)
@@ -48,11 +68,10 @@ if not SECRET_KEY:
     if not DEVELOPMENT:
         raise ImproperlyConfigured("SECRET_KEY must be set when Samen runs on a server database.")
     # A per-checkout random key, so sessions survive restarts of `make run`.
-    key_file = PROJECT_DIR / "var" / "secret_key"
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-    SECRET_KEY = key_file.read_text().strip()
+        private_file(key_file).write_text(secrets.token_urlsafe(50))
+    SECRET_KEY = private_file(key_file).read_text().strip()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -126,10 +145,15 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": PROJECT_DIR / "var" / "samen.sqlite3",
+            "NAME": VAR_DIR / "samen.sqlite3",
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and not str(
+        DATABASES["default"]["NAME"]
+    ).startswith("file:"):
+        private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades.
@@ -156,7 +180,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env_str("SAMEN_CACHE_DIR", str(PROJECT_DIR / "var" / "cache")),
+            "LOCATION": env_str("SAMEN_CACHE_DIR", str(VAR_DIR / "cache")),
         }
     }
 RATELIMIT_ENABLE = env_bool("SAMEN_RATELIMIT", True)
@@ -199,7 +223,7 @@ USE_TZ = True
 
 # --- Static ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "var" / "static")))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
