@@ -7,7 +7,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
@@ -18,6 +19,18 @@ from . import selectors
 from .forms import LoginForm, OtpTokenForm
 from .models import Municipality
 from .tenancy import public_view, staff_view
+
+
+def own_path(target: str | None, default: str = "core:after-login") -> str:
+    """`target` if it is a path of this site, else `default`: a user-given `next` never sends
+    the browser to another host (`//evil`, `/\\evil`, `https://evil`, `javascript:`)."""
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=None)
+    ):
+        return target
+    return resolve_url(default)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -122,6 +135,6 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
-                return redirect(request.GET.get("next") or "core:after-login")
+                return redirect(own_path(request.POST.get("next") or request.GET.get("next")))
             form.add_error("token", _("Deze code klopt niet. Probeer de nieuwste code uit de app."))
     return render(request, "core/otp_verify.html", {"form": form})

@@ -185,7 +185,7 @@ def test_caseworker_without_second_factor_reaches_no_case_on_a_server(
     production, caseworker_device
 ):
     client = password_only("caseworker")
-    assert client.get("/samenstad/beheer/signalen/")["Location"] == "/account/code/"
+    assert client.get("/samenstad/beheer/signalen/")["Location"].startswith("/account/code/?next=")
     api = client.get("/api/v1/municipalities/samenstad/cases")
     assert api.status_code == 403
     assert api["Content-Type"] == "application/problem+json"
