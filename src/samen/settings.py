@@ -5,6 +5,7 @@ SQLite (WAL) when DATABASE_URL is unset, PostgreSQL (or any dj-database-url URL)
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -80,6 +81,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -112,6 +114,7 @@ MIDDLEWARE = [
     "samen.core.middleware.SecurityHeadersMiddleware",
     "samen.core.middleware.ApiVersionMiddleware",
     "samen.core.middleware.AdminScopeMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
 
 ROOT_URLCONF = "samen.urls"
@@ -205,7 +208,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 SAMEN_REQUIRE_2FA_CASEWORKERS = env_bool("SAMEN_REQUIRE_2FA_CASEWORKERS", not DEMO)
-SAMEN_LOGIN_RATE = env_str("SAMEN_LOGIN_RATE", "5/5m")
+# Login throttle: django-axes, counters in the database (samen/core/throttle.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "samen.core.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("SAMEN_LOGIN_FAILURES", 5)  # per username, from every address
+SAMEN_LOGIN_ADDRESS_FAILURES = env_int("SAMEN_LOGIN_ADDRESS_FAILURES", 30)  # per address
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SAMEN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "samen.core.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "samen.core.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "samen.core.throttle.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # no open-ended log of every login's address (AVG)
 OTP_TOTP_ISSUER = "Samen"
 SAMEN_DEMO_PASSWORD = env_str("SAMEN_DEMO_PASSWORD", "samen-demo")
 

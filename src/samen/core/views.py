@@ -1,7 +1,6 @@
 import base64
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -50,26 +49,11 @@ def municipality_home(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Login, throttled per username and per client address against password guessing."""
+    """Login; throttled per username and per client address by django-axes (core/throttle.py)."""
 
     form_class = LoginForm
     template_name = "core/login.html"
     redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        rate = settings.SAMEN_LOGIN_RATE
-        limited = is_ratelimited(
-            request, group="login-user", key="post:username", rate=rate, increment=True
-        ) | is_ratelimited(request, group="login-ip", key="ip", rate="30/h", increment=True)
-        if limited:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None,
-                _("Te veel inlogpogingen. Wacht enkele minuten en probeer het dan opnieuw."),
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
 
 
 @login_required

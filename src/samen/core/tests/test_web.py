@@ -45,7 +45,7 @@ def test_wrong_password_is_a_dutch_form_error(client, samenstad):
 
 
 def test_login_is_throttled_against_guessing(client, samenstad, settings):
-    settings.SAMEN_LOGIN_RATE = "3/5m"
+    settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
         client.post("/inloggen/", {"username": "coordinator", "password": "fout"})
     response = client.post("/inloggen/", {"username": "coordinator", "password": "samen-demo"})
