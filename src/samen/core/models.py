@@ -48,9 +48,13 @@ class User(AbstractUser):
         role = self.role_in(municipality)
         return role is not None and role in PERMISSIONS[perm]
 
-    def needs_second_factor(self, municipality: "Municipality") -> bool:
+    def needs_second_factor(self, municipality: "Municipality | None" = None) -> bool:
+        """Superusers always (the demo too); caseworkers when SAMEN_REQUIRE_2FA_CASEWORKERS."""
+        if self.is_superuser:
+            return True
         return bool(
-            settings.SAMEN_REQUIRE_2FA_CASEWORKERS
+            municipality is not None
+            and settings.SAMEN_REQUIRE_2FA_CASEWORKERS
             and self.role_in(municipality) in ROLES_REQUIRING_2FA
         )
 
@@ -255,3 +259,50 @@ class ApiToken(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets a user set up two-factor login, handed out by a coordinator
+    (for users of their municipality) or an administrator. The password alone is not enough to
+    add an authenticator. Only the code's SHA-256 is stored; it is shown once."""
+
+    VALID_DAYS = 7
+    ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed over
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inschakelcode tweestapsverificatie")
+        verbose_name_plural = _("inschakelcodes tweestapsverificatie")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+    @staticmethod
+    def normalise(raw: str) -> str:
+        return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())
+
+    @classmethod
+    def hash(cls, raw: str) -> str:
+        return hash_token("enrolment:" + cls.normalise(raw))
+
+    @classmethod
+    def new_code(cls) -> str:
+        letters = "".join(secrets.choice(cls.ALPHABET) for _ in range(12))
+        return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

@@ -15,4 +15,5 @@ urlpatterns = [
     # Municipality pages after the fixed paths above, which `<slug>/` would otherwise shadow.
     path("<slug:slug>/", views.municipality_home, name="municipality-home"),
     path("<slug:slug>/beheer/", views.staff_home, name="staff-home"),
+    path("<slug:slug>/beheer/accounts/", views.accounts, name="accounts"),
 ]
