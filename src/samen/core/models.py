@@ -58,6 +58,16 @@ class User(AbstractUser):
             and self.role_in(municipality) in ROLES_REQUIRING_2FA
         )
 
+    def needs_second_factor_anywhere(self) -> bool:
+        """For pages outside a municipality (the account's own API tokens): does any of the
+        user's roles, or being a superuser, require two-factor login?"""
+        if self.is_superuser:
+            return True
+        return bool(
+            settings.SAMEN_REQUIRE_2FA_CASEWORKERS
+            and self.memberships.filter(role__in=list(ROLES_REQUIRING_2FA)).exists()
+        )
+
     def default_membership(self) -> "Membership | None":
         return self.memberships.select_related("municipality").order_by("pk").first()
 
@@ -216,10 +226,18 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def default_token_expiry():
+    return timezone.now() + timezone.timedelta(days=ApiToken.DEFAULT_DAYS)
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 is stored; the token itself is shown once."""
+    """A personal API token. Only its SHA-256 is stored; the token itself is shown once.
+    It expires (90 days unless chosen otherwise) and notes when it was last used."""
 
     PREFIX = "samen_"
+    DEFAULT_DAYS = 90
+    MAX_DAYS = 366
+    LAST_USED_EVERY = 60  # seconds: a busy client writes at most once a minute
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -227,6 +245,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=default_token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -238,23 +257,45 @@ class ApiToken(models.Model):
         return f"{self.user} · {self.name or self.pk}"
 
     @classmethod
-    def issue(cls, user: User, name: str = "") -> tuple["ApiToken", str]:
+    def issue(cls, user: User, name: str = "", days: int = DEFAULT_DAYS) -> tuple["ApiToken", str]:
+        if not 1 <= days <= cls.MAX_DAYS:
+            raise ValidationError(
+                _("Een sleutel geldt 1 tot %(max)d dagen.") % {"max": cls.MAX_DAYS}
+            )
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=hash_token(raw)), raw
+        now = timezone.now()
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=hash_token(raw),
+            created_at=now,
+            expires_at=now + timezone.timedelta(days=days),
+        )
+        return token, raw
 
     @classmethod
     def authenticate(cls, raw: str) -> User | None:
+        now = timezone.now()
         token = (
             cls.objects.select_related("user")
-            .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+            .filter(
+                key_hash=hash_token(raw),
+                revoked_at__isnull=True,
+                expires_at__gt=now,
+                user__is_active=True,
+            )
             .first()
         )
         if token is None:
             return None
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        last = token.last_used_at
+        if last is None or (now - last).total_seconds() >= cls.LAST_USED_EVERY:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .models import EnrolmentCode, Municipality, User
+from .models import ApiToken, EnrolmentCode, Municipality, User
 
 
 def _may_manage(actor: User | None, user: User, municipality: Municipality | None) -> None:
@@ -139,3 +139,26 @@ def reset_second_factor(
         % {"name": user.get_full_name() or user.username, "username": user.username},
     )
     return count
+
+
+@transaction.atomic
+def create_api_token(*, actor: User, name: str, days: int) -> tuple[ApiToken, str]:
+    """A personal API token of the actor, shown once (the raw token is returned)."""
+    if not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied
+    token, raw = ApiToken.issue(actor, name=name, days=days)
+    audit.record(
+        action="api_token.created", actor=actor, obj=token, expires_at=token.expires_at.isoformat()
+    )
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens; another's token is not found."""
+    token = ApiToken.objects.filter(pk=token_id, user=actor, revoked_at__isnull=True).first()
+    if token is None:
+        raise Http404
+    token.revoke()
+    audit.record(action="api_token.revoked", actor=actor, obj=token)
+    return token

@@ -17,8 +17,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import is_ratelimited
 
 from . import selectors, services
-from .forms import EnrolmentCodeForm, LoginForm, OtpTokenForm
-from .models import Municipality, User
+from .forms import ApiTokenForm, EnrolmentCodeForm, LoginForm, OtpTokenForm
+from .models import ApiToken, Municipality, User
 from .tenancy import public_view, staff_view
 
 
@@ -193,3 +193,33 @@ def _int(value: str | None) -> int:
         return int(value or "")
     except ValueError:
         return 0
+
+
+@never_cache
+@login_required
+def account_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: name, created, expires, last used (never the secret);
+    create one (shown once) or revoke one. Behind the second factor where the user's role
+    needs it, or a stolen password would buy API access past it."""
+    if request.user.needs_second_factor_anywhere() and not request.user.is_verified():
+        return redirect(reverse("core:otp-verify") + "?" + urlencode({"next": request.path}))
+    form = ApiTokenForm()
+    created = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke":
+            services.revoke_api_token(actor=request.user, token_id=_int(request.POST.get("token")))
+            messages.success(request, _("De sleutel is ingetrokken en werkt niet meer."))
+            return redirect("core:account-tokens")
+        if action == "create":
+            form = ApiTokenForm(request.POST)
+            if form.is_valid():
+                _token, created = services.create_api_token(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    days=form.cleaned_data["days"],
+                )
+                form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    context = {"form": form, "tokens": tokens, "created": created}
+    return render(request, "core/account_tokens.html", context)  # never_cache: no-store
