@@ -53,8 +53,14 @@ def private_file(path: Path) -> Path:
     return path
 
 
-# Generated files (database, secret key, cache, static files) live in one private folder.
-VAR_DIR = private_dir(Path(env_str("SAMEN_VAR_DIR", str(PROJECT_DIR / "var"))))
+# Generated files (database, secret key, cache, static files) live in one private folder,
+# made (0700) when something is put there: a server with its own paths needs none.
+VAR_DIR = Path(env_str("SAMEN_VAR_DIR", str(PROJECT_DIR / "var")))
+
+
+def var_path(name: str) -> Path:
+    return private_dir(VAR_DIR) / name
+
 
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: `make run` sets it; relaxes what a laptop demo cannot provide (2FA for caseworkers).
@@ -69,7 +75,7 @@ if not SECRET_KEY:
     if not DEVELOPMENT:
         raise ImproperlyConfigured("SECRET_KEY must be set when Samen runs on a server database.")
     # A per-checkout random key, so sessions survive restarts of `make run`.
-    key_file = VAR_DIR / "secret_key"
+    key_file = var_path("secret_key")
     if not key_file.exists():
         private_file(key_file).write_text(secrets.token_urlsafe(50))
     SECRET_KEY = private_file(key_file).read_text().strip()
@@ -148,7 +154,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "samen.sqlite3",
+            "NAME": var_path("samen.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -183,7 +189,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env_str("SAMEN_CACHE_DIR", str(VAR_DIR / "cache")),
+            "LOCATION": env_str("SAMEN_CACHE_DIR", "") or str(var_path("cache")),
         }
     }
 RATELIMIT_ENABLE = env_bool("SAMEN_RATELIMIT", True)
@@ -240,7 +246,7 @@ USE_TZ = True
 
 # --- Static ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", "") or var_path("static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
