@@ -5,6 +5,7 @@ SQLite (WAL) when DATABASE_URL is unset, PostgreSQL (or any dj-database-url URL)
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,32 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def private_dir(path: Path) -> Path:
+    """A folder only the account running Samen can read (0700), tightened if it exists."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """A file only the account running Samen can read (0600): created so, or tightened."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return path
+
+
+# Generated files (database, secret key, cache, static files) live in one private folder,
+# made (0700) when something is put there: a server with its own paths needs none.
+VAR_DIR = Path(env_str("SAMEN_VAR_DIR", str(PROJECT_DIR / "var")))
+
+
+def var_path(name: str) -> Path:
+    return private_dir(VAR_DIR) / name
+
+
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: `make run` sets it; relaxes what a laptop demo cannot provide (2FA for caseworkers).
 DEMO = env_bool("SAMEN_DEMO", False)
@@ -48,11 +75,10 @@ if not SECRET_KEY:
     if not DEVELOPMENT:
         raise ImproperlyConfigured("SECRET_KEY must be set when Samen runs on a server database.")
     # A per-checkout random key, so sessions survive restarts of `make run`.
-    key_file = PROJECT_DIR / "var" / "secret_key"
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file = var_path("secret_key")
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-    SECRET_KEY = key_file.read_text().strip()
+        private_file(key_file).write_text(secrets.token_urlsafe(50))
+    SECRET_KEY = private_file(key_file).read_text().strip()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -61,6 +87,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -93,6 +120,7 @@ MIDDLEWARE = [
     "samen.core.middleware.SecurityHeadersMiddleware",
     "samen.core.middleware.ApiVersionMiddleware",
     "samen.core.middleware.AdminScopeMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
 
 ROOT_URLCONF = "samen.urls"
@@ -126,10 +154,15 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": PROJECT_DIR / "var" / "samen.sqlite3",
+            "NAME": var_path("samen.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and not str(
+        DATABASES["default"]["NAME"]
+    ).startswith("file:"):
+        private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades.
@@ -156,7 +189,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env_str("SAMEN_CACHE_DIR", str(PROJECT_DIR / "var" / "cache")),
+            "LOCATION": env_str("SAMEN_CACHE_DIR", "") or str(var_path("cache")),
         }
     }
 RATELIMIT_ENABLE = env_bool("SAMEN_RATELIMIT", True)
@@ -181,7 +214,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 SAMEN_REQUIRE_2FA_CASEWORKERS = env_bool("SAMEN_REQUIRE_2FA_CASEWORKERS", not DEMO)
-SAMEN_LOGIN_RATE = env_str("SAMEN_LOGIN_RATE", "5/5m")
+# Login throttle: django-axes, counters in the database (samen/core/throttle.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "samen.core.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("SAMEN_LOGIN_FAILURES", 5)  # per username, from every address
+SAMEN_LOGIN_ADDRESS_FAILURES = env_int("SAMEN_LOGIN_ADDRESS_FAILURES", 30)  # per address
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SAMEN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "samen.core.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "samen.core.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "samen.core.throttle.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # no open-ended log of every login's address (AVG)
 OTP_TOTP_ISSUER = "Samen"
 SAMEN_DEMO_PASSWORD = env_str("SAMEN_DEMO_PASSWORD", "samen-demo")
 
@@ -199,7 +246,7 @@ USE_TZ = True
 
 # --- Static ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "var" / "static")))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", "") or var_path("static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

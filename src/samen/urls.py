@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from samen.api import api
 from samen.core import views as core_views
+
+# The admin lets only verified (two-factor) superusers in; its login form asks for the code.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import ApiToken, AuditEvent, Membership, Municipality, Organisation, User
+from .models import (
+    ApiToken,
+    AuditEvent,
+    EnrolmentCode,
+    Membership,
+    Municipality,
+    Organisation,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -47,5 +55,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
     readonly_fields = ["key_hash"]
+
+
+@admin.register(EnrolmentCode)
+class EnrolmentCodeAdmin(admin.ModelAdmin):
+    """Codes are made on the accounts page or with `samen enrolment_code`, not here."""
+
+    list_display = ["user", "municipality", "created_by", "created_at", "expires_at", "used_at"]
+    readonly_fields = ["code_hash"]
+
+    def has_add_permission(self, request):
+        return False

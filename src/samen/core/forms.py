@@ -23,3 +23,21 @@ class OtpTokenForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         error_messages={"min_length": _("De code heeft 6 cijfers.")},
     )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Inschakelcode"),
+        max_length=40,
+        help_text=_("De code die u van de regisseur van uw gemeente of de beheerder kreeg."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=100,
+        help_text=_("Waarvoor gebruikt u deze sleutel? Bijvoorbeeld: koppeling met onze website."),
+    )
+    days = forms.IntegerField(label=_("Geldig (dagen)"), min_value=1, max_value=366, initial=90)

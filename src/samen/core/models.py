@@ -48,10 +48,24 @@ class User(AbstractUser):
         role = self.role_in(municipality)
         return role is not None and role in PERMISSIONS[perm]
 
-    def needs_second_factor(self, municipality: "Municipality") -> bool:
+    def needs_second_factor(self, municipality: "Municipality | None" = None) -> bool:
+        """Superusers always (the demo too); caseworkers when SAMEN_REQUIRE_2FA_CASEWORKERS."""
+        if self.is_superuser:
+            return True
+        return bool(
+            municipality is not None
+            and settings.SAMEN_REQUIRE_2FA_CASEWORKERS
+            and self.role_in(municipality) in ROLES_REQUIRING_2FA
+        )
+
+    def needs_second_factor_anywhere(self) -> bool:
+        """For pages outside a municipality (the account's own API tokens): does any of the
+        user's roles, or being a superuser, require two-factor login?"""
+        if self.is_superuser:
+            return True
         return bool(
             settings.SAMEN_REQUIRE_2FA_CASEWORKERS
-            and self.role_in(municipality) in ROLES_REQUIRING_2FA
+            and self.memberships.filter(role__in=list(ROLES_REQUIRING_2FA)).exists()
         )
 
     def default_membership(self) -> "Membership | None":
@@ -212,10 +226,18 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def default_token_expiry():
+    return timezone.now() + timezone.timedelta(days=ApiToken.DEFAULT_DAYS)
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 is stored; the token itself is shown once."""
+    """A personal API token. Only its SHA-256 is stored; the token itself is shown once.
+    It expires (90 days unless chosen otherwise) and notes when it was last used."""
 
     PREFIX = "samen_"
+    DEFAULT_DAYS = 90
+    MAX_DAYS = 366
+    LAST_USED_EVERY = 60  # seconds: a busy client writes at most once a minute
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -223,6 +245,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=default_token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -234,24 +257,93 @@ class ApiToken(models.Model):
         return f"{self.user} · {self.name or self.pk}"
 
     @classmethod
-    def issue(cls, user: User, name: str = "") -> tuple["ApiToken", str]:
+    def issue(cls, user: User, name: str = "", days: int = DEFAULT_DAYS) -> tuple["ApiToken", str]:
+        if not 1 <= days <= cls.MAX_DAYS:
+            raise ValidationError(
+                _("Een sleutel geldt 1 tot %(max)d dagen.") % {"max": cls.MAX_DAYS}
+            )
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=hash_token(raw)), raw
+        now = timezone.now()
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=hash_token(raw),
+            created_at=now,
+            expires_at=now + timezone.timedelta(days=days),
+        )
+        return token, raw
 
     @classmethod
     def authenticate(cls, raw: str) -> User | None:
+        now = timezone.now()
         token = (
             cls.objects.select_related("user")
-            .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+            .filter(
+                key_hash=hash_token(raw),
+                revoked_at__isnull=True,
+                expires_at__gt=now,
+                user__is_active=True,
+            )
             .first()
         )
         if token is None:
             return None
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        last = token.last_used_at
+        if last is None or (now - last).total_seconds() >= cls.LAST_USED_EVERY:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets a user set up two-factor login, handed out by a coordinator
+    (for users of their municipality) or an administrator. The password alone is not enough to
+    add an authenticator. Only the code's SHA-256 is stored; it is shown once."""
+
+    VALID_DAYS = 7
+    ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed over
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inschakelcode tweestapsverificatie")
+        verbose_name_plural = _("inschakelcodes tweestapsverificatie")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+    @staticmethod
+    def normalise(raw: str) -> str:
+        return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())
+
+    @classmethod
+    def hash(cls, raw: str) -> str:
+        return hash_token("enrolment:" + cls.normalise(raw))
+
+    @classmethod
+    def new_code(cls) -> str:
+        letters = "".join(secrets.choice(cls.ALPHABET) for _ in range(12))
+        return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

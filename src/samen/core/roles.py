@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "concerns.report": frozenset({Role.PARTNER, Role.COORDINATOR, Role.CASEWORKER}),
     "organisations.manage": frozenset({Role.COORDINATOR}),
     "audit.view": frozenset({Role.COORDINATOR}),
+    # Hand out two-factor enrolment codes to the municipality's users and reset lost devices.
+    "accounts.manage": frozenset({Role.COORDINATOR}),
     # Volunteering: organisations post needs and approve matches; the coordinator runs the
     # matching; volunteers answer proposals; programme managers see their own programme.
     "volunteering.post_needs": frozenset({Role.PARTNER, Role.COORDINATOR}),
@@ -44,4 +46,5 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 # Roles for which two-factor login is required when SAMEN_REQUIRE_2FA_CASEWORKERS is on.
+# Superusers always need it (User.needs_second_factor).
 ROLES_REQUIRING_2FA = frozenset({Role.CASEWORKER})

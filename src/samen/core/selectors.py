@@ -35,3 +35,24 @@ def staff_home_figures(municipality: Municipality, user) -> dict:
         "concerns": concerns_summary(municipality, user),
         "cards": _cards(municipality, user),
     }
+
+
+def accounts(municipality: Municipality) -> list:
+    """The municipality's members with their role and whether two-factor login is set up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .models import Membership
+
+    memberships = list(
+        Membership.objects.filter(municipality=municipality)
+        .select_related("user", "organisation")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    with_device = set(
+        TOTPDevice.objects.filter(
+            user__in=[m.user_id for m in memberships], confirmed=True
+        ).values_list("user_id", flat=True)
+    )
+    for membership in memberships:
+        membership.has_second_factor = membership.user_id in with_device
+    return memberships

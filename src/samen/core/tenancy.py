@@ -8,12 +8,14 @@ import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django_scopes import scope
 
 from .models import Municipality
@@ -79,7 +81,8 @@ def staff_view(perm: str = "staff.home") -> Callable:
             if not user.is_superuser and user.membership_in(municipality) is None:
                 raise Http404
             if user.needs_second_factor(municipality) and not user.is_verified():
-                return redirect("core:otp-verify")
+                target = urlencode({"next": request.get_full_path()}, safe="/")
+                return redirect(f"{reverse('core:otp-verify')}?{target}")
             if not user.has_samen_perm(municipality, perm):
                 raise PermissionDenied
             request.municipality = municipality

@@ -12,7 +12,9 @@ urlpatterns = [
     path("account/", views.after_login, name="after-login"),
     path("account/tweestapsverificatie/", views.otp_setup, name="otp-setup"),
     path("account/code/", views.otp_verify, name="otp-verify"),
+    path("account/sleutels/", views.account_tokens, name="account-tokens"),
     # Municipality pages after the fixed paths above, which `<slug>/` would otherwise shadow.
     path("<slug:slug>/", views.municipality_home, name="municipality-home"),
     path("<slug:slug>/beheer/", views.staff_home, name="staff-home"),
+    path("<slug:slug>/beheer/accounts/", views.accounts, name="accounts"),
 ]

@@ -43,6 +43,7 @@ def rule(*perms: str, **options) -> Rule:
 # Every staff page (URL name) -> who may use it.
 PAGES: dict[str, Rule] = {
     "core:staff-home": rule("staff.home"),
+    "core:accounts": rule("accounts.manage"),
     "concerns:queue": rule("concerns.handle"),
     "concerns:case": rule("concerns.handle"),
     "concerns:figures": rule("concerns.view_figures"),

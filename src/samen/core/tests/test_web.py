@@ -5,6 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.core.audit import record
 from samen.core.models import AuditEvent, Membership, Organisation
+from samen.core.services import issue_enrolment_code
 
 
 def test_healthz(client, db):
@@ -45,7 +46,7 @@ def test_wrong_password_is_a_dutch_form_error(client, samenstad):
 
 
 def test_login_is_throttled_against_guessing(client, samenstad, settings):
-    settings.SAMEN_LOGIN_RATE = "3/5m"
+    settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
         client.post("/inloggen/", {"username": "coordinator", "password": "fout"})
     response = client.post("/inloggen/", {"username": "coordinator", "password": "samen-demo"})
@@ -57,9 +58,14 @@ def test_login_is_throttled_against_guessing(client, samenstad, settings):
 def test_caseworker_must_use_second_factor_when_required(client, samenstad, user, settings):
     settings.SAMEN_REQUIRE_2FA_CASEWORKERS = True
     client.post("/inloggen/", {"username": "caseworker", "password": "samen-demo"})
-    # No device yet: the staff area sends the caseworker to set one up.
+    # No device yet: the staff area sends the caseworker to set one up, with a code from the
+    # coordinator (test_login_security.py proves the password alone is not enough).
     response = client.get("/samenstad/beheer/signalen/", follow=True)
-    assert response.redirect_chain[-1][0] == "/account/tweestapsverificatie/"
+    assert response.redirect_chain[-1][0].startswith("/account/tweestapsverificatie/")
+    raw = issue_enrolment_code(
+        actor=user("coordinator"), user=user("caseworker"), municipality=samenstad
+    )
+    client.post("/account/tweestapsverificatie/", {"code": raw})
     device = TOTPDevice.objects.get(user=user("caseworker"))
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     response = client.post("/account/tweestapsverificatie/", {"token": f"{totp.token():06d}"})
@@ -71,7 +77,7 @@ def test_wrong_second_factor_keeps_the_caseworker_out(client, samenstad, user, s
     settings.SAMEN_REQUIRE_2FA_CASEWORKERS = True
     TOTPDevice.objects.create(user=user("caseworker"), name="app", confirmed=True)
     client.post("/inloggen/", {"username": "caseworker", "password": "samen-demo"})
-    assert client.get("/samenstad/beheer/signalen/")["Location"] == "/account/code/"
+    assert client.get("/samenstad/beheer/signalen/")["Location"].startswith("/account/code/?next=")
     response = client.post("/account/code/", {"token": "000000"})
     assert "Deze code klopt niet" in response.content.decode()
     assert client.get("/samenstad/beheer/signalen/").status_code == 302
