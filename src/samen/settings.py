@@ -3,6 +3,7 @@
 SQLite (WAL) when DATABASE_URL is unset, PostgreSQL (or any dj-database-url URL) when set.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -160,6 +161,12 @@ else:
         }
     }
 RATELIMIT_ENABLE = env_bool("SAMEN_RATELIMIT", True)
+# The reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: REMOTE_ADDR only.
+# A wrong entry stops the start-up instead of failing every request.
+SAMEN_TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(entry, strict=False)) for entry in env_list("SAMEN_TRUSTED_PROXIES")
+]
+RATELIMIT_IP_META_KEY = "samen.core.net.client_ip"
 SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
 
 # --- Background tasks (Django's tasks API) -----------------------------------------------------
