@@ -523,6 +523,12 @@ def end_contribution(
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
+# An xlsx is a zip: 5 MB on disk can be gigabytes unpacked. What a 20,000-row longlist needs.
+MAX_IMPORT_UNPACKED = 50 * 1024 * 1024
+MAX_IMPORT_MEMBERS = 500
+MAX_IMPORT_COLUMNS = 100
+MAX_IMPORT_CELLS = 400_000
+TOO_LARGE = "too_large"  # the code of errors the API answers with 413
 HEADERS = {
     "naam": "name",
     "organisatie": "name",
@@ -631,30 +637,105 @@ def _normal_header(value: Any) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _too_many_cells() -> ValidationError:
+    return ValidationError(
+        _("Het bestand heeft meer dan %(n)d cellen. Splits het in delen.")
+        % {"n": MAX_IMPORT_CELLS},
+        code=TOO_LARGE,
+    )
+
+
+def _kept(row, counted: list[int]) -> list[str]:
+    """A row as stripped text without its empty tail, counting its cells against the limit."""
+    cells = ["" if cell is None else str(cell).strip() for cell in row[:MAX_IMPORT_COLUMNS]]
+    while cells and not cells[-1]:
+        cells.pop()
+    counted[0] += len(cells)
+    if counted[0] > MAX_IMPORT_CELLS:
+        raise _too_many_cells()
+    return cells
+
+
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"))
+
+
+def _check_xlsx_archive(content: bytes) -> None:
+    """Refuse a zip bomb by the unpacked sizes, and any DTD (no spreadsheet needs one; entity
+    tricks live there), before openpyxl reads a byte. defusedxml guards openpyxl's parser too."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+        if len(members) > MAX_IMPORT_MEMBERS or (
+            sum(info.file_size for info in members) > MAX_IMPORT_UNPACKED
+        ):
+            raise ValidationError(
+                _("Het bestand is uitgepakt groter dan %(n)d MB. Splits het in delen.")
+                % {"n": MAX_IMPORT_UNPACKED // (1024 * 1024)},
+                code=TOO_LARGE,
+            )
+        for info in members:
+            if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            with archive.open(info) as member:  # reads at most the declared size
+                tail = b""
+                while chunk := member.read(1024 * 1024):
+                    if any(mark in tail + chunk for mark in _DTD_MARKS):
+                        raise ValidationError(
+                            _(
+                                "Dit Excel-bestand bevat een DTD en dat doet een gewoon "
+                                "spreadsheet nooit. Sla het opnieuw op als .xlsx of als CSV."
+                            )
+                        )
+                    tail = chunk[-32:]
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ValidationError(
+            _("Dit Excel-bestand kunnen we niet lezen. Sla het op als .xlsx of als CSV.")
+        ) from exc
+
+
 def _read_rows(name: str, content: bytes) -> list[list[str]]:
     if len(content) > MAX_IMPORT_BYTES:
-        raise ValidationError(_("Het bestand is groter dan 5 MB. Splits het in delen."))
+        raise ValidationError(
+            _("Het bestand is groter dan 5 MB. Splits het in delen."), code=TOO_LARGE
+        )
+    counted = [0]
     if name.lower().endswith(".xlsx"):
         import zipfile
+        from xml.etree.ElementTree import ParseError
 
+        from defusedxml import DefusedXmlException
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
 
+        _check_xlsx_archive(content)
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
             rows = [
-                ["" if cell is None else str(cell).strip() for cell in row]
+                _kept(row, counted)
                 for _n, row in zip(
-                    range(MAX_IMPORT_ROWS + 2), sheet.iter_rows(values_only=True), strict=False
+                    range(MAX_IMPORT_ROWS + 2),
+                    sheet.iter_rows(values_only=True, max_col=MAX_IMPORT_COLUMNS),
+                    strict=False,
                 )
             ]
+        except DefusedXmlException as exc:
+            raise ValidationError(
+                _(
+                    "Dit Excel-bestand bevat een DTD en dat doet een gewoon spreadsheet nooit. "
+                    "Sla het opnieuw op als .xlsx of als CSV."
+                )
+            ) from exc
         except (
             zipfile.BadZipFile,
             InvalidFileException,
+            ParseError,
             KeyError,
             IndexError,
             ValueError,
+            TypeError,
             OSError,
         ) as exc:
             raise ValidationError(
@@ -682,7 +763,7 @@ def _read_rows(name: str, content: bytes) -> list[list[str]]:
         for n, row in enumerate(reader):
             if n > MAX_IMPORT_ROWS + 1:
                 break
-            rows.append([cell.strip() for cell in row])
+            rows.append(_kept(row, counted))
     except csv.Error as exc:
         raise ValidationError(
             _("Dit CSV-bestand kunnen we niet lezen: %(e)s") % {"e": exc}
