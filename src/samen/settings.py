@@ -262,6 +262,7 @@ SAMEN_DAILY_TASKS = [
     "samen.partners.tasks.resume_deliveries",
     "samen.activities.tasks.refresh_all_feeds",
     "samen.activities.tasks.extend_horizon",
+    "samen.core.tasks.purge_signups",
 ]
 
 # --- Geocoding --------------------------------------------------------------------------------

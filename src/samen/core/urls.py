@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views
+from . import signup_views, views
 
 app_name = "core"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     # Municipality pages after the fixed paths above, which `<slug>/` would otherwise shadow.
     path("<slug:slug>/", views.municipality_home, name="municipality-home"),
     path("<slug:slug>/beheer/", views.staff_home, name="staff-home"),
+    path("<slug:slug>/beheer/aanmeldingen/nakijken/", signup_views.signups, name="signups"),
 ]
