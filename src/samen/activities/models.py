@@ -210,10 +210,6 @@ class Registration(TenantModel):
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # the sign-up whose confirmed link created it (clicking the link again finds it)
-    signup = models.ForeignKey(
-        "core.Signup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     def __str__(self) -> str:
         return str(self.organisation)

@@ -415,7 +415,7 @@ def confirm_join(*, municipality: Municipality, token: str) -> Registration | Si
             return None
         pending = confirmed.signup
         if not confirmed.first:
-            registration = Registration.objects.filter(signup_id=pending.pk).first()
+            registration = Registration.objects.filter(organisation_id=pending.result_id).first()
             return registration or pending
         data = pending.data
         match = signup.matching_organisation(
@@ -445,12 +445,13 @@ def _new_organisation(pending: Signup, approved_by) -> Registration:
     registration = Registration.objects.create(
         municipality=municipality,
         organisation=organisation,
-        signup_id=pending.pk,
         email_confirmed_at=pending.confirmed_at,
         approved_at=timezone.now() if approved_by else None,
     )
     if data.get("feed_url"):
         add_feed(organisation=organisation, url=data["feed_url"], active=False)
+    pending.result = organisation
+    pending.save(update_fields=["result"])
     audit.record(action="organisation.join", actor=approved_by, obj=organisation)
     return registration
 

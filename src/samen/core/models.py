@@ -274,6 +274,10 @@ class Signup(TenantModel):
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     held_at = models.DateTimeField(null=True, blank=True)
+    # the organisation it became or was merged into (clicking the link again finds it)
+    result = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decision = models.CharField(max_length=20, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -184,7 +184,8 @@ def decide(*, signup: Signup, decision: str, actor: User) -> Organisation | None
         signup.decision = decision
         signup.decided_at = timezone.now()
         signup.decided_by = actor
-        signup.save(update_fields=["decision", "decided_at", "decided_by"])
+        signup.result = organisation
+        signup.save(update_fields=["decision", "decided_at", "decided_by", "result"])
         audit.record(
             action=f"signup.{decision}",
             actor=actor,

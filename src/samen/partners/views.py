@@ -717,13 +717,20 @@ def join(request: HttpRequest) -> HttpResponse:
             return render(request, "partners/join.html", {"form": form}, status=429)
         if form.is_valid():
             if not form.cleaned_data["website"]:
+                # the same page whether or not a mail went out (one per address per hour)
                 data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
-                roles = data.pop("roles")
-                partner = services.join(municipality=request.municipality, data=data)
-                if roles and not partner.roles:
-                    Partner.objects.filter(pk=partner.pk).update(roles=roles)
+                services.join(municipality=request.municipality, data=data)
             return render(request, "partners/join.html", {"done": True})
     return render(request, "partners/join.html", {"form": form})
+
+
+@never_cache
+@public_view
+def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    result = services.confirm_join(municipality=request.municipality, token=token)
+    if result is None:
+        return render(request, "partners/join.html", {"expired": True}, status=400)
+    return render(request, "partners/join.html", {"confirmed": True})
 
 
 @never_cache
