@@ -5,10 +5,35 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import signup
 from .models import Signup
 from .tenancy import staff_view
+
+# what a sign-up may carry, as the coordinator reads it
+LABELS = {
+    "website": gettext_lazy("Website"),
+    "feed_url": gettext_lazy("Agenda of nieuws"),
+    "sector": gettext_lazy("Sector"),
+    "kvk_number": gettext_lazy("KvK-nummer"),
+    "address": gettext_lazy("Adres"),
+    "postcode": gettext_lazy("Postcode"),
+    "contact_name": gettext_lazy("Contactpersoon"),
+    "contact_email": gettext_lazy("E-mail contactpersoon"),
+    "contact_phone": gettext_lazy("Telefoon"),
+    "roles": gettext_lazy("Wil graag"),
+    "message": gettext_lazy("Bericht"),
+}
+
+
+def _details(pending: Signup) -> list[tuple[str, str]]:
+    rows = []
+    for key, label in LABELS.items():
+        value = pending.data.get(key)
+        if value:
+            rows.append((str(label), ", ".join(value) if isinstance(value, list) else str(value)))
+    return rows
 
 
 @staff_view("organisations.manage")
@@ -26,5 +51,5 @@ def signups(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Besluit over %(name)s vastgelegd.") % {"name": pending})
         return redirect("core:signups", slug=request.municipality.slug)
-    rows = [(s, signup.HANDLERS.get(s.purpose)) for s in signup.held()]
+    rows = [(s, signup.HANDLERS.get(s.purpose), _details(s)) for s in signup.held()]
     return render(request, "core/signups.html", {"rows": rows})
