@@ -464,7 +464,9 @@ def _merge_signup(pending: Signup, organisation: Organisation, actor) -> None:
         if not feed.is_active:
             feed.is_active = True
             feed.save(update_fields=["is_active"])
-        import_feed(feed=feed)
+        from .tasks import import_feed as import_feed_task
+
+        transaction.on_commit(lambda: import_feed_task.enqueue(feed_id=feed.pk))
 
 
 def _create_from_signup(pending: Signup, actor) -> Organisation:

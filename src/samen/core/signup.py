@@ -127,6 +127,24 @@ def hold(*, signup: Signup, match: Organisation) -> Signup:
     signup.held_at = timezone.now()
     signup.save(update_fields=["match", "held_at"])
     audit.record(action="signup.held", obj=match, signup=signup.pk, purpose=signup.purpose)
+    municipality = signup.municipality
+    if municipality.contact_email:
+        from django.conf import settings
+        from django.urls import reverse
+
+        url = settings.SITE_URL + reverse("core:signups", args=[municipality.slug])
+        send_mail(
+            subject=_("Samen: een aanmelding wacht op uw besluit"),
+            message=_(
+                "Goedendag,\n\nEen aanmelding via de website lijkt op een organisatie die al "
+                "meedoet. Kies of u haar samenvoegt, als nieuwe organisatie goedkeurt of weigert:"
+                "\n\n%(url)s\n\nSamen"
+            )
+            % {"url": url},
+            from_email=None,
+            recipient_list=[municipality.contact_email],
+            fail_silently=True,
+        )
     return signup
 
 

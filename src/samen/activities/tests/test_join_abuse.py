@@ -75,6 +75,10 @@ def test_a_join_with_an_existing_name_waits_for_the_coordinator(client, login, s
     assert (library.name, library.email, library.website) == before
     assert Organisation.objects.filter(name__iexact=library.name).count() == 1
     assert not Feed.objects.filter(organisation=library, url__contains="evil").exists()
+    notice = mail.outbox[-1]
+    assert notice.to == ["eenzaamheid@samenstad.example"]
+    assert "/samenstad/beheer/aanmeldingen/nakijken/" in notice.body
+    assert "evil" not in notice.subject + notice.body
     coordinator = login("coordinator")
     review = coordinator.get("/samenstad/beheer/aanmeldingen/nakijken/").content.decode()
     assert "aanvaller@evil.example" in review and library.name in review
@@ -84,7 +88,12 @@ def test_the_coordinator_merges_or_approves_as_new(client, login, samenstad, uns
     from samen.core.models import Signup
 
     library = Organisation.objects.get(slug="bibliotheek-samenstad")
-    _join(client, name=library.name, email="nieuw@bieb.example", feed_url="")
+    _join(
+        client,
+        name=library.name,
+        email="nieuw@bieb.example",
+        feed_url="https://nergens.invalid/a.ics",
+    )
     client.get(_link(mail.outbox[-1]))
     _join(client, name="Iets anders", email=library.email)
     client.get(_link(mail.outbox[-1]))
@@ -94,7 +103,8 @@ def test_the_coordinator_merges_or_approves_as_new(client, login, samenstad, uns
     assert coordinator.post(url, {"signup": first.pk, "decision": "merged"}).status_code == 302
     assert coordinator.post(url, {"signup": second.pk, "decision": "created"}).status_code == 302
     library.refresh_from_db()
-    assert library.email != "nieuw@bieb.example"
+    assert library.email != "nieuw@bieb.example"  # merged: its feed came along, not its address
+    assert Feed.objects.get(organisation=library, url__contains="nergens.invalid").is_active
     assert Organisation.objects.filter(name="Iets anders").count() == 1
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"signup.held", "signup.merged", "signup.created"} <= actions
