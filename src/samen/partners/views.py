@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
+from samen.core.models import Signup
 from samen.core.tenancy import public_view, staff_view
 
 from . import scoring, selectors, services
@@ -630,6 +631,10 @@ def newsletters(request: HttpRequest) -> HttpResponse:
         active=Count("pk", filter=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True)),
         pending=Count("pk", filter=Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True)),
     )
+    # addresses that asked this week and did not click the link yet (nothing else is stored)
+    subscribers["pending"] += Signup.objects.filter(
+        purpose=services.NEWSLETTER_SIGNUP, confirmed_at__isnull=True
+    ).count()
     context = {
         "newsletters": Newsletter.objects.annotate(
             total=Count("sends"), sent=Count("sends", filter=Q(sends__sent_at__isnull=False))
