@@ -14,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django_ratelimit.core import is_ratelimited
 
 from samen.core.models import Organisation
+from samen.core.signup_views import ask_to_confirm
 from samen.core.tenancy import public_view, staff_view
 
 from . import calendar, feeds, selectors, services
@@ -276,6 +277,10 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @public_view
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method != "POST":
+        page = ask_to_confirm(request, purpose=services.JOIN, token=token)
+        if page is not None:
+            return page
     result = services.confirm_join(municipality=request.municipality, token=token)
     registration = result if isinstance(result, Registration) else None
     return render(

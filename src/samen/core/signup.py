@@ -83,6 +83,17 @@ class Confirmed:
     first: bool  # False when the link had been clicked before
 
 
+def pending(*, municipality: Municipality, purpose: str, token: str) -> Signup | None:
+    """The sign-up behind a link, without confirming it: the link in the mail opens a page
+    with a button (POST), because mail scanners open every link they see."""
+    signup = Signup.objects.filter(
+        municipality=municipality, purpose=purpose, token_hash=_hash(token[:200])
+    ).first()
+    if signup is None or signup.created_at < timezone.now() - CONFIRM_WITHIN:
+        return None
+    return signup
+
+
 def confirm(*, municipality: Municipality, purpose: str, token: str) -> Confirmed | None:
     """The visitor clicked the link: the sign-up, or None for an unknown or expired link.
     Call inside the transaction that creates what the sign-up asked for."""

@@ -53,3 +53,12 @@ def signups(request: HttpRequest) -> HttpResponse:
         return redirect("core:signups", slug=request.municipality.slug)
     rows = [(s, signup.HANDLERS.get(s.purpose), _details(s)) for s in signup.held()]
     return render(request, "core/signups.html", {"rows": rows})
+
+
+def ask_to_confirm(request: HttpRequest, *, purpose: str, token: str) -> HttpResponse | None:
+    """GET of a confirmation link: a page with a button, so that a mail scanner opening the
+    link confirms nothing. None when the link is unknown or expired (the app says so)."""
+    pending = signup.pending(municipality=request.municipality, purpose=purpose, token=token)
+    if pending is None:
+        return None
+    return render(request, "core/confirm_signup.html", {"signup": pending})

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
 from samen.core.models import Signup
+from samen.core.signup_views import ask_to_confirm
 from samen.core.tenancy import public_view, staff_view
 
 from . import scoring, selectors, services
@@ -732,6 +733,10 @@ def join(request: HttpRequest) -> HttpResponse:
 @never_cache
 @public_view
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method != "POST":
+        page = ask_to_confirm(request, purpose=services.PARTNER_SIGNUP, token=token)
+        if page is not None:
+            return page
     result = services.confirm_join(municipality=request.municipality, token=token)
     if result is None:
         return render(request, "partners/join.html", {"expired": True}, status=400)
@@ -763,6 +768,10 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
 @never_cache
 @public_view
 def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method != "POST":
+        page = ask_to_confirm(request, purpose=services.NEWSLETTER_SIGNUP, token=token)
+        if page is not None:
+            return page
     subscriber = services.confirm_subscription(municipality=request.municipality, token=token[:64])
     if subscriber is None:
         raise Http404

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
+from samen.core.signup_views import ask_to_confirm
 from samen.core.tenancy import public_view, staff_view
 
 from . import selectors, services
@@ -65,7 +66,11 @@ def _too_many(request: HttpRequest, form, **context) -> HttpResponse:
 @never_cache
 @public_view
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the confirmation mail: now the volunteer exists."""
+    """The link from the confirmation mail: a button, and then the volunteer exists."""
+    if request.method != "POST":
+        page = ask_to_confirm(request, purpose=services.VOLUNTEER_SIGNUP, token=token)
+        if page is not None:
+            return page
     registration = services.confirm_registration(municipality=request.municipality, token=token)
     if registration is None:
         return render(request, "volunteering/check_mail.html", {"expired": True}, status=400)

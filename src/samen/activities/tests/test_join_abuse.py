@@ -27,7 +27,7 @@ def test_nothing_exists_until_the_address_is_confirmed(client, samenstad, unscop
     assert "We hebben een e-mail gestuurd" in response.content.decode()
     assert Organisation.objects.count() == organisations
     assert not Registration.objects.exists() and not Feed.objects.filter(url__contains="linde")
-    client.get(_link(mail.outbox[-1]))
+    client.post(_link(mail.outbox[-1]))
     assert Organisation.objects.filter(name="Buurtvereniging De Linde").count() == 1
     assert Registration.objects.get(
         organisation__name="Buurtvereniging De Linde"
@@ -37,8 +37,8 @@ def test_nothing_exists_until_the_address_is_confirmed(client, samenstad, unscop
 def test_clicking_the_link_twice_creates_one_organisation(client, samenstad, unscoped):
     _join(client)
     link = _link(mail.outbox[-1])
-    assert client.get(link).status_code == 200
-    assert client.get(link).status_code == 200
+    assert client.post(link).status_code == 200
+    assert client.post(link).status_code == 200
     assert Organisation.objects.filter(name="Buurtvereniging De Linde").count() == 1
 
 
@@ -69,7 +69,7 @@ def test_a_join_with_an_existing_name_waits_for_the_coordinator(client, login, s
     library = Organisation.objects.get(slug="bibliotheek-samenstad")
     before = (library.name, library.email, library.website)
     _join(client, name=library.name.upper(), email="aanvaller@evil.example", website="evil.example")
-    page = client.get(_link(mail.outbox[-1])).content.decode()
+    page = client.post(_link(mail.outbox[-1])).content.decode()
     assert "De regisseur van de gemeente kijkt uw aanmelding na" in page
     library.refresh_from_db()
     assert (library.name, library.email, library.website) == before
@@ -94,9 +94,9 @@ def test_the_coordinator_merges_or_approves_as_new(client, login, samenstad, uns
         email="nieuw@bieb.example",
         feed_url="https://nergens.invalid/a.ics",
     )
-    client.get(_link(mail.outbox[-1]))
+    client.post(_link(mail.outbox[-1]))
     _join(client, name="Iets anders", email=library.email)
-    client.get(_link(mail.outbox[-1]))
+    client.post(_link(mail.outbox[-1]))
     first, second = Signup.objects.filter(held_at__isnull=False).order_by("pk")
     coordinator = login("coordinator")
     url = "/samenstad/beheer/aanmeldingen/nakijken/"
@@ -112,3 +112,12 @@ def test_the_coordinator_merges_or_approves_as_new(client, login, samenstad, uns
     response = coordinator.post(url, {"signup": second.pk, "decision": "created"}, follow=True)
     assert "al beslist" in response.content.decode()
     assert Organisation.objects.filter(name="Iets anders").count() == 1
+
+
+def test_a_mail_scanner_opening_the_link_confirms_nothing(client, samenstad, unscoped):
+    _join(client)
+    page = client.get(_link(mail.outbox[-1]))
+    assert page.status_code == 200 and "Ja, bevestig mijn aanmelding" in page.content.decode()
+    assert not Organisation.objects.filter(name="Buurtvereniging De Linde").exists()
+    client.post(_link(mail.outbox[-1]))
+    assert Organisation.objects.filter(name="Buurtvereniging De Linde").exists()

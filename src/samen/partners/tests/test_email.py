@@ -137,7 +137,7 @@ def test_newsletter_double_opt_in_and_one_click_unsubscribe(
     assert not NewsletterSubscriber.objects.filter(email="nieuw@voorbeeld.nl").exists()
     confirm = mail.outbox[-1]
     link = re.search(r"/samenstad/nieuwsbrief/bevestigen/\S+/", confirm.body).group(0)
-    assert client.get(link).status_code == 200
+    assert client.post(link).status_code == 200
     subscriber = NewsletterSubscriber.objects.get(email="nieuw@voorbeeld.nl")
     assert subscriber.active
     assert client.get("/samenstad/nieuwsbrief/bevestigen/onzin/").status_code == 404

@@ -155,10 +155,10 @@ def test_any_business_may_join_on_the_open_page(client, in_samenstad, mailoutbox
     import re
 
     link = re.search(r"/samenstad/samenwerkingen/meedoen/bevestigen/\S+/", mailoutbox[0].body)
-    assert "Dank u wel" in client.get(link.group(0)).content.decode()
+    assert "Dank u wel" in client.post(link.group(0)).content.decode()
     partner = Partner.objects.get(organisation__name="Fietsenmaker De Ketting")
     assert partner.step == "prepare" and partner.source == "join" and partner.roles == ["signal"]
-    client.get(link.group(0))  # twice: no duplicate
+    client.post(link.group(0))  # twice: no duplicate
     assert Partner.objects.filter(organisation__name="Fietsenmaker De Ketting").count() == 1
 
 

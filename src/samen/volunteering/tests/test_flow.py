@@ -77,7 +77,7 @@ def test_needs_first_the_right_person_and_participation_moves(client, login, use
     # 2. An MDT youngster registers without an account (16, no consent needed).
     client.logout()
     client.post("/samenstad/vrijwilligers/aanmelden/", {**MDT, "date_of_birth": young_birthday(16)})
-    page = client.get(confirmation_link())
+    page = client.post(confirmation_link())
     assert page.status_code == 200 and "Welkom, Sem" in page.content.decode()
     personal_url = re.search(
         r'href="(http://testserver/samenstad/vrijwilligers/mijn/[^"]+)"', page.content.decode()
@@ -168,13 +168,13 @@ def test_employee_joins_by_invitation_link_or_email_domain(client, fresh):
     programme = Programme.objects.get()
     data = {**MDT, "email": "kim@elders.example", "first_name": "Kim"}
     client.post(f"/samenstad/vrijwilligers/uitnodiging/{programme.invite_token}/", data)
-    response = client.get(confirmation_link())
+    response = client.post(confirmation_link())
     assert response.status_code == 200 and "Welkom, Kim" in response.content.decode()
     assert Volunteer.objects.get(email="kim@elders.example").programme == programme
     # By domain, without the link.
     data = {**data, "email": "joep@telecom-samenstad.example", "first_name": "Joep"}
     client.post("/samenstad/vrijwilligers/medewerker/", data)
-    assert "Welkom, Joep" in client.get(confirmation_link()).content.decode()
+    assert "Welkom, Joep" in client.post(confirmation_link()).content.decode()
     assert Volunteer.objects.get(email=data["email"]).programme == programme
     # Another domain without a link: a Dutch form error, nothing stored.
     data = {**data, "email": "x@elders.example"}
@@ -205,7 +205,7 @@ def test_under_16_with_consent_registers_and_bad_input_gives_dutch_errors(client
     data = {**MDT, "date_of_birth": young_birthday(14), "parent_consent": "on",
             "parent_name": "Ouder", "parent_email": "ouder@example.nl"}  # fmt: skip
     client.post("/samenstad/vrijwilligers/aanmelden/", data)
-    assert "Welkom" in client.get(confirmation_link()).content.decode()
+    assert "Welkom" in client.post(confirmation_link()).content.decode()
     page = client.post(
         "/samenstad/vrijwilligers/aanmelden/",
         {

@@ -27,13 +27,13 @@ def test_a_volunteer_exists_only_after_the_address_is_confirmed(client, samensta
     assert not Volunteer.objects.filter(email="sem@example.nl").exists()
     (confirmation,) = mail.outbox
     assert confirmation.to == ["sem@example.nl"] and "iPhone" not in confirmation.subject
-    first = client.get(_link()).content.decode()
+    first = client.post(_link()).content.decode()
     assert "Welkom, GRATIS-iPhone" in first
     personal = re.search(r'href="(http://testserver/samenstad/vrijwilligers/mijn/[^"]+)"', first)
     volunteer = Volunteer.objects.get(email="sem@example.nl")
     assert volunteer.kind == "mdt"
     # the link again: the same volunteer and the same personal page, not a second one
-    again = client.get(_link()).content.decode()
+    again = client.post(_link()).content.decode()
     assert personal.group(1) in again
     assert Volunteer.objects.filter(email="sem@example.nl").count() == 1
     assert client.get(personal.group(1)).status_code == 200
@@ -59,7 +59,7 @@ def test_an_employee_by_domain_confirms_the_work_address(client, samenstad, unsc
     data = {**MDT, "email": "joep@telecom-samenstad.example", "first_name": "Joep"}
     client.post("/samenstad/vrijwilligers/medewerker/", data)
     assert not Volunteer.objects.filter(email=data["email"]).exists()
-    assert "Welkom, Joep" in client.get(_link()).content.decode()
+    assert "Welkom, Joep" in client.post(_link()).content.decode()
     assert Volunteer.objects.get(email=data["email"]).programme == programme
 
 
