@@ -3,6 +3,7 @@
 SQLite (WAL) when DATABASE_URL is unset, PostgreSQL (or any dj-database-url URL) when set.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -193,6 +194,12 @@ else:
         }
     }
 RATELIMIT_ENABLE = env_bool("SAMEN_RATELIMIT", True)
+# The reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: REMOTE_ADDR only.
+# A wrong entry stops the start-up instead of failing every request.
+SAMEN_TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(entry, strict=False)) for entry in env_list("SAMEN_TRUSTED_PROXIES")
+]
+RATELIMIT_IP_META_KEY = "samen.core.net.client_ip"
 SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
 
 # --- Background tasks (Django's tasks API) -----------------------------------------------------
@@ -226,7 +233,7 @@ SAMEN_LOGIN_ADDRESS_FAILURES = env_int("SAMEN_LOGIN_ADDRESS_FAILURES", 30)  # pe
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SAMEN_LOGIN_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "samen.core.throttle.login_username"
-AXES_CLIENT_IP_CALLABLE = "samen.core.throttle.client_ip"
+AXES_CLIENT_IP_CALLABLE = "samen.core.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "samen.core.throttle.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # no open-ended log of every login's address (AVG)
 OTP_TOTP_ISSUER = "Samen"
@@ -302,6 +309,7 @@ SAMEN_DAILY_TASKS = [
     "samen.partners.tasks.resume_deliveries",
     "samen.activities.tasks.refresh_all_feeds",
     "samen.activities.tasks.extend_horizon",
+    "samen.core.tasks.purge_signups",
 ]
 
 # --- Geocoding --------------------------------------------------------------------------------

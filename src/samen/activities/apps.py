@@ -6,3 +6,10 @@ class ActivitiesConfig(AppConfig):
     name = "samen.activities"
     label = "activities"
     verbose_name = _("Activiteiten")
+
+    def ready(self) -> None:
+        from samen.core import signup
+
+        from . import services
+
+        signup.register(services.JOIN, services.SIGNUP_HANDLER)

@@ -8,17 +8,16 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from samen.core import audit
+from samen.core import audit, signup
 from samen.core.geo import Point, cell_of, geocode
-from samen.core.models import Municipality, Organisation
+from samen.core.models import Municipality, Organisation, Signup
 
 from . import calendar, feeds
 from .models import Activity, Feed, Occurrence, Registration, category_mask, make_dedup_key
@@ -377,62 +376,109 @@ def delete_activity(*, activity: Activity, actor) -> None:
 
 # --- Joining ---------------------------------------------------------------------------------
 
-SIGNING_SALT = "samen.activities.join"
+JOIN = "agenda"  # the purpose of these sign-ups in samen.core.signup
 
 
 def join(
     *, municipality: Municipality, name: str, email: str, website: str = "", feed_url: str = ""
-) -> Organisation:
-    """An organisation joins: it exists at once, its feed is imported once it is confirmed
-    by e-mail (and approved by the coordinator when the municipality wants that)."""
-    base = slugify(name)[:80] or "organisatie"
+) -> bool:
+    """An organisation asks to join: nothing exists until its address is confirmed (one
+    confirmation mail per address per hour; False when this one was not sent)."""
+
+    def link(token: str) -> str:
+        return settings.SITE_URL + reverse(
+            "activities:join-confirm", args=[municipality.slug, token]
+        )
+
+    return signup.start(
+        municipality=municipality,
+        purpose=JOIN,
+        email=email,
+        data={"name": name, "email": email, "website": website, "feed_url": feed_url},
+        link=link,
+        subject=_("Bevestig uw aanmelding bij Samen %(place)s") % {"place": municipality.name},
+        body=_(
+            "Hallo,\n\nBevestig uw aanmelding met deze link:\n%%(link)s\n\nDaarna verschijnt uw "
+            "agenda op Samen %(place)s.\n\nHeeft u zich niet aangemeld? Dan kunt u deze e-mail "
+            "negeren."
+        )
+        % {"place": municipality.name},
+    )
+
+
+def confirm_join(*, municipality: Municipality, token: str) -> Registration | Signup | None:
+    """The link was clicked: the organisation now exists (its registration), or, when it
+    resembles one that exists, the sign-up waits for the coordinator. None: unknown link."""
+    with transaction.atomic():
+        confirmed = signup.confirm(municipality=municipality, purpose=JOIN, token=token)
+        if confirmed is None:
+            return None
+        pending = confirmed.signup
+        if not confirmed.first:
+            registration = Registration.objects.filter(organisation_id=pending.result_id).first()
+            return registration or pending
+        data = pending.data
+        match = signup.matching_organisation(
+            municipality=municipality, name=data["name"], email=data["email"]
+        )
+        if match is not None:
+            return signup.hold(signup=pending, match=match)
+        registration = _new_organisation(pending, approved_by=None)
+    _activate_if_ready(registration)
+    return registration
+
+
+def _new_organisation(pending: Signup, approved_by) -> Registration:
+    data, municipality = pending.data, pending.municipality
+    base = slugify(data["name"])[:80] or "organisatie"
     slug, n = base, 1
     while Organisation.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
-    with transaction.atomic():
-        organisation = Organisation.objects.create(
-            municipality=municipality, name=name, slug=slug, email=email, website=website
-        )
-        Registration.objects.create(municipality=municipality, organisation=organisation)
-        if feed_url:
-            add_feed(organisation=organisation, url=feed_url, active=False)
-        audit.record(action="organisation.join", obj=organisation)
-    token = signing.dumps({"o": organisation.pk, "m": municipality.pk}, salt=SIGNING_SALT)
-    link = settings.SITE_URL + reverse("activities:join-confirm", args=[municipality.slug, token])
-    send_mail(
-        subject=_("Bevestig de aanmelding van %(name)s bij Samen %(place)s")
-        % {"name": name, "place": municipality.name},
-        message=_(
-            "Hallo,\n\nBevestig uw aanmelding met deze link:\n%(link)s\n\nDaarna verschijnt uw agenda op "
-            "Samen %(place)s.\n\nHeeft u zich niet aangemeld? Dan kunt u deze e-mail negeren."
-        )
-        % {"link": link, "place": municipality.name},
-        from_email=None,
-        recipient_list=[email],
+    organisation = Organisation.objects.create(
+        municipality=municipality,
+        name=data["name"],
+        slug=slug,
+        email=data["email"],
+        website=data.get("website", ""),
     )
-    return organisation
-
-
-def confirm_join(*, municipality: Municipality, token: str) -> Registration | None:
-    try:
-        data = signing.loads(token, salt=SIGNING_SALT, max_age=7 * 24 * 3600)
-    except signing.BadSignature:
-        return None
-    if data.get("m") != municipality.pk:
-        return None
-    registration = (
-        Registration.objects.filter(organisation_id=data.get("o"))
-        .select_related("organisation")
-        .first()
+    registration = Registration.objects.create(
+        municipality=municipality,
+        organisation=organisation,
+        email_confirmed_at=pending.confirmed_at,
+        approved_at=timezone.now() if approved_by else None,
     )
-    if registration is None:
-        return None
-    if registration.email_confirmed_at is None:
-        registration.email_confirmed_at = timezone.now()
-        registration.save(update_fields=["email_confirmed_at"])
-        _activate_if_ready(registration)
+    if data.get("feed_url"):
+        add_feed(organisation=organisation, url=data["feed_url"], active=False)
+    pending.result = organisation
+    pending.save(update_fields=["result"])
+    audit.record(action="organisation.join", actor=approved_by, obj=organisation)
     return registration
+
+
+def _merge_signup(pending: Signup, organisation: Organisation, actor) -> None:
+    """The coordinator says this sign-up is that organisation: its feed is added; the
+    organisation's name and contact details stay as they are."""
+    if pending.data.get("feed_url"):
+        feed = add_feed(organisation=organisation, url=pending.data["feed_url"], active=True)
+        if not feed.is_active:
+            feed.is_active = True
+            feed.save(update_fields=["is_active"])
+        from .tasks import import_feed as import_feed_task
+
+        transaction.on_commit(lambda: import_feed_task.enqueue(feed_id=feed.pk))
+
+
+def _create_from_signup(pending: Signup, actor) -> Organisation:
+    registration = _new_organisation(pending, approved_by=actor)
+    _activate_if_ready(registration)
+    return registration.organisation
+
+
+# registered by ActivitiesConfig.ready()
+SIGNUP_HANDLER = signup.Handler(
+    label=gettext_lazy("Agenda"), merge=_merge_signup, create=_create_from_signup
+)
 
 
 def approve(*, registration: Registration, actor) -> Registration:

@@ -2,6 +2,7 @@ import datetime as dt
 import json
 
 import icalendar
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,8 +11,10 @@ from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django_ratelimit.core import is_ratelimited
 
 from samen.core.models import Organisation
+from samen.core.signup_views import ask_to_confirm
 from samen.core.tenancy import public_view, staff_view
 
 from . import calendar, feeds, selectors, services
@@ -253,7 +256,15 @@ def join(request: HttpRequest) -> HttpResponse:
                 }
             except feeds.FeedError as error:
                 form.add_error("feed_url", str(error))
+        elif is_ratelimited(
+            request, group="join", key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
+        ):
+            form.add_error(
+                None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw.")
+            )
+            return render(request, "activities/join.html", {"form": form}, status=429)
         else:
+            # the same page whether or not a mail went out (one per address per hour)
             services.join(
                 municipality=request.municipality,
                 **{k: form.cleaned_data[k] for k in ("name", "email", "website", "feed_url")},
@@ -266,12 +277,17 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @public_view
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    registration = services.confirm_join(municipality=request.municipality, token=token)
+    if request.method != "POST":
+        page = ask_to_confirm(request, purpose=services.JOIN, token=token)
+        if page is not None:
+            return page
+    result = services.confirm_join(municipality=request.municipality, token=token)
+    registration = result if isinstance(result, Registration) else None
     return render(
         request,
         "activities/join_confirmed.html",
-        {"registration": registration},
-        status=200 if registration else 400,
+        {"registration": registration, "held": result is not None and registration is None},
+        status=200 if result else 400,
     )
 
 

@@ -67,7 +67,7 @@ def create_concern(request: HttpRequest, slug: str, payload: ConcernIn):
     The report is committed before the 201 is sent."""
     user = optional_user(request)
     municipality = municipality_for(request, slug)
-    if user is None and is_ratelimited(
+    if not services.skips_intake_limit(user=user, municipality=municipality) and is_ratelimited(
         request, group="concern-intake", key="ip", rate=_rate(), increment=True
     ):
         raise HttpError(429, _("Te veel meldingen vanaf dit adres. Probeer het later opnieuw."))

@@ -418,6 +418,17 @@ def send_daily_reminders(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+def skips_intake_limit(*, user: User | None, municipality: Municipality) -> bool:
+    """Only an organisation that may report concerns in this municipality (a partner's token or
+    login) reports without the per-client limit; any other user is counted like a visitor."""
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        user.has_samen_perm(municipality, "concerns.report")
+        and organisation_of(user, municipality) is not None
+    )
+
+
 def organisation_of(user: User | None, municipality: Municipality) -> Organisation | None:
     if user is None:
         return None

@@ -25,7 +25,9 @@ def report(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        if is_ratelimited(
+        if not services.skips_intake_limit(
+            user=request.user, municipality=municipality
+        ) and is_ratelimited(
             request,
             group="concern-intake",
             key="ip",

@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -347,3 +348,40 @@ class EnrolmentCode(models.Model):
     @property
     def usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class Signup(TenantModel):
+    """What an anonymous visitor entered on a sign-up form (joining the agenda, becoming a
+    partner, the newsletter, volunteering), waiting until the e-mail address is confirmed.
+    Nothing else exists before the link is clicked. A confirmed sign-up that resembles an
+    existing organisation waits again, for the coordinator to merge or approve it."""
+
+    purpose = models.CharField(max_length=20)
+    email = models.EmailField()
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    match = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    held_at = models.DateTimeField(null=True, blank=True)
+    # the organisation it became or was merged into (clicking the link again finds it)
+    result = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(max_length=20, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["purpose", "email", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.data.get("name") or self.email
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("name", ""))

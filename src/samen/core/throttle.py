@@ -20,12 +20,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for the login throttle (AXES_CLIENT_IP_CALLABLE).
-    TODO(merge): replace by samen.core.net.client_ip, which knows SAMEN_TRUSTED_PROXIES."""
-    return request.META.get("REMOTE_ADDR")
-
-
 def login_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
     """The username as the throttle counts it (AXES_USERNAME_CALLABLE): stripped,
     NFKC-normalised and case-folded, so "Caseworker ", "CASEWORKER" and "ｃａｓｅｗｏｒｋｅｒ"

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views
+from . import signup_views, views
 
 app_name = "core"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("<slug:slug>/", views.municipality_home, name="municipality-home"),
     path("<slug:slug>/beheer/", views.staff_home, name="staff-home"),
     path("<slug:slug>/beheer/accounts/", views.accounts, name="accounts"),
+    path("<slug:slug>/beheer/aanmeldingen/nakijken/", signup_views.signups, name="signups"),
 ]

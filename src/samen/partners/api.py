@@ -515,12 +515,15 @@ class ImportOut(Schema):
     auth=AUTH,
     summary="Import a longlist from a CSV or XLSX file",
     operation_id="createPartnerImport",
+    openapi_extra={"responses": {"413": {"description": "Bestand te groot"}}},
 )
 def create_import(request: HttpRequest, slug: str, file: File[UploadedFile]):
     """Multipart upload (field `file`, at most 5 MB). The first row names the columns
     (naam, sector, adres, postcode, contactpersoon, e-mail, telefoon, kvk, ...). Upserts by KvK
     number, else by name: importing the same file twice changes nothing. Rows with errors are
-    skipped and listed; a file that cannot be read is a 400. Coordinators only."""
+    skipped and listed; a file that cannot be read (or carries a DTD) is a 400; one over
+    5 MB, over 50 MB unpacked or over 400,000 cells is a 413, and nothing is imported.
+    Coordinators only."""
     municipality = municipality_for(request, slug, "partners.manage")
     with municipality_scope(municipality):
         try:
@@ -531,6 +534,8 @@ def create_import(request: HttpRequest, slug: str, file: File[UploadedFile]):
                 content=file.read(services.MAX_IMPORT_BYTES + 1),
             )
         except DjangoValidationError as error:
+            if any(e.code == services.TOO_LARGE for e in error.error_list):
+                raise HttpError(413, " ".join(error.messages)) from error
             return validation_problem(DjangoValidationError({"file": error.messages}))
     return Status(201, result.__dict__)
 

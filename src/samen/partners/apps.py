@@ -6,3 +6,10 @@ class PartnersConfig(AppConfig):
     name = "samen.partners"
     label = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from samen.core import signup
+
+        from . import services
+
+        signup.register(services.PARTNER_SIGNUP, services.SIGNUP_HANDLER)

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
-from samen.core import audit
-from samen.core.models import Municipality, Organisation, User
+from samen.core import audit, signup
+from samen.core.models import Municipality, Organisation, Signup, User
 from samen.core.roles import Role
 
 from .models import (
@@ -523,6 +524,12 @@ def end_contribution(
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
+# An xlsx is a zip: 5 MB on disk can be gigabytes unpacked. What a 20,000-row longlist needs.
+MAX_IMPORT_UNPACKED = 50 * 1024 * 1024
+MAX_IMPORT_MEMBERS = 500
+MAX_IMPORT_COLUMNS = 100
+MAX_IMPORT_CELLS = 400_000
+TOO_LARGE = "too_large"  # the code of errors the API answers with 413
 HEADERS = {
     "naam": "name",
     "organisatie": "name",
@@ -631,30 +638,105 @@ def _normal_header(value: Any) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _too_many_cells() -> ValidationError:
+    return ValidationError(
+        _("Het bestand heeft meer dan %(n)d cellen. Splits het in delen.")
+        % {"n": MAX_IMPORT_CELLS},
+        code=TOO_LARGE,
+    )
+
+
+def _kept(row, counted: list[int]) -> list[str]:
+    """A row as stripped text without its empty tail, counting its cells against the limit."""
+    cells = ["" if cell is None else str(cell).strip() for cell in row[:MAX_IMPORT_COLUMNS]]
+    while cells and not cells[-1]:
+        cells.pop()
+    counted[0] += len(cells)
+    if counted[0] > MAX_IMPORT_CELLS:
+        raise _too_many_cells()
+    return cells
+
+
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"))
+
+
+def _check_xlsx_archive(content: bytes) -> None:
+    """Refuse a zip bomb by the unpacked sizes, and any DTD (no spreadsheet needs one; entity
+    tricks live there), before openpyxl reads a byte. defusedxml guards openpyxl's parser too."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+        if len(members) > MAX_IMPORT_MEMBERS or (
+            sum(info.file_size for info in members) > MAX_IMPORT_UNPACKED
+        ):
+            raise ValidationError(
+                _("Het bestand is uitgepakt groter dan %(n)d MB. Splits het in delen.")
+                % {"n": MAX_IMPORT_UNPACKED // (1024 * 1024)},
+                code=TOO_LARGE,
+            )
+        for info in members:
+            if info.filename.lower().startswith(("xl/media/", "docprops/thumbnail")):
+                continue  # pictures: openpyxl does not parse them as XML
+            with archive.open(info) as member:  # reads at most the declared size
+                tail = b""
+                while chunk := member.read(1024 * 1024):
+                    if any(mark in tail + chunk for mark in _DTD_MARKS):
+                        raise ValidationError(
+                            _(
+                                "Dit Excel-bestand bevat een DTD en dat doet een gewoon "
+                                "spreadsheet nooit. Sla het opnieuw op als .xlsx of als CSV."
+                            )
+                        )
+                    tail = chunk[-32:]
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ValidationError(
+            _("Dit Excel-bestand kunnen we niet lezen. Sla het op als .xlsx of als CSV.")
+        ) from exc
+
+
 def _read_rows(name: str, content: bytes) -> list[list[str]]:
     if len(content) > MAX_IMPORT_BYTES:
-        raise ValidationError(_("Het bestand is groter dan 5 MB. Splits het in delen."))
+        raise ValidationError(
+            _("Het bestand is groter dan 5 MB. Splits het in delen."), code=TOO_LARGE
+        )
+    counted = [0]
     if name.lower().endswith(".xlsx"):
         import zipfile
+        from xml.etree.ElementTree import ParseError
 
+        from defusedxml import DefusedXmlException
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
 
+        _check_xlsx_archive(content)
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
             rows = [
-                ["" if cell is None else str(cell).strip() for cell in row]
+                _kept(row, counted)
                 for _n, row in zip(
-                    range(MAX_IMPORT_ROWS + 2), sheet.iter_rows(values_only=True), strict=False
+                    range(MAX_IMPORT_ROWS + 2),
+                    sheet.iter_rows(values_only=True, max_col=MAX_IMPORT_COLUMNS),
+                    strict=False,
                 )
             ]
+        except DefusedXmlException as exc:
+            raise ValidationError(
+                _(
+                    "Dit Excel-bestand bevat een DTD en dat doet een gewoon spreadsheet nooit. "
+                    "Sla het opnieuw op als .xlsx of als CSV."
+                )
+            ) from exc
         except (
             zipfile.BadZipFile,
             InvalidFileException,
+            ParseError,
             KeyError,
             IndexError,
             ValueError,
+            TypeError,
             OSError,
         ) as exc:
             raise ValidationError(
@@ -682,7 +764,7 @@ def _read_rows(name: str, content: bytes) -> list[list[str]]:
         for n, row in enumerate(reader):
             if n > MAX_IMPORT_ROWS + 1:
                 break
-            rows.append([cell.strip() for cell in row])
+            rows.append(_kept(row, counted))
     except csv.Error as exc:
         raise ValidationError(
             _("Dit CSV-bestand kunnen we niet lezen: %(e)s") % {"e": exc}
@@ -1199,105 +1281,213 @@ def resume_deliveries() -> int:
 # --- open page: any business may join --------------------------------------------------------
 
 
-def join(*, municipality: Municipality, data: dict[str, Any]) -> Partner:
-    """A business signs up on the open page: it lands on the longlist (voorbereiden) with the
-    source 'aangemeld', and the coalition's address gets an e-mail. Never exclusive: every
-    business may join."""
+PARTNER_SIGNUP = "partner"  # the purposes of these sign-ups in samen.core.signup
+NEWSLETTER_SIGNUP = "newsletter"
+
+
+def join(*, municipality: Municipality, data: dict[str, Any]) -> bool:
+    """A business signs up on the open page. Nothing is on the longlist until the contact
+    address is confirmed (one confirmation mail per address per hour; False when this one
+    was not sent). Never exclusive: every business may join."""
+
+    def link(token: str) -> str:
+        return settings.SITE_URL + reverse("partners:join-confirm", args=[municipality.slug, token])
+
+    return signup.start(
+        municipality=municipality,
+        purpose=PARTNER_SIGNUP,
+        email=data["contact_email"],
+        data=dict(data),
+        link=link,
+        subject=_("Bevestig uw aanmelding als partner van de coalitie in %(m)s")
+        % {"m": municipality.name},
+        body=_(
+            "Goedendag,\n\nU (of iemand anders) heeft dit adres opgegeven bij een aanmelding als "
+            "partner van de coalitie tegen eenzaamheid in %(m)s. Bevestig met deze link:\n\n"
+            "%%(link)s\n\nHebt u zich niet aangemeld? Dan hoeft u niets te doen.\n\nSamen"
+        )
+        % {"m": municipality.name},
+    )
+
+
+def confirm_join(*, municipality: Municipality, token: str) -> Partner | Signup | None:
+    """The link was clicked: the business is on the longlist (source 'aangemeld') and the
+    coalition's address hears of it; or, when it resembles an organisation that exists
+    (KvK number, name, e-mail), the sign-up waits for the coordinator. None: unknown link."""
     with transaction.atomic():
-        existing = None
+        confirmed = signup.confirm(municipality=municipality, purpose=PARTNER_SIGNUP, token=token)
+        if confirmed is None:
+            return None
+        pending, data = confirmed.signup, confirmed.signup.data
+        if not confirmed.first:
+            partner = Partner.objects.filter(organisation_id=pending.result_id).first()
+            return partner or pending
+        match = None
         if data.get("kvk_number"):
-            existing = Partner.objects.filter(kvk_number=data["kvk_number"]).first()
-        if existing is None:
-            organisation = Organisation.objects.filter(name__iexact=data["name"].strip()).first()
-            existing = (
-                Partner.objects.filter(organisation=organisation).first() if organisation else None
-            )
-        if existing is not None:
-            ContactLog.objects.create(
-                municipality=municipality,
-                partner=existing,
-                kind=ContactKind.EMAIL,
-                summary=_("Opnieuw aangemeld via de website: %(m)s")
-                % {"m": data.get("message", "")},
-            )
-            partner = existing
-        else:
-            partner = create_partner(
-                municipality=municipality,
-                actor=None,
-                data={**data, "warm_contact": False},
-                source="join",
-            )
-            if data.get("message"):
-                ContactLog.objects.create(
-                    municipality=municipality,
-                    partner=partner,
-                    kind=ContactKind.EMAIL,
-                    summary=_("Aangemeld via de website: %(m)s") % {"m": data["message"]},
-                )
-        audit.record(action="partners.join", obj=partner)
-    if municipality.contact_email:
-        url = settings.SITE_URL + reverse(
-            "partners:detail", args=[municipality.slug, partner.organisation.slug]
+            known = Partner.objects.filter(kvk_number=data["kvk_number"]).first()
+            match = known.organisation if known else None
+        match = match or signup.matching_organisation(
+            municipality=municipality, name=data["name"], email=data["contact_email"]
         )
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=_("Nieuwe aanmelding als partner: %(n)s") % {"n": data["name"]},
-                message=_("%(n)s heeft zich aangemeld via de website.\n\n%(url)s\n\nSamen")
-                % {"n": data["name"], "url": url},
-                from_email=None,
-                recipient_list=[municipality.contact_email],
-                fail_silently=True,
-            )
-        )
+        if match is not None:
+            return signup.hold(signup=pending, match=match)
+        partner = _partner_from_signup(pending, actor=None)
+    _tell_the_coalition(municipality, partner)
     return partner
+
+
+def _partner_from_signup(pending: Signup, actor: User | None) -> Partner:
+    """A new organisation and its place on the longlist, from a confirmed sign-up."""
+    data = dict(pending.data)
+    roles = data.pop("roles", [])
+    message = data.pop("message", "")
+    organisation = Organisation.objects.create(
+        municipality=pending.municipality,
+        slug=_unique_slug(data["name"]),
+        kind=SECTOR_KIND.get(data.get("sector"), Organisation.Kind.BUSINESS),
+        email=data.get("contact_email", ""),
+        **{k: data.get(k, "") for k in ORGANISATION_FIELDS},
+    )
+    partner = create_partner(
+        municipality=pending.municipality,
+        actor=actor,
+        data={**data, "warm_contact": False},
+        organisation=organisation,
+        source="join",
+    )
+    if roles and not partner.roles:
+        partner.roles = roles
+        partner.save(update_fields=["roles"])
+    if message:
+        ContactLog.objects.create(
+            municipality=pending.municipality,
+            partner=partner,
+            kind=ContactKind.EMAIL,
+            summary=_("Aangemeld via de website: %(m)s") % {"m": message},
+        )
+    pending.result = organisation
+    pending.save(update_fields=["result"])
+    audit.record(action="partners.join", actor=actor, obj=partner)
+    return partner
+
+
+def _tell_the_coalition(municipality: Municipality, partner: Partner) -> None:
+    if not municipality.contact_email:
+        return
+    url = settings.SITE_URL + reverse(
+        "partners:detail", args=[municipality.slug, partner.organisation.slug]
+    )
+    send_mail(
+        subject=_("Nieuwe aanmelding als partner"),
+        message=_("%(n)s heeft zich aangemeld via de website.\n\n%(url)s\n\nSamen")
+        % {"n": partner.organisation.name, "url": url},
+        from_email=None,
+        recipient_list=[municipality.contact_email],
+        fail_silently=True,
+    )
+
+
+def _merge_partner_signup(pending: Signup, organisation: Organisation, actor: User) -> None:
+    """The coordinator says this sign-up is that organisation: it goes on the longlist if it
+    was not yet, and the sign-up is noted in its contact log; the organisation's and the
+    partner's name and contact details stay as they are."""
+    data = pending.data
+    partner = Partner.objects.filter(organisation=organisation).first()
+    if partner is None:
+        keep = {k: v for k, v in data.items() if k in ("sector", "roles")}
+        partner = create_partner(
+            municipality=pending.municipality,
+            actor=actor,
+            data={**keep, "name": organisation.name, "warm_contact": False},
+            organisation=organisation,
+            source="join",
+        )
+    contact = ", ".join(
+        str(data.get(k, ""))
+        for k in ("contact_name", "contact_email", "contact_phone")
+        if data.get(k)
+    )
+    ContactLog.objects.create(
+        municipality=pending.municipality,
+        partner=partner,
+        kind=ContactKind.EMAIL,
+        by=actor,
+        summary=_("Opnieuw aangemeld via de website (%(c)s): %(m)s")
+        % {"c": contact, "m": data.get("message", "")},
+    )
+
+
+def _create_partner_signup(pending: Signup, actor: User) -> Organisation:
+    return _partner_from_signup(pending, actor=actor).organisation
+
+
+# registered by PartnersConfig.ready()
+SIGNUP_HANDLER = signup.Handler(
+    label=gettext_lazy("Partner"), merge=_merge_partner_signup, create=_create_partner_signup
+)
 
 
 # --- newsletter ----------------------------------------------------------------------------
 
 
-def subscribe(*, municipality: Municipality, email: str, name: str = "") -> NewsletterSubscriber:
-    """Double opt-in: store the address unconfirmed and send a confirmation link. The answer
-    is the same whether or not the address was known."""
-    email = email.strip().lower()
-    with transaction.atomic():
-        subscriber = NewsletterSubscriber.objects.filter(email=email).first()
-        if subscriber is None:
-            subscriber = NewsletterSubscriber.objects.create(
-                municipality=municipality,
-                email=email,
-                name=name,
-                token=NewsletterSubscriber.new_token(),
-            )
-        elif subscriber.active:
-            return subscriber
-        else:
-            subscriber.unsubscribed_at = None
-            subscriber.confirmed_at = None
-            subscriber.token = NewsletterSubscriber.new_token()
-            subscriber.save(update_fields=["unsubscribed_at", "confirmed_at", "token"])
-        url = settings.SITE_URL + reverse(
-            "partners:newsletter-confirm", args=[municipality.slug, subscriber.token]
+def subscribe(*, municipality: Municipality, email: str, name: str = "") -> None:
+    """Double opt-in: nothing is stored on the mailing list until the link is clicked (one
+    confirmation mail per address per hour). The answer is the same whether or not the
+    address was known; an active subscriber gets no mail at all."""
+    email = signup.normal_email(email)
+    existing = NewsletterSubscriber.objects.filter(email=email).first()
+    if existing is not None and existing.active:
+        return
+
+    def link(token: str) -> str:
+        return settings.SITE_URL + reverse(
+            "partners:newsletter-confirm", args=[municipality.slug, token]
         )
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=_("Bevestig uw aanmelding voor de nieuwsbrief van %(m)s")
-                % {"m": municipality.name},
-                message=_(
-                    "Goedendag,\n\nU (of iemand anders) heeft dit adres aangemeld voor de nieuwsbrief "
-                    "van de coalitie tegen eenzaamheid in %(m)s. Bevestig met deze link:\n\n%(url)s\n\n"
-                    "Hebt u zich niet aangemeld? Dan hoeft u niets te doen.\n\nSamen"
-                )
-                % {"m": municipality.name, "url": url},
-                from_email=None,
-                recipient_list=[email],
-            )
+
+    signup.start(
+        municipality=municipality,
+        purpose=NEWSLETTER_SIGNUP,
+        email=email,
+        data={"name": name},
+        link=link,
+        subject=_("Bevestig uw aanmelding voor de nieuwsbrief van %(m)s")
+        % {"m": municipality.name},
+        body=_(
+            "Goedendag,\n\nU (of iemand anders) heeft dit adres aangemeld voor de nieuwsbrief "
+            "van de coalitie tegen eenzaamheid in %(m)s. Bevestig met deze link:\n\n%%(link)s\n\n"
+            "Hebt u zich niet aangemeld? Dan hoeft u niets te doen.\n\nSamen"
         )
-    return subscriber
+        % {"m": municipality.name},
+    )
 
 
 def confirm_subscription(*, municipality: Municipality, token: str) -> NewsletterSubscriber | None:
-    subscriber = NewsletterSubscriber.objects.filter(token=token).first()
+    """The link was clicked: the address is on the mailing list, with the link's token as its
+    own (the unsubscribe link). Links mailed before sign-ups were kept apart still work."""
+    with transaction.atomic():
+        confirmed = signup.confirm(
+            municipality=municipality, purpose=NEWSLETTER_SIGNUP, token=token
+        )
+        if confirmed is not None and not confirmed.first:
+            return NewsletterSubscriber.objects.filter(token=token).first()
+        if confirmed is not None:
+            email, now = confirmed.signup.email, timezone.now()
+            subscriber = NewsletterSubscriber.objects.filter(email=email).first()
+            if subscriber is None:
+                return NewsletterSubscriber.objects.create(
+                    municipality=municipality,
+                    email=email,
+                    name=str(confirmed.signup.data.get("name", ""))[:120],
+                    token=token,
+                    confirmed_at=now,
+                )
+            if not subscriber.active:
+                subscriber.unsubscribed_at = None
+                subscriber.confirmed_at = now
+                subscriber.token = token
+                subscriber.save(update_fields=["unsubscribed_at", "confirmed_at", "token"])
+            return subscriber
+    subscriber = NewsletterSubscriber.objects.filter(token=token[:64]).first()
     if subscriber is None:
         return None
     if subscriber.confirmed_at is None or subscriber.unsubscribed_at is not None:

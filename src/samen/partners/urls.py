@@ -8,6 +8,11 @@ urlpatterns = [
     # Public: the transparency register, the open page, the newsletter.
     path("<slug:slug>/samenwerkingen/", views.register, name="register"),
     path("<slug:slug>/samenwerkingen/meedoen/", views.join, name="join"),
+    path(
+        "<slug:slug>/samenwerkingen/meedoen/bevestigen/<str:token>/",
+        views.join_confirm,
+        name="join-confirm",
+    ),
     path("<slug:slug>/nieuwsbrief/", views.newsletter_subscribe, name="newsletter-subscribe"),
     path(
         "<slug:slug>/nieuwsbrief/bevestigen/<str:token>/",

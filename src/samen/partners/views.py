@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
+from samen.core.models import Signup
+from samen.core.signup_views import ask_to_confirm
 from samen.core.tenancy import public_view, staff_view
 
 from . import scoring, selectors, services
@@ -630,6 +632,10 @@ def newsletters(request: HttpRequest) -> HttpResponse:
         active=Count("pk", filter=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True)),
         pending=Count("pk", filter=Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True)),
     )
+    # addresses that asked this week and did not click the link yet (nothing else is stored)
+    subscribers["pending"] += Signup.objects.filter(
+        purpose=services.NEWSLETTER_SIGNUP, confirmed_at__isnull=True
+    ).count()
     context = {
         "newsletters": Newsletter.objects.annotate(
             total=Count("sends"), sent=Count("sends", filter=Q(sends__sent_at__isnull=False))
@@ -717,13 +723,24 @@ def join(request: HttpRequest) -> HttpResponse:
             return render(request, "partners/join.html", {"form": form}, status=429)
         if form.is_valid():
             if not form.cleaned_data["website"]:
+                # the same page whether or not a mail went out (one per address per hour)
                 data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
-                roles = data.pop("roles")
-                partner = services.join(municipality=request.municipality, data=data)
-                if roles and not partner.roles:
-                    Partner.objects.filter(pk=partner.pk).update(roles=roles)
+                services.join(municipality=request.municipality, data=data)
             return render(request, "partners/join.html", {"done": True})
     return render(request, "partners/join.html", {"form": form})
+
+
+@never_cache
+@public_view
+def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method != "POST":
+        page = ask_to_confirm(request, purpose=services.PARTNER_SIGNUP, token=token)
+        if page is not None:
+            return page
+    result = services.confirm_join(municipality=request.municipality, token=token)
+    if result is None:
+        return render(request, "partners/join.html", {"expired": True}, status=400)
+    return render(request, "partners/join.html", {"confirmed": True})
 
 
 @never_cache
@@ -751,6 +768,10 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
 @never_cache
 @public_view
 def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method != "POST":
+        page = ask_to_confirm(request, purpose=services.NEWSLETTER_SIGNUP, token=token)
+        if page is not None:
+            return page
     subscriber = services.confirm_subscription(municipality=request.municipality, token=token[:64])
     if subscriber is None:
         raise Http404

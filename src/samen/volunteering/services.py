@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core import audit
+from samen.core import audit, signup
 from samen.core.models import Municipality, Organisation, User
 
 from . import geo, matching
@@ -59,6 +59,23 @@ def programme_for_email(email: str) -> Programme | None:
     )
 
 
+def _check_age(data: dict[str, Any], kind: str) -> None:
+    if kind != Volunteer.Kind.MDT:
+        return
+    born = data.get("date_of_birth")
+    if born is None:
+        raise ValidationError({"date_of_birth": _("Vul je geboortedatum in.")})
+    age = age_on(born, timezone.localdate())
+    if not MDT_MIN_AGE <= age <= MDT_MAX_AGE:
+        raise ValidationError(
+            {"date_of_birth": _("MDT is voor jongeren van 12 tot en met 30 jaar.")}
+        )
+    if age < CONSENT_BELOW and not data.get("parent_consent"):
+        raise ValidationError(
+            {"parent_consent": _("Onder de 16 heb je toestemming van een ouder nodig.")}
+        )
+
+
 def register_volunteer(
     *,
     municipality: Municipality,
@@ -66,25 +83,16 @@ def register_volunteer(
     kind: str,
     programme: Programme | None = None,
     user: User | None = None,
+    token: str | None = None,
 ) -> Registration:
     """A volunteer signs up: an employee (by invitation link, e-mail domain or account) or a
-    young person in MDT (12-30; under 16 with a parent's consent)."""
+    young person in MDT (12-30; under 16 with a parent's consent). Without an account this
+    runs only once the address is confirmed (`confirm_registration`); `token` is then the
+    personal link derived from the confirmation link."""
     if programme is None and kind == Volunteer.Kind.EMPLOYEE:
         programme = programme_for_email(data.get("email", ""))
-    if kind == Volunteer.Kind.MDT:
-        born = data.get("date_of_birth")
-        if born is None:
-            raise ValidationError({"date_of_birth": _("Vul je geboortedatum in.")})
-        age = age_on(born, timezone.localdate())
-        if not MDT_MIN_AGE <= age <= MDT_MAX_AGE:
-            raise ValidationError(
-                {"date_of_birth": _("MDT is voor jongeren van 12 tot en met 30 jaar.")}
-            )
-        if age < CONSENT_BELOW and not data.get("parent_consent"):
-            raise ValidationError(
-                {"parent_consent": _("Onder de 16 heb je toestemming van een ouder nodig.")}
-            )
-    token = new_token()
+    _check_age(data, kind)
+    token = token or new_token()
     fields = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
     with transaction.atomic():
         volunteer = Volunteer.objects.create(
@@ -103,6 +111,75 @@ def register_volunteer(
             programme=programme.pk if programme else None,
         )
     return Registration(volunteer, token)
+
+
+VOLUNTEER_SIGNUP = "volunteer"  # the purpose of these sign-ups in samen.core.signup
+
+
+def request_registration(
+    *,
+    municipality: Municipality,
+    data: dict[str, Any],
+    kind: str,
+    programme: Programme | None = None,
+) -> bool:
+    """A visitor signs up as a volunteer: the form is checked now, but the volunteer (and the
+    personal page) exists only once the address is confirmed. One confirmation mail per
+    address per hour; False when this one was not sent."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    _check_age(data, kind)
+
+    def link(token: str) -> str:
+        return settings.SITE_URL + reverse("volunteering:confirm", args=[municipality.slug, token])
+
+    fields = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
+    return signup.start(
+        municipality=municipality,
+        purpose=VOLUNTEER_SIGNUP,
+        email=data["email"],
+        data={"kind": kind, "programme": programme.pk if programme else None, "fields": fields},
+        link=link,
+        subject=_("Bevestig je aanmelding als vrijwilliger in %(m)s") % {"m": municipality.name},
+        body=_(
+            "Hallo,\n\nJij (of iemand anders) hebt dit adres opgegeven om vrijwilliger te worden "
+            "in %(m)s. Bevestig je aanmelding met deze link; daarna kom je op je eigen pagina:"
+            "\n\n%%(link)s\n\nHeb je je niet aangemeld? Dan hoef je niets te doen.\n\nSamen"
+        )
+        % {"m": municipality.name},
+    )
+
+
+def confirm_registration(*, municipality: Municipality, token: str) -> Registration | None:
+    """The link was clicked: the volunteer exists, with a personal link derived from this
+    one (so clicking it again shows the same page). None: unknown or expired link."""
+    personal = signup.personal_token(token, VOLUNTEER_SIGNUP)
+    with transaction.atomic():
+        confirmed = signup.confirm(municipality=municipality, purpose=VOLUNTEER_SIGNUP, token=token)
+        if confirmed is None:
+            return None
+        if not confirmed.first:
+            volunteer = volunteer_by_token(personal)
+            return Registration(volunteer, personal) if volunteer else None
+        data = confirmed.signup.data
+        fields = dict(data["fields"])
+        if fields.get("date_of_birth"):
+            fields["date_of_birth"] = dt.date.fromisoformat(fields["date_of_birth"])
+        programme = (
+            Programme.objects.filter(pk=data["programme"]).first() if data["programme"] else None
+        )
+        try:
+            return register_volunteer(
+                municipality=municipality,
+                data=fields,
+                kind=data["kind"],
+                programme=programme,
+                token=personal,
+            )
+        except ValidationError:  # e.g. turned 31 in the meantime: sign up again
+            transaction.set_rollback(True)
+            return None
 
 
 PROFILE_FIELDS = {

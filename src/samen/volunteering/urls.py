@@ -12,6 +12,7 @@ urlpatterns = [
         views.register_employee,
         name="invite",
     ),
+    path("<slug:slug>/vrijwilligers/bevestigen/<str:token>/", views.confirm, name="confirm"),
     path("<slug:slug>/vrijwilligers/mijn/<str:token>/", views.personal, name="personal"),
     path("<slug:slug>/beheer/vrijwilligerswerk/", views.needs, name="needs"),
     path("<slug:slug>/beheer/vrijwilligerswerk/hulpvragen/nieuw/", views.need_new, name="need-new"),

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -7,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_ratelimit.core import is_ratelimited
 
+from samen.core.signup_views import ask_to_confirm
 from samen.core.tenancy import public_view, staff_view
 
 from . import selectors, services
@@ -28,8 +31,10 @@ def register_mdt(request: HttpRequest) -> HttpResponse:
     """Young people in maatschappelijke diensttijd (12-30) sign up without an account."""
     form = MdtForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if _limited(request):
+            return _too_many(request, form, mdt=True)
         try:
-            registration = services.register_volunteer(
+            services.request_registration(
                 municipality=request.municipality, data=form.cleaned_data, kind=Volunteer.Kind.MDT
             )
         except ValidationError as error:
@@ -37,8 +42,39 @@ def register_mdt(request: HttpRequest) -> HttpResponse:
                 for msg in msgs:
                     form.add_error(field if field in form.fields else None, msg)
         else:
-            return _registered(request, registration)
+            return render(
+                request, "volunteering/check_mail.html", {"email": form.cleaned_data["email"]}
+            )
     return render(request, "volunteering/register.html", {"form": form, "mdt": True})
+
+
+def _limited(request: HttpRequest) -> bool:
+    return is_ratelimited(
+        request,
+        group="volunteer-signup",
+        key="ip",
+        rate=settings.SAMEN_CONCERN_RATE,
+        increment=True,
+    )
+
+
+def _too_many(request: HttpRequest, form, **context) -> HttpResponse:
+    form.add_error(None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw."))
+    return render(request, "volunteering/register.html", {"form": form, **context}, status=429)
+
+
+@never_cache
+@public_view
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the confirmation mail: a button, and then the volunteer exists."""
+    if request.method != "POST":
+        page = ask_to_confirm(request, purpose=services.VOLUNTEER_SIGNUP, token=token)
+        if page is not None:
+            return page
+    registration = services.confirm_registration(municipality=request.municipality, token=token)
+    if registration is None:
+        return render(request, "volunteering/check_mail.html", {"expired": True}, status=400)
+    return _registered(request, registration)
 
 
 @never_cache
@@ -61,14 +97,18 @@ def register_employee(request: HttpRequest, token: str = "") -> HttpResponse:
                     "of de uitnodigingslink van uw werkgever."
                 ),
             )
+        elif _limited(request):
+            return _too_many(request, form, mdt=False, programme=programme)
         else:
-            registration = services.register_volunteer(
+            services.request_registration(
                 municipality=request.municipality,
                 data=form.cleaned_data,
                 kind=Volunteer.Kind.EMPLOYEE,
                 programme=chosen,
             )
-            return _registered(request, registration)
+            return render(
+                request, "volunteering/check_mail.html", {"email": form.cleaned_data["email"]}
+            )
     context = {"form": form, "mdt": False, "programme": programme}
     return render(request, "volunteering/register.html", context)
 

@@ -25,11 +25,12 @@ def test_join_with_a_feed_preview_confirm_and_approval(client, login, samenstad,
     data["feed_url"] = ""
     response = client.post("/samenstad/meedoen/", data)
     assert "We hebben een e-mail gestuurd" in response.content.decode()
+    assert not Organisation.objects.filter(name="Buurtvereniging De Linde").exists()
+    link = re.search(r"http\S+/meedoen/bevestigen/\S+/", mail.outbox[-1].body).group(0)
+    page = client.post(link.split("8000")[-1]).content.decode()
+    assert "De regisseur van de gemeente kijkt uw aanmelding na" in page
     organisation = Organisation.objects.get(name="Buurtvereniging De Linde")
     assert organisation.website == "https://delinde.example"
-    link = re.search(r"http\S+/meedoen/bevestigen/\S+/", mail.outbox[-1].body).group(0)
-    page = client.get(link.split("8000")[-1]).content.decode()
-    assert "De regisseur van de gemeente kijkt uw aanmelding na" in page
     registration = Registration.objects.get(organisation=organisation)
     assert registration.email_confirmed_at and not registration.is_active
     login("coordinator").post("/samenstad/beheer/aanmeldingen/", {"registration": registration.pk})
@@ -51,6 +52,8 @@ def test_join_preview_shows_what_was_found(client, samenstad, fake_server, unsco
     )
     assert not Organisation.objects.filter(name="Bieb Noord").exists()  # preview saves nothing
     client.post("/samenstad/meedoen/", {**data, "step": "confirm"})
+    assert not Feed.objects.filter(organisation__name="Bieb Noord").exists()  # not confirmed
+    client.post(re.search(r"/samenstad/meedoen/bevestigen/\S+/", mail.outbox[-1].body).group(0))
     feed = Feed.objects.get(organisation__name="Bieb Noord")
     assert not feed.is_active and not Activity.objects.filter(feed=feed).exists()
 
@@ -69,7 +72,7 @@ def test_confirmed_join_without_approval_imports_the_feed(client, samenstad, fak
         },
     )
     link = re.search(r"/samenstad/meedoen/bevestigen/\S+/", mail.outbox[-1].body).group(0)
-    assert "Uw activiteiten staan nu in de agenda" in client.get(link).content.decode()
+    assert "Uw activiteiten staan nu in de agenda" in client.post(link).content.decode()
     assert Activity.objects.filter(organisation__name="Bieb Zuid").count() == 3
     assert client.get("/samenstad/meedoen/bevestigen/vervalst/").status_code == 400
 

@@ -54,6 +54,7 @@ PAGES: dict[str, Rule] = {
     "activities:edit": rule("activities.publish", organisation=True),
     "activities:feed-refresh": rule("activities.publish", organisation=True, ok=302),
     "activities:registrations": rule("organisations.manage"),
+    "core:signups": rule("organisations.manage"),
     "partners:longlist": rule("partners.manage"),
     "partners:new": rule("partners.manage"),
     "partners:import": rule("partners.manage"),

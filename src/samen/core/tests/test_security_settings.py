@@ -202,3 +202,32 @@ def test_guessing_codes_is_throttled(production, caseworker_device):
     response = client.post("/account/code/", {"token": code(caseworker_device)})
     assert "Te veel pogingen" in response.content.decode()
     assert client.get("/samenstad/beheer/signalen/").status_code == 302
+
+
+def test_login_address_limit_follows_the_trusted_proxy(samenstad, settings):
+    """Behind the reverse proxy the login limit counts the visitor, not the proxy; a spoofed
+    X-Forwarded-For from a client that is not a proxy changes nothing."""
+    settings.SAMEN_TRUSTED_PROXIES = ["10.0.0.1"]
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+    for n in range(30):
+        proxy.post(
+            "/inloggen/",
+            {"username": f"gebruiker{n}", "password": "fout"},
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+    other_visitor = proxy.post(
+        "/inloggen/",
+        {"username": "coordinator", "password": "samen-demo"},
+        HTTP_X_FORWARDED_FOR="198.51.100.8",
+    )
+    assert other_visitor.status_code == 302
+
+    spoofer = Client(REMOTE_ADDR="203.0.113.5")
+    for n in range(30):
+        spoofer.post(
+            "/inloggen/",
+            {"username": f"gast{n}", "password": "fout"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    response = spoofer.post("/inloggen/", {"username": "partner", "password": "samen-demo"})
+    assert response.status_code == 429

@@ -2,6 +2,7 @@
 logged on the partner and never sent twice; the newsletter with double opt-in; reminders."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -133,12 +134,11 @@ def test_newsletter_double_opt_in_and_one_click_unsubscribe(
             "/samenstad/nieuwsbrief/", {"email": "Nieuw@Voorbeeld.nl", "name": "Nina"}
         )
     assert "Bijna klaar" in response.content.decode()
-    subscriber = NewsletterSubscriber.objects.get(email="nieuw@voorbeeld.nl")
-    assert not subscriber.active
+    assert not NewsletterSubscriber.objects.filter(email="nieuw@voorbeeld.nl").exists()
     confirm = mail.outbox[-1]
-    assert f"/samenstad/nieuwsbrief/bevestigen/{subscriber.token}/" in confirm.body
-    assert client.get(f"/samenstad/nieuwsbrief/bevestigen/{subscriber.token}/").status_code == 200
-    subscriber.refresh_from_db()
+    link = re.search(r"/samenstad/nieuwsbrief/bevestigen/\S+/", confirm.body).group(0)
+    assert client.post(link).status_code == 200
+    subscriber = NewsletterSubscriber.objects.get(email="nieuw@voorbeeld.nl")
     assert subscriber.active
     assert client.get("/samenstad/nieuwsbrief/bevestigen/onzin/").status_code == 404
 

@@ -151,10 +151,14 @@ def test_any_business_may_join_on_the_open_page(client, in_samenstad, mailoutbox
     with_errors = client.post("/samenstad/samenwerkingen/meedoen/", {**data, "contact_email": "x"})
     assert "Vul een geldig e-mailadres in" in with_errors.content.decode()
     done = client.post("/samenstad/samenwerkingen/meedoen/", data)
-    assert "Dank u wel" in done.content.decode()
+    assert "Bekijk uw e-mail" in done.content.decode()
+    import re
+
+    link = re.search(r"/samenstad/samenwerkingen/meedoen/bevestigen/\S+/", mailoutbox[0].body)
+    assert "Dank u wel" in client.post(link.group(0)).content.decode()
     partner = Partner.objects.get(organisation__name="Fietsenmaker De Ketting")
     assert partner.step == "prepare" and partner.source == "join" and partner.roles == ["signal"]
-    client.post("/samenstad/samenwerkingen/meedoen/", data)  # twice: no duplicate
+    client.post(link.group(0))  # twice: no duplicate
     assert Partner.objects.filter(organisation__name="Fietsenmaker De Ketting").count() == 1
 
 

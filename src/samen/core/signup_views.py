@@ -1,0 +1,64 @@
+"""The coordinator's page for sign-ups that resemble an existing organisation."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import signup
+from .models import Signup
+from .tenancy import staff_view
+
+# what a sign-up may carry, as the coordinator reads it
+LABELS = {
+    "website": gettext_lazy("Website"),
+    "feed_url": gettext_lazy("Agenda of nieuws"),
+    "sector": gettext_lazy("Sector"),
+    "kvk_number": gettext_lazy("KvK-nummer"),
+    "address": gettext_lazy("Adres"),
+    "postcode": gettext_lazy("Postcode"),
+    "contact_name": gettext_lazy("Contactpersoon"),
+    "contact_email": gettext_lazy("E-mail contactpersoon"),
+    "contact_phone": gettext_lazy("Telefoon"),
+    "roles": gettext_lazy("Wil graag"),
+    "message": gettext_lazy("Bericht"),
+}
+
+
+def _details(pending: Signup) -> list[tuple[str, str]]:
+    rows = []
+    for key, label in LABELS.items():
+        value = pending.data.get(key)
+        if value:
+            rows.append((str(label), ", ".join(value) if isinstance(value, list) else str(value)))
+    return rows
+
+
+@staff_view("organisations.manage")
+def signups(request: HttpRequest) -> HttpResponse:
+    """Each held sign-up: merge it into the organisation it resembles (that organisation's
+    name and contact details stay), approve it as a new organisation, or reject it."""
+    if request.method == "POST":
+        pending = get_object_or_404(Signup, pk=request.POST.get("signup"))
+        try:
+            signup.decide(
+                signup=pending, decision=request.POST.get("decision", ""), actor=request.user
+            )
+        except ValidationError as error:
+            messages.warning(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Besluit over %(name)s vastgelegd.") % {"name": pending})
+        return redirect("core:signups", slug=request.municipality.slug)
+    rows = [(s, signup.HANDLERS.get(s.purpose), _details(s)) for s in signup.held()]
+    return render(request, "core/signups.html", {"rows": rows})
+
+
+def ask_to_confirm(request: HttpRequest, *, purpose: str, token: str) -> HttpResponse | None:
+    """GET of a confirmation link: a page with a button, so that a mail scanner opening the
+    link confirms nothing. None when the link is unknown or expired (the app says so)."""
+    pending = signup.pending(municipality=request.municipality, purpose=purpose, token=token)
+    if pending is None:
+        return None
+    return render(request, "core/confirm_signup.html", {"signup": pending})
