@@ -12,7 +12,7 @@ from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from samen.api import AUTH, municipality_for, optional_user, validation_problem
+from samen.api import AUTH, InputSchema, municipality_for, optional_user, validation_problem
 from samen.core.tenancy import municipality_scope
 
 from . import selectors, services
@@ -23,7 +23,9 @@ from .models import Status as CaseStatus
 router = Router(tags=["Signaalpunt"])
 
 
-class ConcernIn(Schema):
+class ConcernIn(InputSchema):
+    multiline = frozenset({"description", "location_description"})
+
     description: str = Field(
         "", max_length=4000, description="Wat is er opgevallen, in eigen woorden."
     )
@@ -263,7 +265,9 @@ def get_case(request: HttpRequest, slug: str, case_id: int):
         return _case_out(case)
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
+    multiline = frozenset({"note"})
+
     to_status: CaseStatus
     note: str = Field("", max_length=4000)
     outcome: Outcome | Literal[""] = ""
