@@ -80,6 +80,18 @@ def optional_user(request: HttpRequest):
     return None
 
 
+def rate_limited(request: HttpRequest, **kwargs: Any) -> bool:
+    """django-ratelimit's `is_ratelimited`, remembering when the window ends: the 429 that
+    follows says so in Retry-After."""
+    from django_ratelimit.core import get_usage
+
+    usage = get_usage(request, **kwargs)
+    if usage is None or not usage["should_limit"]:
+        return False
+    request.retry_after = max(1, usage["time_left"])
+    return True
+
+
 def municipality_for(request: HttpRequest, slug: str, perm: str | None = None) -> Municipality:
     """The municipality of an API call, checked like staff pages: not a member -> 404,
     member without `perm` -> 403, session of a user who must use two-factor login -> 403."""
@@ -464,7 +476,7 @@ def on_http_error(request, exc: HttpError):
         detail = _("De inhoud is geen geldige JSON.")
     response = problem(exc.status_code, titles.get(exc.status_code, _("Fout")), detail)
     if exc.status_code == 429:
-        response["Retry-After"] = str(getattr(exc, "retry_after", None) or 60)
+        response["Retry-After"] = str(getattr(request, "retry_after", None) or 60)
     return response
 
 
@@ -508,4 +520,11 @@ api.add_router("/", "samen.partners.api.router")
 api.add_router("/", "samen.volunteering.api.router")
 api.add_router("/", "samen.impact.api.router")
 
-__all__ = ["AUTH", "api", "municipality_for", "municipality_scope", "optional_user"]
+__all__ = [
+    "AUTH",
+    "api",
+    "municipality_for",
+    "municipality_scope",
+    "optional_user",
+    "rate_limited",
+]

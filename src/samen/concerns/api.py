@@ -8,11 +8,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from samen.api import AUTH, InputSchema, municipality_for, optional_user, validation_problem
+from samen.api import (
+    AUTH,
+    InputSchema,
+    municipality_for,
+    optional_user,
+    rate_limited,
+    validation_problem,
+)
 from samen.core.tenancy import municipality_scope
 
 from . import selectors, services
@@ -69,7 +75,7 @@ def create_concern(request: HttpRequest, slug: str, payload: ConcernIn):
     The report is committed before the 201 is sent."""
     user = optional_user(request)
     municipality = municipality_for(request, slug)
-    if user is None and is_ratelimited(
+    if user is None and rate_limited(
         request, group="concern-intake", key="ip", rate=_rate(), increment=True
     ):
         raise HttpError(429, _("Te veel meldingen vanaf dit adres. Probeer het later opnieuw."))

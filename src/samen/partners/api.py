@@ -9,11 +9,18 @@ from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
-from samen.api import AUTH, Date, DateTime, InputSchema, municipality_for, validation_problem
+from samen.api import (
+    AUTH,
+    Date,
+    DateTime,
+    InputSchema,
+    municipality_for,
+    rate_limited,
+    validation_problem,
+)
 from samen.core.tenancy import municipality_scope
 
 from . import scoring, selectors, services
@@ -652,7 +659,7 @@ def create_subscription(request: HttpRequest, slug: str, payload: SubscriptionIn
         validate_email(payload.email.strip())
     except DjangoValidationError:
         return _invalid("email", _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))
-    if is_ratelimited(
+    if rate_limited(
         request, group="newsletter", key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
     ):
         raise HttpError(429, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw."))

@@ -318,6 +318,20 @@ def test_too_many_requests_carries_retry_after(client, samenstad, settings):
     assert 0 < int(response["Retry-After"]) <= 3600
 
 
+def test_retry_after_says_when_the_window_ends(client, samenstad, settings):
+    """Not a fixed guess: the seconds until django-ratelimit's window for this client ends."""
+    import time
+
+    from django_ratelimit.core import _get_window
+
+    settings.SAMEN_CONCERN_RATE = "1/d"
+    assert post_json(client, NEWSLETTER, {"email": "b@example.org"}).status_code == 202
+    response = post_json(client, NEWSLETTER, {"email": "c@example.org"})
+    assert response.status_code == 429
+    expected = _get_window("127.0.0.1", 86400) - int(time.time())
+    assert abs(int(response["Retry-After"]) - expected) <= 2
+
+
 # --- caching and CORS ------------------------------------------------------------------------
 
 
