@@ -151,7 +151,7 @@ NUL_MESSAGE = "Null-tekens zijn niet toegestaan."
 
 
 class UnsupportedMediaType(Exception):
-    pass
+    """The body is not of the media type the operation reads (given as the argument)."""
 
 
 def _nul_params(value: Any, path: tuple = ()) -> list[dict]:
@@ -181,7 +181,7 @@ class StrictJsonBody(param_models.BodyModel):
             return cls()
         content_type = request.content_type
         if content_type is not None and not JSON_TYPE.match(content_type.lower()):
-            raise UnsupportedMediaType
+            raise UnsupportedMediaType("application/json")
         try:
             data = json.loads(request.body)
         except ValueError as error:
@@ -203,8 +203,19 @@ class StrictJsonBody(param_models.BodyModel):
             raise ValidationError(error.errors(include_url=False, include_context=True)) from None
 
 
+class MultipartFiles(param_models.FileModel):
+    """An uploaded file comes as multipart/form-data; anything else is 415, not a 400."""
+
+    @classmethod
+    def resolve(cls, request, api, path_params):
+        if request.content_type != "multipart/form-data":
+            raise UnsupportedMediaType("multipart/form-data")
+        return super().resolve(request, api, path_params)
+
+
 # Every pydantic model parameter of an operation is a JSON body: make that body strict.
 param_models.Body._model = StrictJsonBody
+param_models.File._model = MultipartFiles
 
 
 class StrictParser(Parser):
@@ -481,12 +492,10 @@ def on_http_error(request, exc: HttpError):
 
 
 @api.exception_handler(UnsupportedMediaType)
-def on_unsupported_media_type(request, exc):
-    return problem(
-        415,
-        _("Verkeerd mediatype"),
-        _("Stuur de inhoud als JSON, met Content-Type: application/json."),
-    )
+def on_unsupported_media_type(request, exc: UnsupportedMediaType):
+    expected = exc.args[0] if exc.args else "application/json"
+    detail = _("Stuur de inhoud als %(type)s (Content-Type: %(type)s).") % {"type": expected}
+    return problem(415, _("Verkeerd mediatype"), detail)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -468,3 +468,13 @@ def _types(annotation, typing):
     yield annotation
     for arg in typing.get_args(annotation):
         yield from _types(arg, typing)
+
+
+def test_json_where_a_file_upload_is_expected_is_415(client, bearer, samenstad):
+    response = post_json(
+        client,
+        "/api/v1/municipalities/samenstad/partner-imports",
+        {"file": "naam\nBakkerij"},
+        **bearer("coordinator"),
+    )
+    assert_problem(response, 415)
