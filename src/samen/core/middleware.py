@@ -116,10 +116,10 @@ class ApiHygieneMiddleware:
         ):
             response = _as_problem(response)
         if "Allow" in response:
-            allowed = [m.strip() for m in response["Allow"].split(",") if m.strip()]
-            if "GET" in allowed and "HEAD" not in allowed:
-                allowed.insert(allowed.index("GET") + 1, "HEAD")
-            response["Allow"] = ", ".join(allowed)
+            allowed = {m.strip().upper() for m in response["Allow"].split(",") if m.strip()}
+            if "GET" in allowed:
+                allowed.add("HEAD")
+            response["Allow"] = ", ".join(sorted(allowed, key=_method_rank))
         if "HTTP_AUTHORIZATION" in request.META or _session_user(request):
             response["Cache-Control"] = "no-store"
         if head:
@@ -128,6 +128,13 @@ class ApiHygieneMiddleware:
                 response["Content-Length"] = str(len(response.content))
                 response.content = b""
         return response
+
+
+_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+
+
+def _method_rank(method: str) -> int:
+    return _METHOD_ORDER.index(method) if method in _METHOD_ORDER else len(_METHOD_ORDER)
 
 
 def _session_user(request: HttpRequest) -> bool:

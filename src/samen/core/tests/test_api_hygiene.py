@@ -43,6 +43,12 @@ def test_wrong_method_on_a_path_with_several_lists_them_all(client, samenstad):
     assert response["Allow"] == "POST"
 
 
+def test_allow_lists_every_method_of_the_path_in_a_fixed_order(client, bearer, samenstad):
+    response = client.put("/api/v1/municipalities/samenstad/volunteer-needs", **bearer("welzijn"))
+    assert_problem(response, 405)
+    assert response["Allow"] == "GET, HEAD, POST"
+
+
 def test_head_works_where_get_does(client, db):
     get = client.get("/api/v1/activities")
     head = client.head("/api/v1/activities")
