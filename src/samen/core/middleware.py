@@ -108,7 +108,13 @@ class ApiHygieneMiddleware:
         if head:
             request.method = "GET"
         if "\x00" in request.path:
-            response = problem(400, _("Ongeldige invoer"), _("Null-tekens zijn niet toegestaan."))
+            reason = _("Null-tekens zijn niet toegestaan.")
+            response = problem(
+                400,
+                _("Ongeldige invoer"),
+                reason,
+                invalidParams=[{"name": "path", "reason": reason}],
+            )
         else:
             response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(

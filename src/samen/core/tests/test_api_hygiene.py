@@ -276,7 +276,10 @@ def test_nul_byte_in_a_list_item_is_400(client, samenstad):
 def test_nul_byte_in_the_query_or_path_is_400(client, db):
     body = assert_problem(client.get("/api/v1/activities?q=a%00b"), 400)
     assert body["invalidParams"][0]["name"] == "q"
-    assert_problem(client.get("/api/v1/municipalities/a%00b/partnerships"), 400)
+    body = assert_problem(client.get("/api/v1/municipalities/a%00b/partnerships"), 400)
+    assert body["invalidParams"] == [
+        {"name": "path", "reason": "Null-tekens zijn niet toegestaan."}
+    ]
 
 
 # --- status codes that say what happened ---------------------------------------------------
