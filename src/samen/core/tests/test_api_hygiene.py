@@ -3,6 +3,7 @@ attacker sees at /api/v1/ when they send the wrong method, the wrong content typ
 credentials, far-away dates, huge bodies, NUL bytes, or come from another origin."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -57,6 +58,20 @@ def test_head_works_where_get_does(client, db):
     assert head["Content-Type"] == get["Content-Type"]
     assert head["API-Version"] == get["API-Version"]
     assert int(head["Content-Length"]) == len(get.content)
+
+
+def test_head_answers_like_get_on_every_get_operation(client, bearer, samenstad):
+    document = client.get("/api/v1/openapi.json").json()
+    headers = bearer("coordinator")
+    paths = [path for path, item in document["paths"].items() if "get" in item]
+    assert len(paths) > 10
+    for path in paths:
+        url = "/api/v1" + path.replace("{slug}", "samenstad").replace("{token}", "x")
+        url = re.sub(r"\{[a-z_]+\}", "1", url)
+        get, head = client.get(url, **headers), client.head(url, **headers)
+        assert head.status_code == get.status_code, url
+        assert head.content == b"", url
+        assert head["Content-Type"] == get["Content-Type"], url
 
 
 def test_head_of_an_unknown_path_is_404(client, db):
