@@ -1,17 +1,27 @@
 """The JSON API under /api/v1/: django-ninja, errors as application/problem+json (RFC 9457),
 OpenAPI document shaped to the NLGov REST API Design Rules."""
 
-from typing import Any
+import datetime as dt
+import json
+import re
+from typing import Annotated, Any, ClassVar
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.params import models as param_models
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationInfo, field_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from samen import API_VERSION
-from samen.core.errors import DATABASE_UNAVAILABLE, database_unavailable, problem
+from samen.core.errors import DATABASE_UNAVAILABLE, Conflict, database_unavailable, problem
 from samen.core.models import ApiToken, Municipality
 from samen.core.tenancy import cached_municipality, municipality_scope
 
@@ -29,6 +39,22 @@ class BearerToken(HttpBearer):
 
 class BrowserSession(SessionAuth):
     """The logged-in browser session (with CSRF protection on writes)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a logged-in session there is nothing to protect: the caller is anonymous
+        # and gets 401 with a Bearer challenge, not "CSRF check Failed". A logged-in
+        # session's writes still need the CSRF token (403 without it).
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(
+                403,
+                _(
+                    "Stuur het CSRF-token van uw sessie mee (X-CSRFToken), of gebruik een "
+                    "API-sleutel."
+                ),
+            )
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None):
         user = super().authenticate(request, key)
@@ -54,6 +80,18 @@ def optional_user(request: HttpRequest):
     return None
 
 
+def rate_limited(request: HttpRequest, **kwargs: Any) -> bool:
+    """django-ratelimit's `is_ratelimited`, remembering when the window ends: the 429 that
+    follows says so in Retry-After."""
+    from django_ratelimit.core import get_usage
+
+    usage = get_usage(request, **kwargs)
+    if usage is None or not usage["should_limit"]:
+        return False
+    request.retry_after = max(1, usage["time_left"])
+    return True
+
+
 def municipality_for(request: HttpRequest, slug: str, perm: str | None = None) -> Municipality:
     """The municipality of an API call, checked like staff pages: not a member -> 404,
     member without `perm` -> 403, session of a user who must use two-factor login -> 403."""
@@ -77,6 +115,7 @@ def validation_problem(source) -> JsonResponse:
     """A Django form's errors, or a ValidationError, as a 400 problem listing each field."""
     from django.core.exceptions import ValidationError as DjangoValidationError
 
+    status = 409 if isinstance(source, Conflict) else 400
     if isinstance(source, DjangoValidationError):
         items = (
             source.message_dict.items()
@@ -95,7 +134,145 @@ def validation_problem(source) -> JsonResponse:
         if len(params) == 1
         else _("Een of meer velden zijn niet goed ingevuld.")
     )
-    return problem(400, _("Ongeldige invoer"), detail, invalidParams=params)
+    title = _("Conflict") if status == 409 else _("Ongeldige invoer")
+    return problem(status, title, detail, invalidParams=params)
+
+
+# --- strict input ----------------------------------------------------------------------------
+# Request bodies are validated as JSON in pydantic's strict mode: a number is not a date, a
+# string is not a number or a boolean, `[null, null]` is not an object. Text never holds a
+# NUL byte (PostgreSQL refuses it) and only the fields a schema names as multi-line hold a line
+# break. Dates and moments lie between 1900 and 2100, so no arithmetic on them overflows.
+
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
+NUL_MESSAGE = "Null-tekens zijn niet toegestaan."
+
+
+class UnsupportedMediaType(Exception):
+    """The body is not of the media type the operation reads (given as the argument)."""
+
+
+def _nul_params(value: Any, path: tuple = ()) -> list[dict]:
+    """Every place in parsed JSON (or query values) with a NUL character."""
+    if isinstance(value, str):
+        return [{"name": ".".join(map(str, path)) or "body", "reason": _(NUL_MESSAGE)}] * (
+            "\x00" in value
+        )
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            if "\x00" in str(key):
+                found.append({"name": "body", "reason": _(NUL_MESSAGE)})
+            found += _nul_params(item, (*path, key))
+        return found
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _nul_params(item, (*path, index))]
+    return []
+
+
+class StrictJsonBody(param_models.BodyModel):
+    """The body model ninja builds for every JSON body, validated as JSON in strict mode."""
+
+    @classmethod
+    def resolve(cls, request, api, path_params):
+        if not request.body:
+            return cls()
+        content_type = request.content_type
+        if content_type is not None and not JSON_TYPE.match(content_type.lower()):
+            raise UnsupportedMediaType("application/json")
+        try:
+            data = json.loads(request.body)
+        except ValueError as error:
+            raise HttpError(400, "Cannot parse request body") from error
+        nul = _nul_params(data)
+        if nul:
+            raise ValidationError(
+                [{"loc": (), "msg": p["reason"], "type": "nul", "name": p["name"]} for p in nul]
+            )
+        varname = getattr(cls, "__read_from_single_attr__", None)
+        if varname:
+            data = {varname: data}
+        data = cls._map_data_paths(data)
+        try:
+            return cls.model_validate_json(
+                json.dumps(data), strict=True, context={"request": request}
+            )
+        except PydanticValidationError as error:
+            raise ValidationError(error.errors(include_url=False, include_context=True)) from None
+
+
+class MultipartFiles(param_models.FileModel):
+    """An uploaded file comes as multipart/form-data; anything else is 415, not a 400."""
+
+    @classmethod
+    def resolve(cls, request, api, path_params):
+        if request.content_type != "multipart/form-data":
+            raise UnsupportedMediaType("multipart/form-data")
+        return super().resolve(request, api, path_params)
+
+
+# Every pydantic model parameter of an operation is a JSON body: make that body strict.
+param_models.Body._model = StrictJsonBody
+param_models.File._model = MultipartFiles
+
+
+class StrictParser(Parser):
+    """Query strings: no NUL byte in any value."""
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        nul = _nul_params(result)
+        if nul:
+            raise ValidationError(
+                [{"loc": (), "msg": p["reason"], "type": "nul", "name": p["name"]} for p in nul]
+            )
+        return result
+
+
+class InputSchema(BaseModel):
+    """A request body: a JSON object (not ninja's Schema, which reads attributes off anything,
+    so `[null, null]` would pass as an object) whose text fields are one line, except those
+    named in `multiline`."""
+
+    multiline: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _one_line(cls, value: Any, info: ValidationInfo) -> Any:
+        if (
+            isinstance(value, str)
+            and info.field_name not in cls.multiline
+            and ("\n" in value or "\r" in value)
+        ):
+            raise PydanticCustomError("single_line", "Input should be a single line")
+        return value
+
+    def dict(self, *args: Any, **kwargs: Any) -> dict:
+        return self.model_dump(*args, **kwargs)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("date_parsing", "Input should be a date (YYYY-MM-DD)")
+    if not isinstance(value, str | dt.date):
+        raise PydanticCustomError("date_parsing", "Input should be a date (YYYY-MM-DD)")
+    return value
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise PydanticCustomError("date_range", "Date out of range")
+    return value
+
+
+# A date in a query string: only YYYY-MM-DD (pydantic would read `0` as 1970-01-01).
+QueryDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_date_in_range)]
+# A date or moment in a body: between 1900 and 2100 (strict JSON parsing does the rest).
+Date = Annotated[dt.date, AfterValidator(_date_in_range)]
+DateTime = Annotated[dt.datetime, AfterValidator(_date_in_range)]
 
 
 PROBLEM_SCHEMA = {
@@ -115,7 +292,22 @@ PROBLEM_TITLES = {
     "401": "Niet ingelogd",
     "403": "Geen toegang",
     "404": "Niet gevonden",
+    "409": "Conflict",
+    "413": "Te groot",
+    "415": "Verkeerd mediatype",
     "429": "Te veel verzoeken",
+}
+# Operations whose request can clash with the current state (409).
+CONFLICT_OPERATIONS = {
+    "createCaseTransition",
+    "createPartnerStepChange",
+    "createVolunteerMatchDecision",
+}
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "example": 60},
+    }
 }
 VERSION_HEADER = {
     "API-Version": {
@@ -128,12 +320,13 @@ VERSION_HEADER = {
 class SamenAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict:
         schema = super().get_openapi_schema(*args, **kwargs)
+        base = settings.SITE_URL + "/api/v1"
         schema["info"]["contact"] = {
             "name": "Samen",
             "email": "api@samen.example",
-            "url": "https://samen.example/api/v1/docs",
+            "url": base + "/docs",
         }
-        schema["servers"] = [{"url": "https://samen.example/api/v1", "description": "Samen"}]
+        schema["servers"] = [{"url": base, "description": "Samen"}]
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         # Paths relative to the server URL, which carries the major version (/core/uri-version).
         schema["paths"] = {
@@ -161,8 +354,13 @@ class SamenAPI(NinjaAPI):
                 extra = ["400", "404", "429"]
                 if operation.get("security"):
                     extra += ["401", "403"]
+                if "requestBody" in operation:
+                    extra += ["413", "415"]
+                if operation.get("operationId") in CONFLICT_OPERATIONS:
+                    extra += ["409"]
                 for status_code in extra:
                     responses.setdefault(status_code, {"description": PROBLEM_TITLES[status_code]})
+                responses["429"]["headers"] = RETRY_AFTER_HEADER
                 for status_code, response in responses.items():
                     if status_code.startswith(("4", "5")):
                         response["content"] = problem_content
@@ -178,6 +376,7 @@ api = SamenAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    parser=StrictParser(),
 )
 
 # Dutch messages for the validation errors pydantic reports, by error type.
@@ -202,6 +401,19 @@ DUTCH_VALIDATION = {
     "dict_type": "Stuur een JSON-object.",
     "json_invalid": "De inhoud is geen geldige JSON.",
     "extra_forbidden": "Dit veld kennen we niet.",
+    "model_type": "Stuur een JSON-object.",
+    "missing_argument": "Dit veld is verplicht.",
+    "int_from_float": "Vul hier een geheel getal in.",
+    "float_type": "Vul hier een getal in.",
+    "float_parsing": "Vul hier een getal in.",
+    "decimal_type": "Vul hier een getal in.",
+    "decimal_parsing": "Vul hier een getal in.",
+    "date_type": "Vul een datum in als JJJJ-MM-DD.",
+    "datetime_type": "Vul een datum en tijd in (ISO 8601).",
+    "enum_type": "Kies een van de toegestane waarden.",
+    "date_range": "Kies een datum tussen 1900 en 2100.",
+    "single_line": "Gebruik hier geen regeleinde.",
+    "nul": NUL_MESSAGE,
 }
 
 
@@ -220,6 +432,9 @@ def _dutch(error: dict) -> str:
 def invalid_params(errors: list[dict]) -> list[dict]:
     params = []
     for error in errors:
+        if error.get("type") == "nul":
+            params.append({"name": error["name"], "reason": _(NUL_MESSAGE)})
+            continue
         location = [
             str(part)
             for part in error.get("loc", ())
@@ -262,13 +477,35 @@ def on_permission_denied(request, exc):
 def on_http_error(request, exc: HttpError):
     titles = {
         400: _("Ongeldige invoer"),
+        403: _("Geen toegang"),
         405: _("Methode niet toegestaan"),
+        409: _("Conflict"),
         429: _("Te veel verzoeken"),
     }
     detail = str(exc.message)
     if detail == "Cannot parse request body":
         detail = _("De inhoud is geen geldige JSON.")
-    return problem(exc.status_code, titles.get(exc.status_code, _("Fout")), detail)
+    response = problem(exc.status_code, titles.get(exc.status_code, _("Fout")), detail)
+    if exc.status_code == 429:
+        response["Retry-After"] = str(getattr(request, "retry_after", None) or 60)
+    return response
+
+
+@api.exception_handler(UnsupportedMediaType)
+def on_unsupported_media_type(request, exc: UnsupportedMediaType):
+    expected = exc.args[0] if exc.args else "application/json"
+    detail = _("Stuur de inhoud als %(type)s (Content-Type: %(type)s).") % {"type": expected}
+    return problem(415, _("Verkeerd mediatype"), detail)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return problem(413, _("Te groot"), _("De inhoud is groter dan wij aannemen."))
+
+
+@api.exception_handler(TooManyFieldsSent)
+def on_too_many_fields(request, exc):
+    return problem(400, _("Ongeldige invoer"), _("Dit verzoek heeft te veel parameters."))
 
 
 # The database restarting is not a bug: 503 problem+json with Retry-After, not 500.
@@ -292,4 +529,11 @@ api.add_router("/", "samen.partners.api.router")
 api.add_router("/", "samen.volunteering.api.router")
 api.add_router("/", "samen.impact.api.router")
 
-__all__ = ["AUTH", "api", "municipality_for", "municipality_scope", "optional_user"]
+__all__ = [
+    "AUTH",
+    "api",
+    "municipality_for",
+    "municipality_scope",
+    "optional_user",
+    "rate_limited",
+]

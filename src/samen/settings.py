@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "corsheaders",
     "samen.core",
     "samen.concerns",
     "samen.activities",
@@ -109,6 +110,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "samen.core.middleware.PublicCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "samen.core.middleware.LanguageMiddleware",
@@ -120,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samen.core.middleware.SecurityHeadersMiddleware",
     "samen.core.middleware.ApiVersionMiddleware",
+    "samen.core.middleware.ApiHygieneMiddleware",
     "samen.core.middleware.AdminScopeMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
@@ -311,6 +314,17 @@ SAMEN_DAILY_TASKS = [
     "samen.activities.tasks.extend_horizon",
     "samen.core.tasks.purge_signups",
 ]
+
+# --- CORS: only the public operations, for any origin, never with credentials --------------------
+CORS_URLS_REGEX = (
+    r"^/api/v1/(activities|openapi\.json|concerns/status/[^/]+"
+    r"|municipalities/[^/]+/(partnerships|concerns))$"
+)
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "content-type")
+CORS_EXPOSE_HEADERS = ("API-Version", "Retry-After")
 
 # --- Geocoding --------------------------------------------------------------------------------
 SAMEN_GEOCODER = env_str("SAMEN_GEOCODER", "offline")  # "offline" or "pdok"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("samen.impact.urls")),
 ]
 
+handler400 = "samen.core.errors.bad_request"
 handler404 = "samen.core.errors.not_found"
 handler500 = "samen.core.errors.server_error"
 handler403 = "samen.core.errors.forbidden"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from ninja import Field, Query, Router, Schema
 
-from samen.api import municipality_for
+from samen.api import QueryDate, municipality_for
 from samen.core.errors import problem
 from samen.core.models import Municipality
 from samen.core.tenancy import municipality_scope
@@ -25,8 +25,8 @@ class ActivitySearch(Schema):
     category: Category | None = None
     near: str = Field("", max_length=100, description="A postcode (1234AB) or 'lat,lon'.")
     radius_km: float = Field(10, ge=0.5, le=100)
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: QueryDate | None = None
+    end: QueryDate | None = None
     free: bool = False
     accessible: bool = False
     page: int = Field(1, ge=1, le=1000)

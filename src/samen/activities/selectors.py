@@ -44,6 +44,11 @@ def window(when: str, today: dt.date | None = None) -> tuple[dt.datetime, dt.dat
     return midnight, midnight + dt.timedelta(days=7)
 
 
+# Dates a search may name: far enough for any agenda, near enough that no arithmetic overflows.
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2100, 12, 31)
+
+
 def parse_search(params, *, default_when: str = "week") -> Search:
     """Turn query parameters (from the agenda page, the feeds or the API) into a Search,
     collecting Dutch errors instead of failing."""
@@ -73,6 +78,9 @@ def parse_search(params, *, default_when: str = "week") -> Search:
             day = dt.date.fromisoformat(value[:10])
         except ValueError:
             search.errors[name] = _("Vul een datum in als JJJJ-MM-DD.")
+            continue
+        if not EARLIEST_DAY <= day <= LATEST_DAY:  # a week past 9999-12-31 overflows
+            search.errors[name] = _("Kies een datum tussen 1900 en 2100.")
             continue
         moment = dt.datetime.combine(day, dt.time(0, 0), tzinfo=AMSTERDAM)
         if name == "start":

@@ -8,11 +8,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from samen.api import AUTH, municipality_for, optional_user, validation_problem
+from samen.api import (
+    AUTH,
+    InputSchema,
+    municipality_for,
+    optional_user,
+    rate_limited,
+    validation_problem,
+)
 from samen.core.tenancy import municipality_scope
 
 from . import selectors, services
@@ -23,7 +29,9 @@ from .models import Status as CaseStatus
 router = Router(tags=["Signaalpunt"])
 
 
-class ConcernIn(Schema):
+class ConcernIn(InputSchema):
+    multiline = frozenset({"description", "location_description"})
+
     description: str = Field(
         "", max_length=4000, description="Wat is er opgevallen, in eigen woorden."
     )
@@ -67,7 +75,7 @@ def create_concern(request: HttpRequest, slug: str, payload: ConcernIn):
     The report is committed before the 201 is sent."""
     user = optional_user(request)
     municipality = municipality_for(request, slug)
-    if not services.skips_intake_limit(user=user, municipality=municipality) and is_ratelimited(
+    if not services.skips_intake_limit(user=user, municipality=municipality) and rate_limited(
         request, group="concern-intake", key="ip", rate=_rate(), increment=True
     ):
         raise HttpError(429, _("Te veel meldingen vanaf dit adres. Probeer het later opnieuw."))
@@ -263,7 +271,9 @@ def get_case(request: HttpRequest, slug: str, case_id: int):
         return _case_out(case)
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
+    multiline = frozenset({"note"})
+
     to_status: CaseStatus
     note: str = Field("", max_length=4000)
     outcome: Outcome | Literal[""] = ""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from samen.core import audit
 from samen.core.db import insert
+from samen.core.errors import Conflict
 from samen.core.models import Membership, Municipality, Organisation, User
 from samen.core.roles import Role
 from samen.core.workdays import add_working_days
@@ -192,7 +193,7 @@ def change_status(
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if to_status not in TRANSITIONS[case.status]:
-            raise ValidationError(
+            raise Conflict(
                 {
                     "to_status": _("Van '%(from)s' kan een casus niet naar '%(to)s'.")
                     % {

@@ -3,6 +3,7 @@
 import logging
 import sys
 
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +13,12 @@ from django.utils.translation import gettext as _
 # The database is down, restarting or dropped the connection: a passing state, not a bug.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 logger = logging.getLogger("samen.errors")
+
+
+class Conflict(ValidationError):
+    """The request is well formed but clashes with the current state (a case that cannot move
+    to that status, a decision already taken, a duplicate): the API answers 409, forms show
+    it like any other error."""
 
 
 def problem(status: int, title: str, detail: str = "", **extra) -> JsonResponse:
@@ -53,6 +60,18 @@ def database_unavailable(request: HttpRequest, exception=None) -> HttpResponse:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = "5"
     return response
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """A request Django refuses before any view runs (too many fields, a body over the limit)."""
+    from django.core.exceptions import RequestDataTooBig
+    from django.views.defaults import bad_request as django_bad_request
+
+    if not _is_api(request):
+        return django_bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return problem(413, _("Te groot"), _("De inhoud is groter dan wij aannemen."))
+    return problem(400, _("Ongeldige invoer"), _("Dit verzoek kunnen we niet lezen."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -9,11 +9,18 @@ from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
-from samen.api import AUTH, municipality_for, validation_problem
+from samen.api import (
+    AUTH,
+    Date,
+    DateTime,
+    InputSchema,
+    municipality_for,
+    rate_limited,
+    validation_problem,
+)
 from samen.core.tenancy import municipality_scope
 
 from . import scoring, selectors, services
@@ -82,7 +89,7 @@ def list_partnerships(request: HttpRequest, slug: str):
 # --- staff: longlist and the five steps ------------------------------------------------------
 
 
-class CriterionOut(Schema):
+class ScoreCriterionOut(Schema):
     criterion: str
     label: str
     met: bool
@@ -95,7 +102,7 @@ class PartnerSummaryOut(Schema):
     name: str
     rank: int
     score: int
-    breakdown: list[CriterionOut]
+    breakdown: list[ScoreCriterionOut]
     sector: Sector
     kvk_number: str
     step: Step
@@ -216,7 +223,7 @@ class PartnerOut(Schema):
     step: Step
     shortlisted: bool
     score: int
-    breakdown: list[CriterionOut]
+    breakdown: list[ScoreCriterionOut]
     roles: list[PartnerRole]
     account_holder: str | None
     last_spoken_at: dt.datetime | None
@@ -292,7 +299,9 @@ def get_partner(request: HttpRequest, slug: str, partner_id: int):
         return _partner_out(partner)
 
 
-class StepChangeIn(Schema):
+class StepChangeIn(InputSchema):
+    multiline = frozenset({"note"})
+
     to_step: Step
     note: str = Field("", max_length=2000)
 
@@ -317,14 +326,16 @@ def create_step_change(request: HttpRequest, slug: str, partner_id: int, payload
         return Status(201, _partner_out(partner))
 
 
-class ContributionIn(Schema):
+class ContributionIn(InputSchema):
+    multiline = frozenset({"description"})
+
     m: FiveM
     description: str = Field(..., min_length=1, max_length=300)
     recipient: Recipient = Recipient.COALITION
     recipient_name: str = Field("", max_length=200)
     amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    started_on: dt.date | None = None
-    ended_on: dt.date | None = None
+    started_on: Date | None = None
+    ended_on: Date | None = None
     voluntary: bool = Field(
         ...,
         description="The partner knows cooperation is voluntary, never exclusive and gives no "
@@ -396,14 +407,16 @@ def create_contribution(request: HttpRequest, slug: str, partner_id: int, payloa
         return Status(201, _contribution_out(contribution))
 
 
-class ContributionPatch(Schema):
+class ContributionPatch(InputSchema):
+    multiline = frozenset({"description"})
+
     m: FiveM | None = None
     description: str | None = Field(None, min_length=1, max_length=300)
     recipient: Recipient | None = None
     recipient_name: str | None = Field(None, max_length=200)
     amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    started_on: dt.date | None = None
-    ended_on: dt.date | None = None
+    started_on: Date | None = None
+    ended_on: Date | None = None
 
 
 @router.patch(
@@ -453,14 +466,16 @@ def delete_contribution(request: HttpRequest, slug: str, partner_id: int, contri
     return Status(204, None)
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
+    multiline = frozenset({"summary"})
+
     kind: ContactKind
-    at: dt.datetime | None = None
+    at: DateTime | None = None
     summary: str = Field("", max_length=4000)
     starter: list[StarterItem] = Field(
         default_factory=list, description="Gespreksstarter items discussed."
     )
-    next_contact_on: dt.date | None = None
+    next_contact_on: Date | None = None
 
 
 class ContactOut(Schema):
@@ -543,7 +558,9 @@ def create_import(request: HttpRequest, slug: str, file: File[UploadedFile]):
 # --- staff: templated e-mail to one partner or a selection -------------------------------------
 
 
-class CampaignIn(Schema):
+class CampaignIn(InputSchema):
+    multiline = frozenset({"sender", "default_request"})
+
     template_id: int
     selection: Literal["partners", "shortlist", "step", "all"] = Field(
         "partners",
@@ -617,7 +634,7 @@ def _invalid(name: str, reason: str):
 # --- public: the newsletter (double opt-in, one-click unsubscribe) -----------------------------
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(InputSchema):
     email: str = Field(..., max_length=254, description="Gets a confirmation link.")
     name: str = Field("", max_length=120)
 
@@ -647,7 +664,7 @@ def create_subscription(request: HttpRequest, slug: str, payload: SubscriptionIn
         validate_email(payload.email.strip())
     except DjangoValidationError:
         return _invalid("email", _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))
-    if is_ratelimited(
+    if rate_limited(
         request, group="newsletter", key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
     ):
         raise HttpError(429, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw."))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from samen.core import audit, signup
+from samen.core.errors import Conflict
 from samen.core.models import Municipality, Organisation, Signup, User
 from samen.core.roles import Role
 
@@ -190,7 +191,7 @@ def _check_kvk(partner: Partner | None, kvk: str) -> None:
         .exclude(pk=partner.pk if partner else None)
         .exists()
     ):
-        raise ValidationError({"kvk_number": _("Er is al een partner met dit KvK-nummer.")})
+        raise Conflict({"kvk_number": _("Er is al een partner met dit KvK-nummer.")})
 
 
 def create_partner(
@@ -209,7 +210,7 @@ def create_partner(
         if organisation is None:
             organisation = Organisation.objects.filter(name__iexact=data["name"].strip()).first()
         if organisation is not None and Partner.objects.filter(organisation=organisation).exists():
-            raise ValidationError({"name": _("Deze organisatie staat al op de longlist.")})
+            raise Conflict({"name": _("Deze organisatie staat al op de longlist.")})
         _check_kvk(None, data.get("kvk_number", ""))
         if organisation is None:
             organisation = Organisation.objects.create(
@@ -308,7 +309,7 @@ def move_step(*, partner: Partner, actor: User, to_step: str, note: str = "") ->
     with transaction.atomic():
         partner = Partner.objects.select_for_update().get(pk=partner.pk)
         if partner.step == to_step:
-            raise ValidationError(
+            raise Conflict(
                 {
                     "to_step": _("De partner staat al in de stap '%(step)s'.")
                     % {"step": Step(to_step).label}

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from samen.api import AUTH, municipality_for, validation_problem
+from samen.api import AUTH, Date, InputSchema, municipality_for, validation_problem
+from samen.core.errors import Conflict
 from samen.core.tenancy import municipality_scope
 
 from . import selectors, services
@@ -18,8 +19,10 @@ from .models import Match, Need
 router = Router(tags=["Volunteering"])
 
 
-class NeedIn(Schema):
+class NeedIn(InputSchema):
     """Every field has a default: the form checks them and answers in Dutch."""
+
+    multiline = frozenset({"description"})
 
     organisation: str = Field("", description="Slug of the organisation (coordinator only).")
     kind: str = Field("other", examples=["buddy"])
@@ -33,8 +36,8 @@ class NeedIn(Schema):
     half_days: list[str] = Field(default_factory=list, examples=[["tue_pm"]])
     recurring: bool = False
     schedule: str = Field("", max_length=200)
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
     place: str = Field("", max_length=200)
     postcode: str = Field("", max_length=7, examples=["9501AB"])
     min_age: int = 16
@@ -92,7 +95,7 @@ class RunOut(Schema):
     matches: list[MatchOut]
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     decision: Literal["accept", "decline", ""] = ""
 
 
@@ -250,7 +253,8 @@ def decide(request: HttpRequest, slug: str, match_id: int, payload: DecisionIn):
                 match=match, side=side, accept=payload.decision == "accept", actor=user
             )
         except DjangoValidationError as error:
-            raise HttpError(400, " ".join(error.messages)) from None
+            status = 409 if isinstance(error, Conflict) else 400
+            raise HttpError(status, " ".join(error.messages)) from None
         match = get_object_or_404(Match.objects.select_related("need", "volunteer"), pk=match.pk)
         return _match_out(match)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core import audit, signup
+from samen.core.errors import Conflict
 from samen.core.models import Municipality, Organisation, User
 
 from . import geo, matching
@@ -533,7 +534,7 @@ def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
     with transaction.atomic():
         match = Match.objects.select_for_update().select_related("need").get(pk=match.pk)
         if match.status != Match.Status.PROPOSED:
-            raise ValidationError(_("Over dit voorstel is al besloten."))
+            raise Conflict(_("Over dit voorstel is al besloten."))
         decision = Match.Decision.ACCEPTED if accept else Match.Decision.DECLINED
         setattr(match, f"{side}_decision", decision)
         now = timezone.now()

@@ -215,3 +215,13 @@ def library_listed_twice(samenstad, unscoped):
     welfare = Organisation.objects.get(municipality=samenstad, slug="welzijn-samenstad")
     library = Organisation.objects.get(municipality=samenstad, slug="bibliotheek-samenstad")
     services.import_feed(feed=services.add_feed(organisation=welfare, url=library.feeds.get().url))
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize("name", ["start", "end"])
+def test_far_away_dates_are_a_dutch_error_not_an_overflow(name, value):
+    from samen.activities.selectors import parse_search
+
+    search = parse_search({name: value})
+    assert search.errors == {name: "Kies een datum tussen 1900 en 2100."}
+    assert search.start < search.end

@@ -89,7 +89,8 @@ def test_api_step_change_and_history(client, bearer, restaurant):
     again = client.post(
         url, {"to_step": "connect"}, content_type="application/json", **bearer("coordinator")
     )
-    assert again.status_code == 400 and again["Content-Type"] == "application/problem+json"
+    # Already in that step: a conflict with the current state, not bad input.
+    assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
     wrong = client.post(
         url, {"to_step": "x"}, content_type="application/json", **bearer("coordinator")
     )

@@ -355,7 +355,8 @@ def test_api_needs_matches_and_runs(client, bearer, fresh):
     assert reasons["postcode"] == "Vul een postcode in zoals 1234 AB."
     assert "title" in reasons and "volunteers_needed" in reasons
     payload = {key: value for key, value in BUDDY.items() if key != "recurring"}
-    payload.update(volunteers_needed=1, min_age=16)
+    # JSON types, strictly: numbers as numbers (a string "1" is refused since issue 11).
+    payload.update(volunteers_needed=1, min_age=16, half_days_per_match=1, hours_per_match=3)
     created = client.post(
         "/api/v1/municipalities/samenstad/volunteer-needs", data=payload,
         content_type="application/json", **headers,
@@ -378,7 +379,8 @@ def test_api_needs_matches_and_runs(client, bearer, fresh):
         f"/api/v1/municipalities/samenstad/volunteer-matches/{mine[0]['id']}/decisions",
         data={"decision": "accept"}, content_type="application/json", **headers,
     )  # fmt: skip
-    assert again.status_code == 400 and again["Content-Type"] == "application/problem+json"
+    # Already decided: a conflict with the current state (409), not bad input.
+    assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
 
 
 def test_staff_cards_per_role(samenstad, user, unscoped):
