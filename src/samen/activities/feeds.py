@@ -5,8 +5,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,13 +14,20 @@ import icalendar
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from samen.core import fetch as guarded
+from samen.core.fetch import PUBLIC_MESSAGE
+
 from .calendar import AMSTERDAM, as_aware
 
 DTSTAMP = re.compile(r"^DTSTAMP[;:].*\r?\n", re.MULTILINE)
 
 
 class FeedError(Exception):
-    """Why a feed could not be read, in words for the organisation (Dutch)."""
+    """Why a feed could not be read: `str(error)` in words for the organisation (Dutch),
+    `public` the one sentence an anonymous visitor gets (which tells nothing about what
+    answered at that address)."""
+
+    public = PUBLIC_MESSAGE
 
 
 @dataclass
@@ -78,10 +83,19 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
-    """GET with If-None-Match / If-Modified-Since; a local path is read from disk."""
+def fetch(
+    url: str, *, etag: str = "", last_modified: str = "", local_files: bool = False
+) -> Fetched:
+    """GET with If-None-Match / If-Modified-Since through the guarded fetcher. A local path
+    is read from disk only with `local_files` (the command line: `samen import-feed`),
+    never for an address typed in a form or sent to the API."""
     url = normalise_url(url)
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
+        if not local_files:
+            raise FeedError(
+                "Alleen webadressen (https://, http:// of webcal://) worden gelezen; een "
+                "bestand op de server alleen via de opdrachtregel (samen import-feed)."
+            )
         path = Path(url.removeprefix("file://"))
         if not path.is_file():
             raise FeedError(f"Bestand niet gevonden: {path}")
@@ -89,32 +103,25 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
         if len(data) > settings.SAMEN_FEED_MAX_BYTES:
             raise FeedError("De feed is te groot.")
         return Fetched(body=data)
-    request = urllib.request.Request(url, headers={"User-Agent": "Samen/0.1 (+agenda)"})  # noqa: S310
+    headers = {}
     if etag:
-        request.add_header("If-None-Match", etag)
+        headers["If-None-Match"] = etag
     if last_modified:
-        request.add_header("If-Modified-Since", last_modified)
+        headers["If-Modified-Since"] = last_modified
     try:
-        with urllib.request.urlopen(request, timeout=settings.SAMEN_FEED_TIMEOUT) as response:  # noqa: S310
-            body = response.read(settings.SAMEN_FEED_MAX_BYTES + 1)
-            if len(body) > settings.SAMEN_FEED_MAX_BYTES:
-                raise FeedError(
-                    f"De feed is te groot (meer dan {settings.SAMEN_FEED_MAX_BYTES // 1_000_000} MB)."
-                )
-            return Fetched(
-                body=body,
-                content_type=response.headers.get("Content-Type", ""),
-                etag=response.headers.get("ETag", ""),
-                last_modified=response.headers.get("Last-Modified", ""),
-            )
-    except urllib.error.HTTPError as error:
-        if error.code == 304:
-            return Fetched(body=None, etag=etag, last_modified=last_modified)
-        raise FeedError(f"De website antwoordde met foutcode {error.code}.") from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise FeedError(
-            f"De website is niet bereikbaar ({getattr(error, 'reason', error)})."
-        ) from error
+        response = guarded.get(url, headers=headers)
+    except guarded.FetchError as error:
+        raise FeedError(error.detail) from error
+    if response.status == 304:
+        return Fetched(body=None, etag=etag, last_modified=last_modified)
+    if response.status != 200:
+        raise FeedError(f"De website antwoordde met foutcode {response.status}.")
+    return Fetched(
+        body=response.body,
+        content_type=response.headers.get("content-type", ""),
+        etag=response.headers.get("etag", "")[:200],
+        last_modified=response.headers.get("last-modified", "")[:100],
+    )
 
 
 def detect(body: bytes, content_type: str = "") -> str:

@@ -1,7 +1,9 @@
 import datetime as dt
 import json
+import logging
 
 import icalendar
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django_ratelimit.core import is_ratelimited
 
 from samen.core.models import Organisation
 from samen.core.tenancy import public_view, staff_view
@@ -19,6 +22,7 @@ from .forms import ActivityForm, FeedForm, JoinForm
 from .models import Activity, Category, Feed, Registration
 
 PAGE_SIZE = 20
+logger = logging.getLogger(__name__)
 
 
 def _search_context(
@@ -244,6 +248,23 @@ def join(request: HttpRequest) -> HttpResponse:
             return render(request, "activities/join_done.html")
         feed_url = form.cleaned_data["feed_url"]
         if feed_url and request.POST.get("step") != "confirm":
+            # The one fetch an anonymous visitor can cause: bounded, and limited per client.
+            if is_ratelimited(
+                request,
+                group="activities-feed-preview",
+                key="ip",
+                rate=settings.SAMEN_FEED_PREVIEW_RATE,
+                increment=True,
+            ):
+                form.add_error(
+                    "feed_url",
+                    _(
+                        "U hebt in korte tijd veel adressen laten bekijken. Probeer het over een uur opnieuw."
+                    ),
+                )
+                return render(
+                    request, "activities/join.html", {"form": form, "preview": None}, status=429
+                )
             try:
                 kind, items = services.preview(feed_url)
                 preview = {
@@ -252,7 +273,8 @@ def join(request: HttpRequest) -> HttpResponse:
                     "count": len(items),
                 }
             except feeds.FeedError as error:
-                form.add_error("feed_url", str(error))
+                logger.info("Join preview of %s failed: %s", feed_url, error)
+                form.add_error("feed_url", _("Dit adres konden we niet lezen."))
         else:
             services.join(
                 municipality=request.municipality,
