@@ -17,9 +17,11 @@ from django.utils.dateparse import parse_datetime
 from samen.core import fetch as guarded
 from samen.core.fetch import PUBLIC_MESSAGE
 
+from . import calendar
 from .calendar import AMSTERDAM, as_aware
 
 DTSTAMP = re.compile(r"^DTSTAMP[;:].*\r?\n", re.MULTILINE)
+TOO_FREQUENT = "herhaalt vaker dan eens per dag"
 
 
 class FeedError(Exception):
@@ -54,6 +56,7 @@ class Item:
     url: str = ""
     is_free: bool = True
     extra: dict = field(default_factory=dict)
+    refused: str = ""  # why this item is not imported (the stored version, if any, stays)
 
     def fingerprint(self) -> str:
         """What decides whether a stored item must be rewritten. Not DTSTAMP: calendar
@@ -148,25 +151,29 @@ def parse(body: bytes, kind: str) -> list[Item]:
 
 
 def parse_ical(body: bytes) -> list[Item]:
+    """Each VEVENT is rebuilt from the allowlist (`calendar.clean_event`) before it is kept:
+    the schedule and the words, no attendees, alarms, attachments or non-http links. An
+    event that repeats more often than daily comes back as a refused item."""
     try:
-        calendar = icalendar.Calendar.from_ical(body)
+        parsed = icalendar.Calendar.from_ical(body)
     except ValueError as error:
         raise FeedError("Dit is geen geldige iCalendar-agenda.") from error
     by_uid: dict[str, list] = {}
-    timezones = [c.to_ical().decode() for c in calendar.walk("VTIMEZONE")]
-    events = calendar.walk("VEVENT")
-    texts = _vevent_texts(body)
-    if len(texts) != len(events):  # not as we read it: let icalendar write them out
-        texts = [event.to_ical().decode() for event in events]
-    for event, text in zip(events, texts, strict=True):
+    timezones = [c.to_ical().decode() for c in parsed.walk("VTIMEZONE")]
+    for event in parsed.walk("VEVENT"):
+        clean = calendar.clean_event(event)
         uid = str(event.get("UID") or "")
         if not uid:
-            uid = hashlib.sha256(text.encode()).hexdigest()[:40]
-        by_uid.setdefault(uid, []).append((event, text))
-    x_wr = calendar.get("X-WR-TIMEZONE")
+            uid = hashlib.sha256(event.to_ical()).hexdigest()[:40]
+        by_uid.setdefault(uid, []).append((event, clean))
+    x_wr = parsed.get("X-WR-TIMEZONE")
     items = []
     for uid, pairs in by_uid.items():
-        master = next((e for e, _text in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
+        master = next((e for e, _clean in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
+        title = str(master.get("SUMMARY") or "Activiteit")[:200]
+        if any(calendar.too_frequent(event) for event, _clean in pairs):
+            items.append(Item(uid=uid[:300], title=title, refused=TOO_FREQUENT))
+            continue
         starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
         if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
             from zoneinfo import ZoneInfo
@@ -180,40 +187,23 @@ def parse_ical(body: bytes) -> list[Item]:
         ical = (
             header
             + "".join(timezones)
-            + "".join(text for _event, text in pairs)
+            + "".join(clean.to_ical().decode() for _event, clean in pairs)
             + "END:VCALENDAR\r\n"
         )
         items.append(
             Item(
-                uid=uid,
-                title=str(master.get("SUMMARY") or "Activiteit")[:200],
+                uid=uid[:300],
+                title=title,
                 description=str(master.get("DESCRIPTION") or ""),
                 starts_at=starts,
                 ends_at=ends,
                 rrule=rrule,
                 ical=ical,
                 location=str(master.get("LOCATION") or "")[:200],
-                url=str(master.get("URL") or "")[:500],
+                url=calendar.safe_url(master.get("URL"))[:500],
             )
         )
     return items
-
-
-def _vevent_texts(body: bytes) -> list[str]:
-    """Each VEVENT as published (folded lines and all), in order: kept as the activity's
-    schedule without writing it out again."""
-    texts: list[str] = []
-    current: list[str] | None = None
-    for line in body.decode("utf-8", errors="replace").splitlines(keepends=True):
-        name = line.rstrip("\r\n").upper()
-        if name == "BEGIN:VEVENT":
-            current = []
-        if current is not None:
-            current.append(line if line.endswith("\n") else line + "\r\n")
-            if name == "END:VEVENT":
-                texts.append("".join(current))
-                current = None
-    return texts
 
 
 def parse_rss(body: bytes) -> list[Item]:
@@ -236,7 +226,7 @@ def parse_rss(body: bytes) -> list[Item]:
                 kind="post",
                 description=_strip_html(entry.get("summary", "")),
                 starts_at=when,
-                url=entry.get("link", "")[:500],
+                url=calendar.safe_url(entry.get("link", ""))[:500],
             )
         )
     return items
@@ -320,7 +310,7 @@ def parse_jsonld(body: bytes) -> list[Item]:
                     starts_at=starts,
                     ends_at=_parse_when(node.get("endDate")),
                     location=", ".join(filter(None, [place, address]))[:200],
-                    url=str(node.get("url") or "")[:500],
+                    url=calendar.safe_url(node.get("url"))[:500],
                     is_free=price in ("", "0", "0.0", "0.00"),
                 )
             )

@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
@@ -35,6 +35,8 @@ class ImportResult:
     unchanged: int = 0
     not_modified: bool = False
     error: str = ""
+    # What was not imported or cut (refused items, occurrence limits), for the organisation.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def writes(self) -> int:
@@ -70,7 +72,14 @@ OCCURRENCE_FIELDS = ["municipality", "activity", "starts_at", "ends_at", "cell",
 def occurrence_dates(
     activity: Activity, start: dt.datetime, end: dt.datetime
 ) -> list[tuple[dt.datetime, dt.datetime | None]]:
-    """The (start, end) of each date of one activity in [start, end)."""
+    """The (start, end) of each date of one activity in [start, end), at most
+    SAMEN_MAX_OCCURRENCES_PER_ACTIVITY (the first ones)."""
+    return _all_dates(activity, start, end)[: settings.SAMEN_MAX_OCCURRENCES_PER_ACTIVITY]
+
+
+def _all_dates(
+    activity: Activity, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
     if activity.kind == Activity.Kind.POST or activity.starts_at is None:
         return []
     if calendar.is_plain(activity.rrule, activity.ical):
@@ -82,7 +91,7 @@ def occurrence_dates(
             end,
             cancelled=calendar.cancelled_dates(activity.ical),
         )
-    if activity.rrule or "RECURRENCE-ID" in activity.ical:
+    if activity.rrule or calendar.has_extra_dates(activity.ical):
         return calendar.expand(_schedule_text(activity), start, end)
     return [(activity.starts_at, activity.ends_at)] if start <= activity.starts_at < end else []
 
@@ -168,7 +177,7 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
     activity.starts_at = item.starts_at
     activity.ends_at = item.ends_at
     activity.rrule = item.rrule
-    activity.ical = item.ical if item.rrule or "RECURRENCE-ID" in item.ical else ""
+    activity.ical = item.ical if item.rrule or calendar.has_extra_dates(item.ical) else ""
     activity.venue = item.location
     activity.postcode = postcode
     activity.latitude = point.latitude if point else None
@@ -201,7 +210,13 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
     for item in items:
         if item.uid in seen:
             continue
-        seen.add(item.uid)
+        seen.add(item.uid)  # a refused item is seen too: its stored version stays
+        if item.refused:
+            result.notes.append(
+                _("Niet overgenomen: “%(title)s” %(reason)s.")
+                % {"title": item.title, "reason": item.refused}
+            )
+            continue
         activity = existing.get(item.uid)
         if activity is not None and activity.source_hash == item.fingerprint():
             continue
@@ -221,7 +236,7 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
     # The dates are worked out before the write transaction, which on SQLite holds the one
     # writer's lock: two workers importing feeds then overlap their expensive parts.
     start, end = _horizon()
-    dates = {id(a): occurrence_dates(a, start, end) for a in created + updated}
+    dates = _limited_dates(feed, created, updated, gone, start, end, result.notes)
     with transaction.atomic():
         if gone:
             Activity.objects.filter(pk__in=gone).delete()
@@ -256,6 +271,50 @@ CATEGORY_PATTERNS = {
 }
 
 
+def _limited_dates(
+    feed: Feed,
+    created: list[Activity],
+    updated: list[Activity],
+    gone: list[int],
+    start: dt.datetime,
+    end: dt.datetime,
+    notes: list[str],
+) -> dict[int, list]:
+    """Each new or changed activity's dates by `id(activity)`, within the limits per
+    activity and per feed (what the feed's other activities already hold counts); what is
+    cut is added to `notes`."""
+    per_activity = settings.SAMEN_MAX_OCCURRENCES_PER_ACTIVITY
+    rewritten = [a.pk for a in updated] + gone
+    budget = settings.SAMEN_MAX_OCCURRENCES_PER_FEED - (
+        Occurrence.objects.filter(activity__feed=feed).exclude(activity_id__in=rewritten).count()
+    )
+    dates: dict[int, list] = {}
+    cut_for_feed = 0
+    for activity in created + updated:
+        found = _all_dates(activity, start, end)
+        if len(found) > per_activity:
+            notes.append(
+                _(
+                    "“%(title)s” heeft %(n)d data in de komende periode; alleen de eerste %(max)d zijn opgenomen."
+                )
+                % {"title": activity.title, "n": len(found), "max": per_activity}
+            )
+            found = found[:per_activity]
+        if len(found) > budget:
+            cut_for_feed += len(found) - max(budget, 0)
+            found = found[: max(budget, 0)]
+        budget -= len(found)
+        dates[id(activity)] = found
+    if cut_for_feed:
+        notes.append(
+            _(
+                "Niet alle data zijn opgenomen: een feed heeft er hoogstens %(max)d; %(n)d zijn weggelaten."
+            )
+            % {"max": settings.SAMEN_MAX_OCCURRENCES_PER_FEED, "n": cut_for_feed}
+        )
+    return dates
+
+
 def guess_categories(item: feeds.Item) -> list[str]:
     """Feeds rarely carry our categories: a first guess from the words; editable later."""
     text = f" {item.title} {item.description} ".lower()
@@ -279,7 +338,11 @@ def import_feed(
         )
         digest = hashlib.sha256(fetched.body).hexdigest() if fetched.body is not None else ""
         if fetched.body is None or digest == feed.content_hash:
-            Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
+            if feed.last_success_at is not None and feed.last_success_at == feed.last_checked_at:
+                # Read as last time: what was cut then (last_error) still holds.
+                Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_success_at=now)
+            else:
+                Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
             return ImportResult(not_modified=True, unchanged=feed.activities.count())
         kind = feeds.detect(fetched.body, fetched.content_type)
         items = feeds.parse(fetched.body, kind)
@@ -294,7 +357,7 @@ def import_feed(
         "content_hash": digest,
         "last_checked_at": now,
         "last_success_at": now,
-        "last_error": "",
+        "last_error": " ".join(result.notes),  # imported, but not all of it
     }
     Feed.objects.filter(pk=feed.pk).update(**imported)
     for name, value in imported.items():
@@ -353,7 +416,7 @@ def extend_horizon() -> int:
 
     count = 0
     with scopes_disabled():
-        recurring = Activity.objects.exclude(rrule="").only("pk")
+        recurring = Activity.objects.exclude(rrule="", ical="").only("pk")  # RDATEs too
         batch: list[Activity] = []
         for activity in Activity.objects.filter(pk__in=recurring).iterator(chunk_size=500):
             batch.append(activity)

@@ -104,6 +104,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "activity": activity,
         "schedule": calendar.describe(activity.rrule, activity.starts_at, activity.ends_at),
+        "link": calendar.safe_url(activity.url),
         "upcoming": upcoming,
         "json_ld": activity_json_ld(request, activity),
     }
@@ -130,7 +131,9 @@ def _vevents(activity: Activity, url: str) -> list:
     text = services._schedule_text(activity)
     if not text:
         return []
-    events = list(calendar.calendar_of(text).walk("VEVENT"))
+    # Rebuilt from the allowlist here too: an activity stored before it existed may still
+    # hold attendees, alarms or a javascript: link.
+    events = [calendar.clean_event(event) for event in calendar.calendar_of(text).walk("VEVENT")]
     for event in events:
         event["UID"] = f"samen-{activity.pk}@{activity.municipality_id}"
         event["SUMMARY"] = activity.title
