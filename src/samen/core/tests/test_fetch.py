@@ -61,3 +61,57 @@ def test_only_http_and_https(settings):
         fetch.get("http://user:secret@example.nl/")
     with pytest.raises(fetch.FetchError):
         fetch.get("http://example.nl:99999/")
+
+
+@pytest.fixture
+def tls_server(tmp_path, settings, monkeypatch):
+    """An https server on 127.0.0.1 whose certificate is for feeds.test only; the client
+    trusts that certificate, and feeds.test / other.test resolve to 127.0.0.1."""
+    import http.server
+    import shutil
+    import socket
+    import ssl
+    import subprocess
+    import threading
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=feeds.test", "-addext", "subjectAltName=DNS:feeds.test",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = FakeServer()
+    server.routes["/agenda.ics"] = ("text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.close()  # its handler is reused behind TLS
+    tls = http.server.ThreadingHTTPServer(("127.0.0.1", 0), server.httpd.RequestHandlerClass)
+    tls.socket = context.wrap_socket(tls.socket, server_side=True)
+    threading.Thread(target=tls.serve_forever, daemon=True).start()
+    port = tls.server_address[1]
+    real_resolve, real_context = socket.getaddrinfo, ssl.create_default_context
+
+    def resolve(host, *args, **kwargs):
+        if host in ("feeds.test", "other.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(ssl, "create_default_context", lambda: real_context(cafile=str(cert)))
+    settings.SAMEN_FEED_ALLOWED_HOSTS = ["feeds.test", "other.test"]
+    yield server, port
+    tls.shutdown()
+    tls.server_close()
+
+
+def test_https_to_the_pinned_address_checks_the_certificate_for_the_name(tls_server):
+    server, port = tls_server
+    response = fetch.get(f"https://feeds.test:{port}/agenda.ics")
+    assert response.status == 200 and response.body.startswith(b"BEGIN:VCALENDAR")
+    assert server.requests[-1]["headers"]["Host"] == f"feeds.test:{port}"
+    with pytest.raises(fetch.FetchError) as error:
+        fetch.get(f"https://other.test:{port}/agenda.ics")  # same address, wrong name
+    assert "certificaat" in error.value.detail
