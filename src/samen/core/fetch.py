@@ -179,6 +179,10 @@ def _target(url: str) -> tuple[str, str, int, str]:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise FetchError("In dit adres staat geen websitenaam.")
+    try:
+        host = host.encode("idna").decode("ascii")  # bücherei.nl -> xn--bcherei-...
+    except UnicodeError as error:
+        raise FetchError("In dit adres staat geen geldige websitenaam.") from error
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return scheme, host, port, path
 

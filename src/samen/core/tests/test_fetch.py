@@ -61,6 +61,8 @@ def test_only_http_and_https(settings):
         fetch.get("http://user:secret@example.nl/")
     with pytest.raises(fetch.FetchError):
         fetch.get("http://example.nl:99999/")
+    with pytest.raises(fetch.FetchError):
+        fetch.get("http://a..b/")  # not a valid name: an error, not a crash
 
 
 @pytest.fixture
