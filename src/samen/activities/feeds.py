@@ -22,6 +22,8 @@ from .calendar import AMSTERDAM, as_aware
 
 DTSTAMP = re.compile(r"^DTSTAMP[;:].*\r?\n", re.MULTILINE)
 TOO_FREQUENT = "herhaalt vaker dan eens per dag"
+EARLIEST_SERIES = 1970
+TOO_OLD = f"is een herhaling die vóór {EARLIEST_SERIES} begint"
 
 
 class FeedError(Exception):
@@ -175,6 +177,11 @@ def parse_ical(body: bytes) -> list[Item]:
             items.append(Item(uid=uid[:300], title=title, refused=TOO_FREQUENT))
             continue
         starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
+        if starts is not None and starts.year < EARLIEST_SERIES and master.get("RRULE"):
+            # Expanding a series from the year 1 costs seconds per event: a hostile feed
+            # of small events would keep a worker busy for hours.
+            items.append(Item(uid=uid[:300], title=title, refused=TOO_OLD))
+            continue
         if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
             from zoneinfo import ZoneInfo
 

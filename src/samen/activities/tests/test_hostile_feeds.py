@@ -140,3 +140,22 @@ def test_at_most_so_many_occurrences_per_feed(library, settings, tmp_path):
     feed.refresh_from_db()
     assert "20" in feed.last_error and "niet alle data" in feed.last_error.lower()
     assert Feed.objects.get(pk=feed.pk).last_success_at is not None
+
+
+def test_a_series_from_the_year_one_is_refused_quickly(library, tmp_path):
+    """Expanding a daily rule from the year 1 takes seconds per event."""
+    events = "".join(
+        f"BEGIN:VEVENT\nUID:oud-{n}@x\nDTSTAMP:20260101T000000Z\n"
+        "DTSTART;TZID=Europe/Amsterdam:00010101T100000\nRRULE:FREQ=DAILY\n"
+        f"SUMMARY:Sinds het jaar 1 ({n})\nEND:VEVENT\n"
+        for n in range(20)
+    )
+    path = tmp_path / "oud.ics"
+    path.write_text(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//x//NL\n{events}END:VCALENDAR\n")
+    feed = services.add_feed(organisation=library, url=str(path))
+    started = dt.datetime.now()
+    result = services.import_feed(feed=feed, local_files=True)
+    assert (dt.datetime.now() - started).total_seconds() < 5
+    assert result.created == 0 and not Activity.objects.filter(feed=feed).exists()
+    feed.refresh_from_db()
+    assert "vóór 1970 begint" in feed.last_error
