@@ -411,20 +411,41 @@ def import_feed_by_id(*, feed_id: int) -> ImportResult | None:
 
 
 def extend_horizon() -> int:
-    """Daily: materialise the next days of recurring activities."""
+    """Daily: materialise the next days of recurring activities, within the limit per feed
+    (what a feed's one-off activities hold counts)."""
+    from django.db.models import Count
     from django_scopes import scopes_disabled
 
+    start, end = _horizon()
     count = 0
     with scopes_disabled():
         recurring = Activity.objects.exclude(rrule="", ical="").only("pk")  # RDATEs too
+        one_off = (
+            Occurrence.objects.filter(activity__feed__isnull=False)
+            .exclude(activity__in=recurring)
+            .values_list("activity__feed")
+            .annotate(n=Count("pk"))
+        )
+        left = dict.fromkeys(
+            Feed.objects.values_list("pk", flat=True), settings.SAMEN_MAX_OCCURRENCES_PER_FEED
+        )
+        for feed_id, n in one_off:
+            left[feed_id] -= n
         batch: list[Activity] = []
-        for activity in Activity.objects.filter(pk__in=recurring).iterator(chunk_size=500):
+        dates: dict[int, list] = {}
+        activities = Activity.objects.filter(pk__in=recurring).order_by("pk")
+        for activity in activities.iterator(chunk_size=500):
+            found = occurrence_dates(activity, start, end)
+            if activity.feed_id is not None:
+                found = found[: max(left[activity.feed_id], 0)]
+                left[activity.feed_id] -= len(found)
             batch.append(activity)
+            dates[id(activity)] = found
             if len(batch) == 500:
-                count += refresh_occurrences(batch)
-                batch = []
+                count += refresh_occurrences(batch, dates=dates)
+                batch, dates = [], {}
         if batch:
-            count += refresh_occurrences(batch)
+            count += refresh_occurrences(batch, dates=dates)
     return count
 
 

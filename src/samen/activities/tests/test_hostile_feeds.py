@@ -140,6 +140,11 @@ def test_at_most_so_many_occurrences_per_feed(library, settings, tmp_path):
     feed.refresh_from_db()
     assert "20" in feed.last_error and "niet alle data" in feed.last_error.lower()
     assert Feed.objects.get(pk=feed.pk).last_success_at is not None
+    services.extend_horizon()  # the daily run keeps the limit too
+    assert Occurrence.objects.filter(activity__feed=feed).count() == 20
+    assert services.import_feed(feed=feed, local_files=True).not_modified
+    feed.refresh_from_db()
+    assert "niet alle data" in feed.last_error.lower()  # still said while it still holds
 
 
 def test_a_series_from_the_year_one_is_refused_quickly(library, tmp_path):
