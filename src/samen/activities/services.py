@@ -400,14 +400,15 @@ def refresh_all_feeds() -> int:
     return len(ids)
 
 
-def import_feed_by_id(*, feed_id: int) -> ImportResult | None:
-    """One feed of the scheduled refresh (in a worker, across municipalities)."""
+def import_feed_by_id(*, feed_id: int, local_files: bool = False) -> ImportResult | None:
+    """One feed of the scheduled refresh (in a worker, across municipalities).
+    `local_files` only for command-line tools (the benchmark)."""
     from django_scopes import scopes_disabled
 
     with scopes_disabled():
         feed = Feed.objects.filter(pk=feed_id, is_active=True).select_related("organisation")
         feed = feed.first()
-        return import_feed(feed=feed) if feed is not None else None
+        return import_feed(feed=feed, local_files=local_files) if feed is not None else None
 
 
 def extend_horizon() -> int:
