@@ -117,3 +117,23 @@ def test_https_to_the_pinned_address_checks_the_certificate_for_the_name(tls_ser
     with pytest.raises(fetch.FetchError) as error:
         fetch.get(f"https://other.test:{port}/agenda.ics")  # same address, wrong name
     assert "certificaat" in error.value.detail
+
+
+def test_no_other_code_opens_urls():
+    """Every outbound request goes through core/fetch.py."""
+    import re
+
+    source = Path(__file__).parents[2]
+    pattern = re.compile(
+        r"urlopen|urllib\.request|^\s*(import|from) (requests|httpx|urllib3|http\.client)\b"
+        r"|socket\.(create_connection|socket)\(",
+        re.MULTILINE,
+    )
+    offenders = [
+        str(path.relative_to(source))
+        for path in source.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name != "fetch.py"
+        and pattern.search(path.read_text())
+    ]
+    assert offenders == []
