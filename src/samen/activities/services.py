@@ -284,9 +284,16 @@ def _limited_dates(
     activity and per feed (what the feed's other activities already hold counts); what is
     cut is added to `notes`."""
     per_activity = settings.SAMEN_MAX_OCCURRENCES_PER_ACTIVITY
-    rewritten = [a.pk for a in updated] + gone
-    budget = settings.SAMEN_MAX_OCCURRENCES_PER_FEED - (
-        Occurrence.objects.filter(activity__feed=feed).exclude(activity_id__in=rewritten).count()
+    from django.db.models import Count
+
+    rewritten = {a.pk for a in updated} | set(gone)
+    held = (
+        Occurrence.objects.filter(activity__feed=feed)
+        .values_list("activity_id")
+        .annotate(n=Count("pk"))
+    )  # per activity, so no long IN list of the rewritten ones
+    budget = settings.SAMEN_MAX_OCCURRENCES_PER_FEED - sum(
+        n for activity_id, n in held if activity_id not in rewritten
     )
     dates: dict[int, list] = {}
     cut_for_feed = 0
