@@ -16,6 +16,7 @@ preview, the PDOK geocoder) goes through `get`.
 Errors are a `FetchError`: `public` is what an anonymous visitor may see (never whether a
 port is open), `detail` what the log and the organisation's staff see."""
 
+import errno
 import http.client
 import ipaddress
 import logging
@@ -270,7 +271,18 @@ def _get_once(url: str, headers: dict[str, str], deadline: _Deadline, max_bytes:
         if deadline.expired:
             raise FetchError(_too_slow(deadline)) from error
         logger.info("Connection error for %s: %r", url, error)
-        raise FetchError("De website is niet bereikbaar.") from error
+        raise FetchError(_unreachable(error)) from error
+
+
+def _unreachable(error: OSError) -> str:
+    """For staff: why, in words (the errno itself goes to the log only)."""
+    if isinstance(error, ConnectionRefusedError):
+        return "De website is niet bereikbaar: de verbinding werd geweigerd."
+    if isinstance(error, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return "De website is niet bereikbaar: de verbinding werd verbroken."
+    if error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "De website is niet bereikbaar: de server is via het netwerk niet te bereiken."
+    return "De website is niet bereikbaar."
 
 
 def _too_slow(deadline: _Deadline) -> str:

@@ -219,7 +219,7 @@ def test_a_closed_port_is_explained_to_staff_without_errno(settings):
         port = probe.getsockname()[1]  # closed once the probe is gone
     with pytest.raises(feeds.FeedError) as error:
         feeds.fetch(f"http://127.0.0.1:{port}/")
-    assert str(error.value) == "De website is niet bereikbaar."
+    assert str(error.value) == "De website is niet bereikbaar: de verbinding werd geweigerd."
 
 
 def test_conditional_get_still_works_through_the_guard(fake_server):
