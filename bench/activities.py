@@ -1078,7 +1078,7 @@ class Child:
         else:
             with self.connection.execute_wrapper(wrapper) if capture else contextlib.nullcontext():
                 for k, feed in enumerate(feeds_list):
-                    results.append(services.import_feed(feed=feed))
+                    results.append(services.import_feed(feed=feed, local_files=True))
                     if (k + 1) % 200 == 0:
                         log(f"{self.db}: {label}: {k + 1} feeds, {time.perf_counter() - t:.1f} s")
         seconds = time.perf_counter() - t
@@ -1251,7 +1251,7 @@ class Child:
         t = time.perf_counter()
         profiler.enable()
         for feed in feeds_list:
-            services.import_feed(feed=feed)
+            services.import_feed(feed=feed, local_files=True)
         profiler.disable()
         seconds = time.perf_counter() - t
         stream = io.StringIO()
@@ -1296,7 +1296,7 @@ def import_one(feed_id: int):
 
     from samen.activities import services
 
-    result = services.import_feed_by_id(feed_id=feed_id)
+    result = services.import_feed_by_id(feed_id=feed_id, local_files=True)  # files it wrote
     connection.close_if_unusable_or_obsolete()
     return result
 

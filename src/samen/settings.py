@@ -334,3 +334,11 @@ SAMEN_PDOK_URL = env_str("SAMEN_PDOK_URL", "https://api.pdok.nl/bzk/locatieserve
 SAMEN_OCCURRENCE_HORIZON_DAYS = env_int("SAMEN_OCCURRENCE_HORIZON_DAYS", 120)
 SAMEN_FEED_TIMEOUT = env_int("SAMEN_FEED_TIMEOUT", 10)
 SAMEN_FEED_MAX_BYTES = env_int("SAMEN_FEED_MAX_BYTES", 5_000_000)
+# Hosts ("name" or "name:port") fetched even when they resolve to a private or loopback
+# address: an intranet feed, the tests' local server. Everything else must be public.
+SAMEN_FEED_ALLOWED_HOSTS = env_list("SAMEN_FEED_ALLOWED_HOSTS")
+# What one feed may store over the horizon; what is cut is reported on the feed.
+SAMEN_MAX_OCCURRENCES_PER_ACTIVITY = env_int("SAMEN_MAX_OCCURRENCES_PER_ACTIVITY", 400)
+SAMEN_MAX_OCCURRENCES_PER_FEED = env_int("SAMEN_MAX_OCCURRENCES_PER_FEED", 20_000)
+# Anonymous previews of a feed address on the join page, per client.
+SAMEN_FEED_PREVIEW_RATE = env_str("SAMEN_FEED_PREVIEW_RATE", "10/h")

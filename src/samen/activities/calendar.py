@@ -5,6 +5,7 @@ dinsdag 10:00–12:00")."""
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -65,6 +66,62 @@ def build_vevent(
     if url:
         event.add("url", url)
     return event.to_ical().decode()
+
+
+# What of a VEVENT from a feed is kept, stored and re-served: the schedule and the words.
+# Not ORGANIZER, ATTENDEE, ATTACH, alarms (VALARM), X- properties or any other link.
+ALLOWED_PROPERTIES = ("UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE",
+                      "EXDATE", "RECURRENCE-ID", "SUMMARY", "DESCRIPTION", "LOCATION")  # fmt: skip
+ALLOWED_STATUS = {"CONFIRMED", "TENTATIVE", "CANCELLED"}
+TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
+
+
+def safe_url(value) -> str:
+    """An http(s) address with a host, or "" (no javascript:, data:, file:, mailto: ...)."""
+    text = str(value or "").strip()
+    if not text or any(ord(char) < 33 for char in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
+
+
+def clean_event(event: icalendar.Event) -> icalendar.Event:
+    """The VEVENT rebuilt from the allowlist: no sub-components, no other properties."""
+    clean = icalendar.Event()
+    for name in ALLOWED_PROPERTIES:
+        if name in event:
+            clean[name] = event[name]
+    status = str(event.get("STATUS", "")).upper()
+    if status in ALLOWED_STATUS:
+        clean.add("status", status)
+    url = event.get("URL")
+    url = safe_url(url[0] if isinstance(url, list) else url)
+    if url:
+        clean.add("url", url)
+    return clean
+
+
+def too_frequent(event: icalendar.Event) -> bool:
+    """A rule that repeats more often than once a day (FREQ=HOURLY, or DAILY with several
+    hours or minutes)."""
+    rules = event.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        if str((rule.get("FREQ") or [""])[0]).upper() in TOO_FREQUENT:
+            return True
+        if any(len(rule.get(part) or []) > 1 for part in ("BYHOUR", "BYMINUTE", "BYSECOND")):
+            return True
+    return False
+
+
+EXTRA_DATES = re.compile(r"^(RECURRENCE-ID|RDATE)[;:]", re.MULTILINE)
+
+
+def has_extra_dates(vevents_text: str) -> bool:
+    """Edited instances or extra dates: a schedule even without an RRULE."""
+    return EXTRA_DATES.search(vevents_text or "") is not None
 
 
 def calendar_of(vevents_text: str) -> icalendar.Calendar:

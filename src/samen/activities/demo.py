@@ -188,4 +188,4 @@ def load(municipality: Municipality) -> None:
         feed = services.add_feed(
             organisation=library, url=str(FIXTURES / "bibliotheek-samenstad.ics")
         )
-        services.import_feed(feed=feed)
+        services.import_feed(feed=feed, local_files=True)

@@ -5,8 +5,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,13 +14,24 @@ import icalendar
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from samen.core import fetch as guarded
+from samen.core.fetch import PUBLIC_MESSAGE
+
+from . import calendar
 from .calendar import AMSTERDAM, as_aware
 
 DTSTAMP = re.compile(r"^DTSTAMP[;:].*\r?\n", re.MULTILINE)
+TOO_FREQUENT = "herhaalt vaker dan eens per dag"
+EARLIEST_SERIES = 1970
+TOO_OLD = f"is een herhaling die vóór {EARLIEST_SERIES} begint"
 
 
 class FeedError(Exception):
-    """Why a feed could not be read, in words for the organisation (Dutch)."""
+    """Why a feed could not be read: `str(error)` in words for the organisation (Dutch),
+    `public` the one sentence an anonymous visitor gets (which tells nothing about what
+    answered at that address)."""
+
+    public = PUBLIC_MESSAGE
 
 
 @dataclass
@@ -49,6 +58,7 @@ class Item:
     url: str = ""
     is_free: bool = True
     extra: dict = field(default_factory=dict)
+    refused: str = ""  # why this item is not imported (the stored version, if any, stays)
 
     def fingerprint(self) -> str:
         """What decides whether a stored item must be rewritten. Not DTSTAMP: calendar
@@ -78,10 +88,19 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
-    """GET with If-None-Match / If-Modified-Since; a local path is read from disk."""
+def fetch(
+    url: str, *, etag: str = "", last_modified: str = "", local_files: bool = False
+) -> Fetched:
+    """GET with If-None-Match / If-Modified-Since through the guarded fetcher. A local path
+    is read from disk only with `local_files` (the command line: `samen import-feed`),
+    never for an address typed in a form or sent to the API."""
     url = normalise_url(url)
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
+        if not local_files:
+            raise FeedError(
+                "Alleen webadressen (https://, http:// of webcal://) worden gelezen; een "
+                "bestand op de server alleen via de opdrachtregel (samen import-feed)."
+            )
         path = Path(url.removeprefix("file://"))
         if not path.is_file():
             raise FeedError(f"Bestand niet gevonden: {path}")
@@ -89,32 +108,25 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
         if len(data) > settings.SAMEN_FEED_MAX_BYTES:
             raise FeedError("De feed is te groot.")
         return Fetched(body=data)
-    request = urllib.request.Request(url, headers={"User-Agent": "Samen/0.1 (+agenda)"})  # noqa: S310
+    headers = {}
     if etag:
-        request.add_header("If-None-Match", etag)
+        headers["If-None-Match"] = etag
     if last_modified:
-        request.add_header("If-Modified-Since", last_modified)
+        headers["If-Modified-Since"] = last_modified
     try:
-        with urllib.request.urlopen(request, timeout=settings.SAMEN_FEED_TIMEOUT) as response:  # noqa: S310
-            body = response.read(settings.SAMEN_FEED_MAX_BYTES + 1)
-            if len(body) > settings.SAMEN_FEED_MAX_BYTES:
-                raise FeedError(
-                    f"De feed is te groot (meer dan {settings.SAMEN_FEED_MAX_BYTES // 1_000_000} MB)."
-                )
-            return Fetched(
-                body=body,
-                content_type=response.headers.get("Content-Type", ""),
-                etag=response.headers.get("ETag", ""),
-                last_modified=response.headers.get("Last-Modified", ""),
-            )
-    except urllib.error.HTTPError as error:
-        if error.code == 304:
-            return Fetched(body=None, etag=etag, last_modified=last_modified)
-        raise FeedError(f"De website antwoordde met foutcode {error.code}.") from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise FeedError(
-            f"De website is niet bereikbaar ({getattr(error, 'reason', error)})."
-        ) from error
+        response = guarded.get(url, headers=headers)
+    except guarded.FetchError as error:
+        raise FeedError(error.detail) from error
+    if response.status == 304:
+        return Fetched(body=None, etag=etag, last_modified=last_modified)
+    if response.status != 200:
+        raise FeedError(f"De website antwoordde met foutcode {response.status}.")
+    return Fetched(
+        body=response.body,
+        content_type=response.headers.get("content-type", ""),
+        etag=response.headers.get("etag", "")[:200],
+        last_modified=response.headers.get("last-modified", "")[:100],
+    )
 
 
 def detect(body: bytes, content_type: str = "") -> str:
@@ -141,26 +153,35 @@ def parse(body: bytes, kind: str) -> list[Item]:
 
 
 def parse_ical(body: bytes) -> list[Item]:
+    """Each VEVENT is rebuilt from the allowlist (`calendar.clean_event`) before it is kept:
+    the schedule and the words, no attendees, alarms, attachments or non-http links. An
+    event that repeats more often than daily comes back as a refused item."""
     try:
-        calendar = icalendar.Calendar.from_ical(body)
+        parsed = icalendar.Calendar.from_ical(body)
     except ValueError as error:
         raise FeedError("Dit is geen geldige iCalendar-agenda.") from error
     by_uid: dict[str, list] = {}
-    timezones = [c.to_ical().decode() for c in calendar.walk("VTIMEZONE")]
-    events = calendar.walk("VEVENT")
-    texts = _vevent_texts(body)
-    if len(texts) != len(events):  # not as we read it: let icalendar write them out
-        texts = [event.to_ical().decode() for event in events]
-    for event, text in zip(events, texts, strict=True):
+    timezones = [c.to_ical().decode() for c in parsed.walk("VTIMEZONE")]
+    for event in parsed.walk("VEVENT"):
+        clean = calendar.clean_event(event)
         uid = str(event.get("UID") or "")
         if not uid:
-            uid = hashlib.sha256(text.encode()).hexdigest()[:40]
-        by_uid.setdefault(uid, []).append((event, text))
-    x_wr = calendar.get("X-WR-TIMEZONE")
+            uid = hashlib.sha256(event.to_ical()).hexdigest()[:40]
+        by_uid.setdefault(uid, []).append((event, clean))
+    x_wr = parsed.get("X-WR-TIMEZONE")
     items = []
     for uid, pairs in by_uid.items():
-        master = next((e for e, _text in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
+        master = next((e for e, _clean in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
+        title = str(master.get("SUMMARY") or "Activiteit")[:200]
+        if any(calendar.too_frequent(event) for event, _clean in pairs):
+            items.append(Item(uid=uid[:300], title=title, refused=TOO_FREQUENT))
+            continue
         starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
+        if starts is not None and starts.year < EARLIEST_SERIES and master.get("RRULE"):
+            # Expanding a series from the year 1 costs seconds per event: a hostile feed
+            # of small events would keep a worker busy for hours.
+            items.append(Item(uid=uid[:300], title=title, refused=TOO_OLD))
+            continue
         if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
             from zoneinfo import ZoneInfo
 
@@ -173,40 +194,23 @@ def parse_ical(body: bytes) -> list[Item]:
         ical = (
             header
             + "".join(timezones)
-            + "".join(text for _event, text in pairs)
+            + "".join(clean.to_ical().decode() for _event, clean in pairs)
             + "END:VCALENDAR\r\n"
         )
         items.append(
             Item(
-                uid=uid,
-                title=str(master.get("SUMMARY") or "Activiteit")[:200],
+                uid=uid[:300],
+                title=title,
                 description=str(master.get("DESCRIPTION") or ""),
                 starts_at=starts,
                 ends_at=ends,
                 rrule=rrule,
                 ical=ical,
                 location=str(master.get("LOCATION") or "")[:200],
-                url=str(master.get("URL") or "")[:500],
+                url=calendar.safe_url(master.get("URL"))[:500],
             )
         )
     return items
-
-
-def _vevent_texts(body: bytes) -> list[str]:
-    """Each VEVENT as published (folded lines and all), in order: kept as the activity's
-    schedule without writing it out again."""
-    texts: list[str] = []
-    current: list[str] | None = None
-    for line in body.decode("utf-8", errors="replace").splitlines(keepends=True):
-        name = line.rstrip("\r\n").upper()
-        if name == "BEGIN:VEVENT":
-            current = []
-        if current is not None:
-            current.append(line if line.endswith("\n") else line + "\r\n")
-            if name == "END:VEVENT":
-                texts.append("".join(current))
-                current = None
-    return texts
 
 
 def parse_rss(body: bytes) -> list[Item]:
@@ -229,7 +233,7 @@ def parse_rss(body: bytes) -> list[Item]:
                 kind="post",
                 description=_strip_html(entry.get("summary", "")),
                 starts_at=when,
-                url=entry.get("link", "")[:500],
+                url=calendar.safe_url(entry.get("link", ""))[:500],
             )
         )
     return items
@@ -313,7 +317,7 @@ def parse_jsonld(body: bytes) -> list[Item]:
                     starts_at=starts,
                     ends_at=_parse_when(node.get("endDate")),
                     location=", ".join(filter(None, [place, address]))[:200],
-                    url=str(node.get("url") or "")[:500],
+                    url=calendar.safe_url(node.get("url"))[:500],
                     is_free=price in ("", "0", "0.0", "0.00"),
                 )
             )

@@ -5,10 +5,11 @@ import datetime as dt
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -33,6 +34,8 @@ class ImportResult:
     unchanged: int = 0
     not_modified: bool = False
     error: str = ""
+    # What was not imported or cut (refused items, occurrence limits), for the organisation.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def writes(self) -> int:
@@ -68,7 +71,14 @@ OCCURRENCE_FIELDS = ["municipality", "activity", "starts_at", "ends_at", "cell",
 def occurrence_dates(
     activity: Activity, start: dt.datetime, end: dt.datetime
 ) -> list[tuple[dt.datetime, dt.datetime | None]]:
-    """The (start, end) of each date of one activity in [start, end)."""
+    """The (start, end) of each date of one activity in [start, end), at most
+    SAMEN_MAX_OCCURRENCES_PER_ACTIVITY (the first ones)."""
+    return _all_dates(activity, start, end)[: settings.SAMEN_MAX_OCCURRENCES_PER_ACTIVITY]
+
+
+def _all_dates(
+    activity: Activity, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
     if activity.kind == Activity.Kind.POST or activity.starts_at is None:
         return []
     if calendar.is_plain(activity.rrule, activity.ical):
@@ -80,7 +90,7 @@ def occurrence_dates(
             end,
             cancelled=calendar.cancelled_dates(activity.ical),
         )
-    if activity.rrule or "RECURRENCE-ID" in activity.ical:
+    if activity.rrule or calendar.has_extra_dates(activity.ical):
         return calendar.expand(_schedule_text(activity), start, end)
     return [(activity.starts_at, activity.ends_at)] if start <= activity.starts_at < end else []
 
@@ -166,7 +176,7 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
     activity.starts_at = item.starts_at
     activity.ends_at = item.ends_at
     activity.rrule = item.rrule
-    activity.ical = item.ical if item.rrule or "RECURRENCE-ID" in item.ical else ""
+    activity.ical = item.ical if item.rrule or calendar.has_extra_dates(item.ical) else ""
     activity.venue = item.location
     activity.postcode = postcode
     activity.latitude = point.latitude if point else None
@@ -199,7 +209,13 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
     for item in items:
         if item.uid in seen:
             continue
-        seen.add(item.uid)
+        seen.add(item.uid)  # a refused item is seen too: its stored version stays
+        if item.refused:
+            result.notes.append(
+                _("Niet overgenomen: “%(title)s” %(reason)s.")
+                % {"title": item.title, "reason": item.refused}
+            )
+            continue
         activity = existing.get(item.uid)
         if activity is not None and activity.source_hash == item.fingerprint():
             continue
@@ -219,7 +235,7 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
     # The dates are worked out before the write transaction, which on SQLite holds the one
     # writer's lock: two workers importing feeds then overlap their expensive parts.
     start, end = _horizon()
-    dates = {id(a): occurrence_dates(a, start, end) for a in created + updated}
+    dates = _limited_dates(feed, created, updated, gone, start, end, result.notes)
     with transaction.atomic():
         if gone:
             Activity.objects.filter(pk__in=gone).delete()
@@ -254,22 +270,85 @@ CATEGORY_PATTERNS = {
 }
 
 
+def _limited_dates(
+    feed: Feed,
+    created: list[Activity],
+    updated: list[Activity],
+    gone: list[int],
+    start: dt.datetime,
+    end: dt.datetime,
+    notes: list[str],
+) -> dict[int, list]:
+    """Each new or changed activity's dates by `id(activity)`, within the limits per
+    activity and per feed (what the feed's other activities already hold counts); what is
+    cut is added to `notes`."""
+    per_activity = settings.SAMEN_MAX_OCCURRENCES_PER_ACTIVITY
+    from django.db.models import Count
+
+    rewritten = {a.pk for a in updated} | set(gone)
+    held = (
+        Occurrence.objects.filter(activity__feed=feed)
+        .values_list("activity_id")
+        .annotate(n=Count("pk"))
+    )  # per activity, so no long IN list of the rewritten ones
+    budget = settings.SAMEN_MAX_OCCURRENCES_PER_FEED - sum(
+        n for activity_id, n in held if activity_id not in rewritten
+    )
+    dates: dict[int, list] = {}
+    cut_for_feed = 0
+    for activity in created + updated:
+        found = _all_dates(activity, start, end)
+        if len(found) > per_activity:
+            notes.append(
+                _(
+                    "“%(title)s” heeft %(n)d data in de komende periode; alleen de eerste %(max)d zijn opgenomen."
+                )
+                % {"title": activity.title, "n": len(found), "max": per_activity}
+            )
+            found = found[:per_activity]
+        if len(found) > budget:
+            cut_for_feed += len(found) - max(budget, 0)
+            found = found[: max(budget, 0)]
+        budget -= len(found)
+        dates[id(activity)] = found
+    if cut_for_feed:
+        notes.append(
+            _(
+                "Niet alle data zijn opgenomen: een feed heeft er hoogstens %(max)d; %(n)d zijn weggelaten."
+            )
+            % {"max": settings.SAMEN_MAX_OCCURRENCES_PER_FEED, "n": cut_for_feed}
+        )
+    return dates
+
+
 def guess_categories(item: feeds.Item) -> list[str]:
     """Feeds rarely carry our categories: a first guess from the words; editable later."""
     text = f" {item.title} {item.description} ".lower()
     return [category for category, pattern in CATEGORY_PATTERNS.items() if pattern.search(text)]
 
 
-def import_feed(*, feed: Feed, source: str | None = None) -> ImportResult:
+def import_feed(
+    *, feed: Feed, source: str | None = None, local_files: bool = False
+) -> ImportResult:
     """Read a feed and upsert what it holds. A body identical to the one imported last time
     is not parsed again. A broken feed never deletes what was imported before: the error is
-    stored on the feed for the organisation to see."""
+    stored on the feed for the organisation to see. `local_files`: the feed may be a path
+    on this server (only the command line says so)."""
     now = timezone.now()
     try:
-        fetched = feeds.fetch(source or feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        fetched = feeds.fetch(
+            source or feed.url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            local_files=local_files,
+        )
         digest = hashlib.sha256(fetched.body).hexdigest() if fetched.body is not None else ""
         if fetched.body is None or digest == feed.content_hash:
-            Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
+            if feed.last_success_at is not None and feed.last_success_at == feed.last_checked_at:
+                # Read as last time: what was cut then (last_error) still holds.
+                Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_success_at=now)
+            else:
+                Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
             return ImportResult(not_modified=True, unchanged=feed.activities.count())
         kind = feeds.detect(fetched.body, fetched.content_type)
         items = feeds.parse(fetched.body, kind)
@@ -284,7 +363,7 @@ def import_feed(*, feed: Feed, source: str | None = None) -> ImportResult:
         "content_hash": digest,
         "last_checked_at": now,
         "last_success_at": now,
-        "last_error": "",
+        "last_error": " ".join(result.notes),  # imported, but not all of it
     }
     Feed.objects.filter(pk=feed.pk).update(**imported)
     for name, value in imported.items():
@@ -317,37 +396,63 @@ def refresh_all_feeds() -> int:
     from .tasks import import_feed as import_feed_task
 
     with scopes_disabled():
-        ids = list(Feed.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+        # A feed that is a file on this server (the demo's) is read by the command line only.
+        active = Feed.objects.filter(is_active=True).filter(
+            Q(url__istartswith="http://") | Q(url__istartswith="https://")
+        )
+        ids = list(active.order_by("pk").values_list("pk", flat=True))
     for feed_id in ids:
         import_feed_task.enqueue(feed_id=feed_id)
     return len(ids)
 
 
-def import_feed_by_id(*, feed_id: int) -> ImportResult | None:
-    """One feed of the scheduled refresh (in a worker, across municipalities)."""
+def import_feed_by_id(*, feed_id: int, local_files: bool = False) -> ImportResult | None:
+    """One feed of the scheduled refresh (in a worker, across municipalities).
+    `local_files` only for command-line tools (the benchmark)."""
     from django_scopes import scopes_disabled
 
     with scopes_disabled():
         feed = Feed.objects.filter(pk=feed_id, is_active=True).select_related("organisation")
         feed = feed.first()
-        return import_feed(feed=feed) if feed is not None else None
+        return import_feed(feed=feed, local_files=local_files) if feed is not None else None
 
 
 def extend_horizon() -> int:
-    """Daily: materialise the next days of recurring activities."""
+    """Daily: materialise the next days of recurring activities, within the limit per feed
+    (what a feed's one-off activities hold counts)."""
+    from django.db.models import Count
     from django_scopes import scopes_disabled
 
+    start, end = _horizon()
     count = 0
     with scopes_disabled():
-        recurring = Activity.objects.exclude(rrule="").only("pk")
+        recurring = Activity.objects.exclude(rrule="", ical="").only("pk")  # RDATEs too
+        one_off = (
+            Occurrence.objects.filter(activity__feed__isnull=False)
+            .exclude(activity__in=recurring)
+            .values_list("activity__feed")
+            .annotate(n=Count("pk"))
+        )
+        left = dict.fromkeys(
+            Feed.objects.values_list("pk", flat=True), settings.SAMEN_MAX_OCCURRENCES_PER_FEED
+        )
+        for feed_id, n in one_off:
+            left[feed_id] -= n
         batch: list[Activity] = []
-        for activity in Activity.objects.filter(pk__in=recurring).iterator(chunk_size=500):
+        dates: dict[int, list] = {}
+        activities = Activity.objects.filter(pk__in=recurring).order_by("pk")
+        for activity in activities.iterator(chunk_size=500):
+            found = occurrence_dates(activity, start, end)
+            if activity.feed_id is not None:
+                found = found[: max(left[activity.feed_id], 0)]
+                left[activity.feed_id] -= len(found)
             batch.append(activity)
+            dates[id(activity)] = found
             if len(batch) == 500:
-                count += refresh_occurrences(batch)
-                batch = []
+                count += refresh_occurrences(batch, dates=dates)
+                batch, dates = [], {}
         if batch:
-            count += refresh_occurrences(batch)
+            count += refresh_occurrences(batch, dates=dates)
     return count
 
 
@@ -490,12 +595,16 @@ def approve(*, registration: Registration, actor) -> Registration:
 
 
 def _activate_if_ready(registration: Registration) -> None:
+    """The feed is imported by a task: the confirm link is opened by an anonymous visitor,
+    and no web request of theirs fetches anything."""
+    from .tasks import import_feed as import_feed_task
+
     if not registration.is_active:
         return
     for feed in Feed.objects.filter(organisation=registration.organisation, is_active=False):
         feed.is_active = True
         feed.save(update_fields=["is_active"])
-        import_feed(feed=feed)
+        import_feed_task.enqueue(feed_id=feed.pk)
 
 
 def count_usage(*, municipality_id: int, kind: str) -> None:

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import logging
 
 import icalendar
 from django.conf import settings
@@ -22,6 +23,7 @@ from .forms import ActivityForm, FeedForm, JoinForm
 from .models import Activity, Category, Feed, Registration
 
 PAGE_SIZE = 20
+logger = logging.getLogger(__name__)
 
 
 def _search_context(
@@ -103,6 +105,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "activity": activity,
         "schedule": calendar.describe(activity.rrule, activity.starts_at, activity.ends_at),
+        "link": calendar.safe_url(activity.url),
         "upcoming": upcoming,
         "json_ld": activity_json_ld(request, activity),
     }
@@ -129,7 +132,9 @@ def _vevents(activity: Activity, url: str) -> list:
     text = services._schedule_text(activity)
     if not text:
         return []
-    events = list(calendar.calendar_of(text).walk("VEVENT"))
+    # Rebuilt from the allowlist here too: an activity stored before it existed may still
+    # hold attendees, alarms or a javascript: link.
+    events = [calendar.clean_event(event) for event in calendar.calendar_of(text).walk("VEVENT")]
     for event in events:
         event["UID"] = f"samen-{activity.pk}@{activity.municipality_id}"
         event["SUMMARY"] = activity.title
@@ -247,6 +252,23 @@ def join(request: HttpRequest) -> HttpResponse:
             return render(request, "activities/join_done.html")
         feed_url = form.cleaned_data["feed_url"]
         if feed_url and request.POST.get("step") != "confirm":
+            # The one fetch an anonymous visitor can cause: bounded, and limited per client.
+            if is_ratelimited(
+                request,
+                group="activities-feed-preview",
+                key="ip",
+                rate=settings.SAMEN_FEED_PREVIEW_RATE,
+                increment=True,
+            ):
+                form.add_error(
+                    "feed_url",
+                    _(
+                        "U hebt in korte tijd veel adressen laten bekijken. Probeer het over een uur opnieuw."
+                    ),
+                )
+                return render(
+                    request, "activities/join.html", {"form": form, "preview": None}, status=429
+                )
             try:
                 kind, items = services.preview(feed_url)
                 preview = {
@@ -255,7 +277,8 @@ def join(request: HttpRequest) -> HttpResponse:
                     "count": len(items),
                 }
             except feeds.FeedError as error:
-                form.add_error("feed_url", str(error))
+                logger.info("Join preview of %s failed: %s", feed_url, error)
+                form.add_error("feed_url", _("Dit adres konden we niet lezen."))
         elif is_ratelimited(
             request, group="join", key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
         ):

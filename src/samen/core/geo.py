@@ -10,13 +10,14 @@ import json
 import math
 import re
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+
+from samen.core import fetch
 
 POINT_RE = re.compile(r"POINT\(\s*([-0-9.]+)\s+([-0-9.]+)\s*\)")
 LATLON_RE = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -92,12 +93,12 @@ class PdokGeocoder:
             {"q": query, "rows": 1, "fl": "centroide_ll,weergavenaam,type"}
         )
         url = f"{self.base_url}/free?{params}"
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("The PDOK base URL must be http(s).")
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310
-                body = json.loads(response.read(1_000_000))
-        except (OSError, ValueError):
+            response = fetch.get(url, timeout=self.timeout, max_bytes=1_000_000, max_redirects=2)
+            body = json.loads(response.body) if response.status == 200 else {}
+        except (fetch.FetchError, ValueError):
+            return None
+        if not isinstance(body, dict):
             return None
         docs = body.get("response", {}).get("docs", [])
         if not docs:

@@ -214,7 +214,9 @@ def library_listed_twice(samenstad, unscoped):
 
     welfare = Organisation.objects.get(municipality=samenstad, slug="welzijn-samenstad")
     library = Organisation.objects.get(municipality=samenstad, slug="bibliotheek-samenstad")
-    services.import_feed(feed=services.add_feed(organisation=welfare, url=library.feeds.get().url))
+    services.import_feed(
+        feed=services.add_feed(organisation=welfare, url=library.feeds.get().url), local_files=True
+    )
 
 
 @pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])

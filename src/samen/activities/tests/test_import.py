@@ -44,7 +44,7 @@ def test_demo_imported_the_library_feed(library):
 
 def test_importing_the_same_feed_twice_changes_nothing(library, library_feed):
     before = state(library)
-    result = services.import_feed(feed=library_feed)
+    result = services.import_feed(feed=library_feed, local_files=True)
     assert result.not_modified and result.writes == 0 and result.unchanged == 3
     assert state(library) == before
 
@@ -65,7 +65,7 @@ def test_an_unchanged_feed_is_not_parsed_again(library, library_feed, tmp_path, 
         raise AssertionError("parsed again")
 
     monkeypatch.setattr(feeds, "parse", parse)
-    result = services.import_feed(feed=library_feed)
+    result = services.import_feed(feed=library_feed, local_files=True)
     assert result.not_modified and result.writes == 0 and not result.error
     assert state(library) == before
 
@@ -75,7 +75,7 @@ def test_a_new_dtstamp_alone_rewrites_nothing(library, library_feed, tmp_path):
     copy_of_the_feed(
         library_feed, tmp_path, lambda text: text.replace("DTSTAMP:20260101", "DTSTAMP:20261130")
     )
-    result = services.import_feed(feed=library_feed)
+    result = services.import_feed(feed=library_feed, local_files=True)
     assert not result.not_modified  # read and parsed: the body changed
     assert result.writes == 0 and result.unchanged == 3
     assert state(library) == before
@@ -88,21 +88,24 @@ def test_a_changed_feed_is_imported_again(client, library, library_feed, tmp_pat
             "SUMMARY:Koffieochtend in de bibliotheek", "SUMMARY:Theeochtend"
         )
     )
-    result = services.import_feed(feed=library_feed)
+    result = services.import_feed(feed=library_feed, local_files=True)
     assert (result.created, result.updated, result.deleted, result.unchanged) == (0, 1, 0, 2)
     page = client.get("/samenstad/agenda/", {"q": "Theeochtend", "when": "month"})
     assert "Theeochtend" in page.content.decode()
-    assert services.import_feed(feed=library_feed).not_modified
+    assert services.import_feed(feed=library_feed, local_files=True).not_modified
 
 
-def test_the_daily_refresh_imports_every_active_feed(library, library_feed, tmp_path):
-    copy_of_the_feed(
-        library_feed,
-        tmp_path,
-        lambda text: text.replace("SUMMARY:Taalcafé: Nederlands oefenen", "SUMMARY:Taalmaatje"),
+def test_the_daily_refresh_imports_every_active_feed(library, library_feed, fake_server):
+    fake_server.routes["/agenda.ics"] = (
+        "text/calendar",
+        FIXTURE.read_bytes().replace(
+            b"SUMMARY:Taalcaf\xc3\xa9: Nederlands oefenen", b"SUMMARY:Taalmaatje"
+        ),
     )
+    library_feed.url = fake_server.url + "/agenda.ics"
+    library_feed.save()
     queued = services.refresh_all_feeds()  # one task per feed; run at once in tests
-    assert queued == Feed.objects.filter(is_active=True).count()
+    assert queued == Feed.objects.filter(is_active=True, url__startswith="http").count() == 1
     assert Activity.objects.filter(organisation=library, title="Taalmaatje").exists()
     assert Occurrence.objects.filter(activity__title="Taalmaatje").exists()
 
@@ -144,7 +147,7 @@ def test_events_removed_from_the_feed_disappear(library, library_feed, tmp_path)
     smaller.write_text(text[:start] + text[end:])
     library_feed.url = str(smaller)
     library_feed.save()
-    result = services.import_feed(feed=library_feed)
+    result = services.import_feed(feed=library_feed, local_files=True)
     assert result.deleted == 1
     assert not Activity.objects.filter(organisation=library, title__startswith="Taalcafé").exists()
     assert not Occurrence.objects.filter(activity__title__startswith="Taalcafé").exists()
@@ -165,7 +168,7 @@ def test_a_broken_feed_never_deletes_what_was_imported(library, library_feed, tm
     broken.write_text(content)
     library_feed.url = str(broken)
     library_feed.save()
-    result = services.import_feed(feed=library_feed)
+    result = services.import_feed(feed=library_feed, local_files=True)
     assert result.error
     assert state(library) == before
     library_feed.refresh_from_db()
@@ -175,7 +178,7 @@ def test_a_broken_feed_never_deletes_what_was_imported(library, library_feed, tm
 def test_the_organisation_sees_why_its_feed_failed(login, library, library_feed, tmp_path):
     library_feed.url = str(tmp_path / "missing.ics")
     library_feed.save()
-    services.import_feed(feed=library_feed)
+    services.import_feed(feed=library_feed, local_files=True)
     page = login("partner").get("/samenstad/beheer/activiteiten/").content.decode()
     assert "Bestand niet gevonden" in page
 
@@ -205,7 +208,7 @@ def test_http_errors_are_explained(library, fake_server):
 
 def test_rss_items_become_information_posts(library):
     feed = services.add_feed(organisation=library, url=str(RECORDED / "news.rss"))
-    result = services.import_feed(feed=feed)
+    result = services.import_feed(feed=feed, local_files=True)
     assert result.created == 2
     post = Activity.objects.get(feed=feed, title="Nieuwe maatjes gezocht")
     assert post.kind == "post" and post.description == "Wij zoeken maatjes voor ouderen."
@@ -214,7 +217,7 @@ def test_rss_items_become_information_posts(library):
 
 def test_json_ld_events_are_read_from_a_web_page(library):
     feed = services.add_feed(organisation=library, url=str(RECORDED / "events.html"))
-    assert services.import_feed(feed=feed).created == 1
+    assert services.import_feed(feed=feed, local_files=True).created == 1
     bingo = Activity.objects.get(feed=feed)
     assert bingo.title == "Bingo-middag" and not bingo.is_free and bingo.postcode == "9502CD"
     assert bingo.latitude is not None and "games" in bingo.categories
@@ -223,7 +226,7 @@ def test_json_ld_events_are_read_from_a_web_page(library):
 def test_the_same_activity_from_two_organisations_is_shown_once(client, library, samenstad):
     welfare = Organisation.objects.get(municipality=samenstad, slug="welzijn-samenstad")
     feed = services.add_feed(organisation=welfare, url=str(FIXTURE))
-    services.import_feed(feed=feed)
+    services.import_feed(feed=feed, local_files=True)
     page = client.get("/samenstad/agenda/?q=Koffieochtend").content.decode()
     assert page.count("Koffieochtend in de bibliotheek</a>") == 1
     assert "ook vermeld door" in page and "Welzijn Samenstad" in page

@@ -20,7 +20,7 @@ def test_join_with_a_feed_preview_confirm_and_approval(client, login, samenstad,
     }
     # An address that cannot be read is a form error, nothing is stored.
     response = client.post("/samenstad/meedoen/", data)
-    assert "niet bereikbaar" in response.content.decode()
+    assert "Dit adres konden we niet lezen." in response.content.decode()
     assert not Organisation.objects.filter(name="Buurtvereniging De Linde").exists()
     data["feed_url"] = ""
     response = client.post("/samenstad/meedoen/", data)

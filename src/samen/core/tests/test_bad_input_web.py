@@ -44,3 +44,21 @@ def test_a_nul_byte_in_a_report_is_a_form_error(production, samenstad, unscoped)
     assert response.status_code == 200
     assert "Null-tekens zijn niet toegestaan." in response.content.decode()
     assert Report.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/samenstad/agenda/?start=9999-12-31",
+        "/samenstad/agenda/?start=0001-01-01",
+        "/samenstad/agenda.ics?start=9999-12-31",
+        "/samenstad/agenda.rss?start=9999-12-31",
+        "/samenstad/agenda/print/?start=9999-12-31",
+        "/samenstad/agenda/print/?week=9999-12-31",
+        "/samenstad/agenda/?q=%00",
+        "/samenstad/agenda/?postcode=%00",
+    ],
+)
+def test_far_away_dates_and_nul_bytes_in_the_agenda_never_give_a_500(production, samenstad, path):
+    response = production.get(path)
+    assert response.status_code in (200, 400), response.status_code

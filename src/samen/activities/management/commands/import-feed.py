@@ -23,7 +23,7 @@ class Command(BaseCommand):
             if org is None:
                 raise CommandError(f"No organisation {organisation!r} in {place.name}.")
             feed = services.add_feed(organisation=org, url=source)
-            result = services.import_feed(feed=feed)
+            result = services.import_feed(feed=feed, local_files=True)
         if result.error:
             raise CommandError(f"Feed not imported: {result.error}")
         self.stdout.write(
