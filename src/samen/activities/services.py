@@ -529,7 +529,7 @@ def confirm_join(*, municipality: Municipality, token: str) -> Registration | Si
         if match is not None:
             return signup.hold(signup=pending, match=match)
         registration = _new_organisation(pending, approved_by=None)
-    _activate_if_ready(registration)
+    _activate_if_ready(registration, by_visitor=True)
     return registration
 
 
@@ -594,9 +594,18 @@ def approve(*, registration: Registration, actor) -> Registration:
     return registration
 
 
-def _activate_if_ready(registration: Registration) -> None:
-    """The feed is imported by a task: the confirm link is opened by an anonymous visitor,
-    and no web request of theirs fetches anything."""
+def tasks_run_in_this_request() -> bool:
+    """The default (laptop) task backend runs a task inside the request that queues it."""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend)
+
+
+def _activate_if_ready(registration: Registration, *, by_visitor: bool = False) -> None:
+    """The feed is imported by a task. When an anonymous visitor's click activates it and
+    tasks run in-process, no task is queued: the next refresh round imports it, so that no
+    web request of a visitor fetches anything."""
     from .tasks import import_feed as import_feed_task
 
     if not registration.is_active:
@@ -604,7 +613,8 @@ def _activate_if_ready(registration: Registration) -> None:
     for feed in Feed.objects.filter(organisation=registration.organisation, is_active=False):
         feed.is_active = True
         feed.save(update_fields=["is_active"])
-        import_feed_task.enqueue(feed_id=feed.pk)
+        if not (by_visitor and tasks_run_in_this_request()):
+            import_feed_task.enqueue(feed_id=feed.pk)
 
 
 def count_usage(*, municipality_id: int, kind: str) -> None:

@@ -309,7 +309,11 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "activities/join_confirmed.html",
-        {"registration": registration, "held": result is not None and registration is None},
+        {
+            "registration": registration,
+            "held": result is not None and registration is None,
+            "import_later": services.tasks_run_in_this_request(),
+        },
         status=200 if result else 400,
     )
 

@@ -342,3 +342,39 @@ def test_the_confirm_link_queues_the_import_instead_of_fetching(
     client.post(link)
     assert fake_server.requests == []  # the anonymous request fetched nothing
     assert [r.task.name for r in default_task_backend.results] == ["import_feed"]
+
+
+def test_the_confirm_link_fetches_nothing_with_the_in_process_task_backend(
+    client, samenstad, fake_server, unscoped
+):
+    """The default backend runs a task inside the request that queues it: the anonymous
+    visitor's click would then fetch the feed. The import waits for the next refresh round
+    (a worker, or `samen schedule`), and the page says so."""
+    import re
+
+    from django.core import mail
+
+    from samen.activities.models import Feed
+
+    samenstad.require_organisation_approval = False
+    samenstad.save()
+    fake_server.routes["/agenda.ics"] = ("text/calendar", FIXTURE.read_bytes())
+    client.post(
+        "/samenstad/meedoen/",
+        {
+            "name": "Bieb Oost",
+            "email": "oost@bieb.example",
+            "feed_url": f"{fake_server.url}/agenda.ics",
+            "step": "confirm",
+        },
+    )
+    link = re.search(r"/samenstad/meedoen/bevestigen/\S+/", mail.outbox[-1].body).group(0)
+    fetched_by_the_preview = len(fake_server.requests)
+    response = client.post(link)
+    assert len(fake_server.requests) == fetched_by_the_preview  # the click fetched nothing
+    assert "bij de volgende ronde" in response.content.decode()
+    feed = Feed.objects.get(url=f"{fake_server.url}/agenda.ics")
+    assert feed.is_active
+    services.refresh_all_feeds()  # the scheduled round, outside any visitor's request
+    assert len(fake_server.requests) == fetched_by_the_preview + 1
+    assert Activity.objects.filter(feed=feed).count() == 3
