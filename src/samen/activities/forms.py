@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samen.concerns.forms import POSTCODE_RE, normalise_postcode
+from samen.core.forms import SingleLineInputs
 
 from .calendar import AMSTERDAM
 from .models import Activity, Audience, Category
@@ -134,7 +135,7 @@ class ActivityForm(forms.ModelForm):
         return data
 
 
-class JoinForm(forms.Form):
+class JoinForm(SingleLineInputs, forms.Form):
     name = forms.CharField(
         label=_("Naam van uw organisatie"),
         max_length=200,

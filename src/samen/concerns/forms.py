@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samen.core.forms import SingleLineInputs
 from samen.core.models import User
 
 from .models import Case, Outcome, PersonAware, Referral, Relation, ReporterType, Sign, Status
@@ -18,7 +19,7 @@ def normalise_postcode(value: str) -> str:
     return value.replace(" ", "").upper()
 
 
-class ReportForm(forms.Form):
+class ReportForm(SingleLineInputs, forms.Form):
     immediate_danger = forms.BooleanField(
         label=_("Er is nu direct gevaar voor de persoon of voor anderen"),
         required=False,

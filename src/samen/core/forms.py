@@ -1,6 +1,25 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.widgets import Input
 from django.utils.translation import gettext_lazy as _
+
+
+class SingleLineInputs:
+    """Form mixin: a line break in a one-line field (a name, a phone number) can only come from
+    a crafted request. Refuse it with a Dutch error instead of storing it, so that it never
+    reaches a mail header, a CSV row or an iCalendar line."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        if not self.is_bound:  # type: ignore[attr-defined]
+            return
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            widget = field.widget
+            if not isinstance(widget, Input) or isinstance(widget, forms.FileInput):
+                continue
+            value = self.cleaned_data.get(name)  # type: ignore[attr-defined]
+            if isinstance(value, str) and ("\r" in value or "\n" in value):
+                self.add_error(name, _("Gebruik hier één regel, zonder regeleinde."))  # type: ignore[attr-defined]
 
 
 class LoginForm(AuthenticationForm):

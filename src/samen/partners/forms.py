@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samen.core.forms import SingleLineInputs
+
 from .models import (
     ContactKind,
     DailyRoute,
@@ -24,7 +26,7 @@ KVK_RE = re.compile(r"^[0-9]{8}$")
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}\s?[A-Za-z]{2}$")
 
 
-class DutchForm(forms.Form):
+class DutchForm(SingleLineInputs, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samen.concerns.forms import POSTCODE_RE, normalise_postcode
+from samen.core.forms import SingleLineInputs
 
 from .models import (
     HalfDay,
@@ -39,7 +40,7 @@ def _clean_postcode(value: str) -> str:
     return normalise_postcode(value)
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(SingleLineInputs, forms.Form):
     """The volunteer's profile: what they like to do and when (seed 000: "medewerkers geven
     zelf aan wat ze graag willen doen")."""
 

@@ -62,3 +62,46 @@ def test_a_nul_byte_in_a_report_is_a_form_error(production, samenstad, unscoped)
 def test_far_away_dates_and_nul_bytes_in_the_agenda_never_give_a_500(production, samenstad, path):
     response = production.get(path)
     assert response.status_code in (200, 400), response.status_code
+
+
+def test_a_line_break_in_a_name_on_the_join_form_is_a_form_error(production, samenstad, unscoped):
+    from django.core import mail
+
+    from samen.core.models import Signup
+
+    response = production.post(
+        "/samenstad/meedoen/",
+        {"name": "Bieb\r\nBcc: x@example.org", "email": "a@example.org", "step": "confirm"},
+    )
+    assert response.status_code == 200
+    assert "Gebruik hier één regel, zonder regeleinde." in response.content.decode()
+    assert not Signup.objects.exists() and mail.outbox == []
+
+
+def test_a_line_break_in_a_name_on_the_report_form_is_a_form_error(production, samenstad, unscoped):
+    from samen.concerns.models import Report
+
+    before = Report.objects.count()
+    response = production.post(
+        "/samenstad/signaal/",
+        {
+            "description": "Post stapelt zich op bij de deur",
+            "postcode": "9501AB",
+            "house_number": "7",
+            "reporter_name": "Jan\r\nBcc: x@example.org",
+        },
+    )
+    assert response.status_code == 200
+    assert "Gebruik hier één regel, zonder regeleinde." in response.content.decode()
+    assert Report.objects.count() == before
+
+
+def test_a_line_break_in_a_newsletter_name_is_a_form_error(production, samenstad, unscoped):
+    from samen.core.models import Signup
+
+    response = production.post(
+        "/samenstad/nieuwsbrief/",
+        {"name": "Jan\nBcc: x@example.org", "email": "jan@example.org"},
+    )
+    assert "Gebruik hier één regel, zonder regeleinde." in response.content.decode()
+    assert not Signup.objects.exists()
