@@ -199,7 +199,7 @@ def decide(*, signup: Signup, decision: str, actor: User) -> Organisation | None
     if signup.held_at is None or signup.decided_at is not None:
         raise ValidationError(_("Over deze aanmelding is al beslist."))
     if decision not in (MERGE, CREATE, REJECT):
-        raise ValidationError(_("Kies samenvoegen, als nieuwe organisatie of weigeren."))
+        raise ValidationError(_("Kies samenvoegen, als nieuwe organisatie goedkeuren of weigeren."))
     if decision == MERGE and signup.match is None:
         raise ValidationError(_("De organisatie om mee samen te voegen bestaat niet meer."))
     handler = HANDLERS[signup.purpose]

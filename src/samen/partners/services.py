@@ -726,7 +726,7 @@ def _read_rows(name: str, content: bytes) -> list[list[str]]:
         except DefusedXmlException as exc:
             raise ValidationError(
                 _(
-                    "Dit Excel-bestand bevat een DTD en dat doet een gewoon spreadsheet nooit. "
+                    "Dit Excel-bestand bevat een DTD en dat doet een gewone spreadsheet nooit. "
                     "Sla het opnieuw op als .xlsx of als CSV."
                 )
             ) from exc
