@@ -53,6 +53,9 @@ def parse_search(params, *, default_when: str = "week") -> Search:
     """Turn query parameters (from the agenda page, the feeds or the API) into a Search,
     collecting Dutch errors instead of failing."""
     search = Search(q=params.get("q", "").strip()[:100], category=params.get("category", ""))
+    if "\x00" in search.q:  # PostgreSQL refuses a NUL in any text it is asked to compare
+        search.errors["q"] = _("Null-tekens zijn niet toegestaan.")
+        search.q = ""
     if search.category and search.category not in CATEGORY_BITS:
         search.errors["category"] = _("Onbekende categorie.")
         search.category = ""

@@ -30,6 +30,22 @@ with override_settings(SECURE_SSL_REDIRECT=False):
 
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """Django closes the database connection after each request it serves; inside a test's
+    transaction that would close it under the test (on PostgreSQL). Django's own test client
+    switches this off the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 ROLES = ["anonymous", "coordinator", "caseworker", "partner", "welzijn", "programme", "volunteer"]
 QUICK = int(os.environ.get("SAMEN_FUZZ_QUICK_EXAMPLES", "8"))
 LONG = int(os.environ.get("SAMEN_FUZZ_EXAMPLES", "100"))
