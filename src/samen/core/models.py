@@ -50,7 +50,8 @@ class User(AbstractUser):
         return role is not None and role in PERMISSIONS[perm]
 
     def needs_second_factor(self, municipality: "Municipality | None" = None) -> bool:
-        """Superusers always (the demo too); caseworkers when SAMEN_REQUIRE_2FA_CASEWORKERS."""
+        """Superusers always (the demo too); caseworkers and coordinators when
+        SAMEN_REQUIRE_2FA_CASEWORKERS."""
         if self.is_superuser:
             return True
         return bool(

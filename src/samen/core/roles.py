@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "impact.own": frozenset({Role.PARTNER, Role.PROGRAMME}),
 }
 
-# Roles for which two-factor login is required when SAMEN_REQUIRE_2FA_CASEWORKERS is on.
+# Roles for which two-factor login is required when SAMEN_REQUIRE_2FA_CASEWORKERS is on:
+# caseworkers read the case files; coordinators hand out enrolment codes and reset devices,
+# so their password alone must not be enough to give someone a caseworker's second factor.
 # Superusers always need it (User.needs_second_factor).
-ROLES_REQUIRING_2FA = frozenset({Role.CASEWORKER})
+ROLES_REQUIRING_2FA = frozenset({Role.CASEWORKER, Role.COORDINATOR})

@@ -145,6 +145,7 @@ def issue_code(user, username: str) -> str:
     """The coordinator makes an enrolment code for `username` on the accounts page."""
     coordinator = Client()
     coordinator.force_login(user("coordinator"))
+    verified_with_app(coordinator, user("coordinator"))
     response = coordinator.post(ACCOUNTS, {"action": "code", "user": user(username).pk})
     assert response.status_code == 200
     import re
@@ -153,6 +154,32 @@ def issue_code(user, username: str) -> str:
         r'<code class="enrolment-code">([A-Z0-9-]+)</code>', response.content.decode()
     )
     return found
+
+
+def verified_with_app(client: Client, account) -> None:
+    """The session as after the second step of login with a confirmed authenticator app."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device, _new = TOTPDevice.objects.get_or_create(
+        user=account, name="app", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def test_a_coordinators_password_alone_hands_out_no_enrolment_codes(samenstad, user, required):
+    """Whoever hands out enrolment codes and resets devices needs the second factor too:
+    otherwise two stolen passwords (the coordinator's and a caseworker's) open the case files."""
+    from samen.core.models import EnrolmentCode
+
+    attacker = password_only("coordinator")
+    response = attacker.post(ACCOUNTS, {"action": "code", "user": user("caseworker").pk})
+    assert response.status_code == 302 and "/account/" in response["Location"]
+    assert not EnrolmentCode.objects.exists()
+    TOTPDevice.objects.create(user=user("caseworker"), name="app", confirmed=True)
+    attacker.post(ACCOUNTS, {"action": "reset", "user": user("caseworker").pk})
+    assert TOTPDevice.objects.filter(user=user("caseworker")).exists()
 
 
 def confirm_with_app(client: Client, user, username: str):
@@ -233,6 +260,7 @@ def test_the_coordinator_resets_a_lost_device(
     TOTPDevice.objects.create(user=user("caseworker"), name="app", confirmed=True)
     coordinator = Client()
     coordinator.force_login(user("coordinator"))
+    verified_with_app(coordinator, user("coordinator"))
     with django_capture_on_commit_callbacks(execute=True):
         response = coordinator.post(ACCOUNTS, {"action": "reset", "user": user("caseworker").pk})
     assert response.status_code == 302

@@ -83,9 +83,10 @@ def test_wrong_second_factor_keeps_the_caseworker_out(client, samenstad, user, s
     assert client.get("/samenstad/beheer/signalen/").status_code == 302
 
 
-def test_coordinator_needs_no_second_factor(login, samenstad, settings):
+def test_a_partner_needs_no_second_factor_but_the_coordinator_does(login, samenstad, settings):
     settings.SAMEN_REQUIRE_2FA_CASEWORKERS = True
-    assert login("coordinator").get("/samenstad/beheer/").status_code == 200
+    assert login("partner").get("/samenstad/beheer/").status_code == 200
+    assert login("coordinator").get("/samenstad/beheer/").status_code == 302
 
 
 def test_staff_pages_need_login(client, samenstad):
