@@ -91,6 +91,17 @@ class PublicCorsMiddleware(CorsMiddleware):
         )
 
 
+def _wrong_token(request: HttpRequest) -> bool:
+    """An Authorization header that is not a valid, unexpired, unrevoked Bearer token."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        return False
+    from samen.core.models import ApiToken
+
+    scheme, _sep, token = header.partition(" ")
+    return scheme.lower() != "bearer" or ApiToken.authenticate(token.strip()) is None
+
+
 class ApiHygieneMiddleware:
     """Under /api/v1/: HEAD answers like GET without a body; every error is problem+json
     (405 keeps its Allow, with HEAD beside GET); a NUL byte in the path is a 400; nothing
@@ -107,7 +118,13 @@ class ApiHygieneMiddleware:
         head = request.method == "HEAD"
         if head:
             request.method = "GET"
-        if "\x00" in request.path:
+        if _wrong_token(request):
+            # Public operations take no token, so ninja would answer them anonymously.
+            response = problem(
+                401, _("Niet ingelogd"), _("Log in of stuur een geldige API-sleutel mee.")
+            )
+            response["WWW-Authenticate"] = "Bearer"
+        elif "\x00" in request.path:
             reason = _("Null-tekens zijn niet toegestaan.")
             response = problem(
                 400,

@@ -378,7 +378,7 @@ class Signup(TenantModel):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["purpose", "email", "created_at"])]
+        indexes = [models.Index(fields=["email", "created_at"])]
 
     def __str__(self) -> str:
         return self.data.get("name") or self.email

@@ -51,14 +51,14 @@ def start(
     body: str,
 ) -> bool:
     """Keep what the visitor entered and mail `body % {"link": link(token)}` to `email`.
-    False, and nothing stored or sent, when this address got a confirmation mail for this
-    purpose within the hour (in any municipality): the visitor sees the same page either way.
+    False, and nothing stored or sent, when this address got a confirmation mail within the
+    hour (for any form, in any municipality): the visitor sees the same page either way.
     `subject` is fixed text of ours, never what the visitor typed."""
     email = normal_email(email)
     since = timezone.now() - ONE_MAIL_PER
     with transaction.atomic():
         with scopes_disabled():
-            if Signup.objects.filter(purpose=purpose, email=email, created_at__gte=since).exists():
+            if Signup.objects.filter(email=email, created_at__gte=since).exists():
                 return False
         token = secrets.token_urlsafe(32)
         Signup.objects.create(

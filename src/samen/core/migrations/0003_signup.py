@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('result', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.organisation')),
             ],
             options={
-                'indexes': [models.Index(fields=['purpose', 'email', 'created_at'], name='core_signup_purpose_054b1d_idx')],
+                'indexes': [models.Index(fields=['email', 'created_at'], name='core_signup_email_3d68be_idx')],
             },
         ),
     ]

@@ -89,6 +89,25 @@ def test_anonymous_write_is_401_with_bearer_challenge_not_csrf_failed(samenstad)
     assert "CSRF" not in body["detail"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/activities", "/api/v1/municipalities/samenstad/partnerships"],
+)
+def test_a_wrong_or_revoked_token_on_a_public_read_is_401_not_anonymous(samenstad, user, path):
+    """A client that sends a token means to be someone: a bad one is an error, as on the
+    concern intake, not a silent anonymous answer."""
+    from samen.core.models import ApiToken
+
+    bogus = Client().get(path, HTTP_AUTHORIZATION="Bearer samen_bogus")
+    assert_problem(bogus, 401)
+    assert bogus["WWW-Authenticate"] == "Bearer"
+    token, raw = ApiToken.issue(user("partner"))
+    assert Client().get(path, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    token.revoke()
+    assert_problem(Client().get(path, HTTP_AUTHORIZATION=f"Bearer {raw}"), 401)
+    assert Client().get(path).status_code == 200
+
+
 def test_session_write_without_csrf_token_is_still_refused(samenstad, user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user("caseworker"))

@@ -57,3 +57,20 @@ def test_only_the_coordinator_decides(samenstad, user, unscoped):
     signup.decide(signup=held, decision=signup.REJECT, actor=user("coordinator"))
     held.refresh_from_db()
     assert held.decision == "rejected" and held.decided_by == user("coordinator")
+
+
+def test_one_confirmation_mail_per_address_per_hour_whatever_the_form(client, samenstad, unscoped):
+    """The newsletter, the agenda, the partner and the volunteer sign-up are four forms but
+    one inbox: together they send an address one confirmation mail an hour."""
+    from django.core import mail
+
+    victim = "victim@example.org"
+    client.post("/samenstad/nieuwsbrief/", {"email": victim})
+    client.post("/samenstad/meedoen/", {"name": "Club", "email": victim, "step": "confirm"})
+    client.post(
+        "/api/v1/municipalities/samenstad/newsletter-subscriptions",
+        {"email": victim.upper()},
+        content_type="application/json",
+    )
+    assert [m.to for m in mail.outbox] == [[victim]]
+    assert Signup.objects.filter(email=victim).count() == 1
