@@ -480,6 +480,8 @@ def on_http_error(request, exc: HttpError):
         403: _("Geen toegang"),
         405: _("Methode niet toegestaan"),
         409: _("Conflict"),
+        413: _("Te groot"),
+        415: _("Verkeerd mediatype"),
         429: _("Te veel verzoeken"),
     }
     detail = str(exc.message)

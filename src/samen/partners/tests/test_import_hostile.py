@@ -115,6 +115,7 @@ def test_a_zip_bomb_is_a_413_on_the_api(client, bearer, in_samenstad):
         API, {"file": SimpleUploadedFile("lijst.xlsx", _bomb())}, **bearer("coordinator")
     )
     assert response.status_code == 413
+    assert response.json()["title"] == "Te groot"
     assert response["Content-Type"] == "application/problem+json"
     assert "uitgepakt groter dan" in response.content.decode()
     assert Organisation.objects.count() == before
