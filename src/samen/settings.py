@@ -329,6 +329,8 @@ CORS_EXPOSE_HEADERS = ("API-Version", "Retry-After")
 # --- Geocoding --------------------------------------------------------------------------------
 SAMEN_GEOCODER = env_str("SAMEN_GEOCODER", "offline")  # "offline" or "pdok"
 SAMEN_PDOK_URL = env_str("SAMEN_PDOK_URL", "https://api.pdok.nl/bzk/locatieserver/search/v3_1")
+# Requests to the remote geocoder one visitor's searches may cause (answers are cached a day).
+SAMEN_GEOCODE_RATE = env_str("SAMEN_GEOCODE_RATE", "60/h")
 
 # --- Activities -----------------------------------------------------------------------------------
 SAMEN_OCCURRENCE_HORIZON_DAYS = env_int("SAMEN_OCCURRENCE_HORIZON_DAYS", 120)

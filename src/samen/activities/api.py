@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from samen.api import QueryDate, municipality_for
 from samen.core.errors import problem
+from samen.core.geo import remote_budget
 from samen.core.models import Municipality
 from samen.core.tenancy import municipality_scope
 
@@ -73,7 +74,7 @@ def list_activities(request: HttpRequest, filters: Query[ActivitySearch]):
     `start`/`end` the next 7 days."""
     params = {k: str(v) for k, v in filters.dict().items() if v not in (None, "", False)}
     params.update({k: "1" for k in ("free", "accessible") if getattr(filters, k)})
-    search = selectors.parse_search(params)
+    search = selectors.parse_search(params, may_ask_remote=remote_budget(request))
     if search.errors:
         params = [{"name": name, "reason": str(reason)} for name, reason in search.errors.items()]
         return problem(400, _("Ongeldige invoer"), params[0]["reason"], invalidParams=params)

@@ -1,6 +1,7 @@
 """Finding activities: one indexed query over materialised occurrences."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q, QuerySet
@@ -49,7 +50,9 @@ EARLIEST_DAY = dt.date(1900, 1, 1)
 LATEST_DAY = dt.date(2100, 12, 31)
 
 
-def parse_search(params, *, default_when: str = "week") -> Search:
+def parse_search(
+    params, *, default_when: str = "week", may_ask_remote: Callable[[], bool] | None = None
+) -> Search:
     """Turn query parameters (from the agenda page, the feeds or the API) into a Search,
     collecting Dutch errors instead of failing."""
     search = Search(q=params.get("q", "").strip()[:100], category=params.get("category", ""))
@@ -61,7 +64,7 @@ def parse_search(params, *, default_when: str = "week") -> Search:
         search.category = ""
     near = params.get("near", "").strip()
     if near:
-        search.near = geocode(near)
+        search.near = geocode(near, may_ask_remote=may_ask_remote)
         if search.near is None:
             search.errors["near"] = _(
                 "Deze plaats of postcode kennen we niet. Probeer een postcode zoals 9501 AB."

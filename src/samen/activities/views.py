@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django_ratelimit.core import is_ratelimited
 
+from samen.core.geo import remote_budget
 from samen.core.models import Organisation
 from samen.core.signup_views import ask_to_confirm
 from samen.core.tenancy import public_view, staff_view
@@ -30,7 +31,9 @@ def _search_context(
     request: HttpRequest, *, when: str = "week", limit: int = 500, usage: str = "searches"
 ) -> dict:
     """Every result up to `limit` (the feeds, the print and the embed show them all)."""
-    search = selectors.parse_search(request.GET, default_when=when)
+    search = selectors.parse_search(
+        request.GET, default_when=when, may_ask_remote=remote_budget(request)
+    )
     if usage:
         services.count_usage(municipality_id=request.municipality.pk, kind=usage)
     _count, rows = selectors.search_page(search, page_size=limit, cap=limit)
@@ -45,7 +48,7 @@ def _search_context(
 @public_view
 def agenda(request: HttpRequest) -> HttpResponse:
     """The same search as the API: count every match, load only the page's rows."""
-    search = selectors.parse_search(request.GET)
+    search = selectors.parse_search(request.GET, may_ask_remote=remote_budget(request))
     services.count_usage(municipality_id=request.municipality.pk, kind="searches")
     page = Paginator(selectors.matches(search, cap=500), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -10,6 +10,7 @@ import json
 import math
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -115,8 +116,22 @@ def get_geocoder():
     return OfflineGeocoder()
 
 
-def geocode(query: str) -> Point | None:
-    """A place for `near=`: "lat,lon", a postcode (1234AB or 1234) or an address."""
+def remote_budget(request) -> Callable[[], bool]:
+    """For a visitor's search: may this client make one more request to the remote geocoder
+    (SAMEN_GEOCODE_RATE per client)? Asked only when the answer is not in the cache."""
+    from django_ratelimit.core import is_ratelimited
+
+    def allowed() -> bool:
+        return not is_ratelimited(
+            request, group="geocode", key="ip", rate=settings.SAMEN_GEOCODE_RATE, increment=True
+        )
+
+    return allowed
+
+
+def geocode(query: str, *, may_ask_remote: Callable[[], bool] | None = None) -> Point | None:
+    """A place for `near=`: "lat,lon", a postcode (1234AB or 1234) or an address.
+    `may_ask_remote` (see `remote_budget`): when it says no, the offline table answers."""
     query = (query or "").strip()[:200]
     if not query:
         return None
@@ -131,6 +146,9 @@ def geocode(query: str) -> Point | None:
     cached = cache.get(key)
     if cached is not None:
         return Point(*cached) if cached else None
-    point = get_geocoder().geocode(query)
+    geocoder = get_geocoder()
+    if not isinstance(geocoder, OfflineGeocoder) and may_ask_remote and not may_ask_remote():
+        return OfflineGeocoder().geocode(query)  # not cached: the remote answers another time
+    point = geocoder.geocode(query)
     cache.set(key, [point.latitude, point.longitude] if point else [], 24 * 3600)
     return point

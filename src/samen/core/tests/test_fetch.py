@@ -137,3 +137,22 @@ def test_no_other_code_opens_urls():
         and pattern.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_a_visitors_searches_ask_pdok_a_limited_number_of_times(pdok, settings, client, samenstad):
+    """Each new address a visitor searches near costs a request to PDOK: limited per client
+    (SAMEN_GEOCODE_RATE); past it the offline table answers, and the page still works."""
+    settings.SAMEN_FEED_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.SAMEN_GEOCODER = "pdok"
+    settings.SAMEN_PDOK_URL = pdok.url
+    settings.SAMEN_GEOCODE_RATE = "2/h"
+    for street in ("Kerkstraat 1", "Dorpsstraat 2", "Molenweg 3", "Brink 4"):
+        response = client.get("/samenstad/agenda/", {"near": f"{street}, Samenstad"})
+        assert response.status_code == 200
+    api = client.get("/api/v1/activities", {"municipality": "samenstad", "near": "Esweg 5"})
+    assert api.status_code in (200, 400)
+    assert len(pdok.requests) == 2
+    other_visitor = client.get(
+        "/samenstad/agenda/", {"near": "Esweg 5, Samenstad"}, REMOTE_ADDR="192.0.2.77"
+    )
+    assert other_visitor.status_code == 200 and len(pdok.requests) == 3
