@@ -209,10 +209,16 @@ def list_cases(request: HttpRequest, slug: str, filters: Query[CaseFilters]):
     """Open cases of the municipality, most urgent first. Caseworkers only."""
     municipality = municipality_for(request, slug, "concerns.handle")
     with municipality_scope(municipality):
-        cases = selectors.case_queue(
-            status=filters.status or "", overdue=filters.overdue, area=filters.area
+        cases = services.list_queue(
+            municipality=municipality,
+            actor=request.user,
+            via=getattr(request, "auth_method", "session"),
+            limit=500,
+            status=filters.status or "",
+            overdue=filters.overdue,
+            area=filters.area,
         )
-        return [_summary(case) for case in cases[:500]]
+        return [_summary(case) for case in cases]
 
 
 def _case_out(case: Case) -> dict:

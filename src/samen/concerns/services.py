@@ -338,6 +338,28 @@ def read_case(*, case: Case, actor: User) -> Case:
     return case
 
 
+def list_queue(
+    *, municipality: Municipality, actor: User, via: str, limit: int, **filters: Any
+) -> list[Case]:
+    """The caseworkers' queue, and an audit line naming every case it listed and how it was
+    asked for (web, token or session), so a privacy officer can tell who saw which cases."""
+    from django.core.exceptions import PermissionDenied
+
+    from .selectors import case_queue
+
+    if not actor.has_samen_perm(municipality, "concerns.handle"):
+        raise PermissionDenied
+    cases = list(case_queue(**filters)[:limit])
+    audit.record(
+        action="concern.list",
+        actor=actor,
+        municipality=municipality,
+        cases=[case.pk for case in cases],
+        via=via,
+    )
+    return cases
+
+
 def anonymise_expired_cases(*, now: dt.datetime | None = None) -> int:
     """Remove the person's details from cases closed longer than the retention period ago.
     Runs across municipalities (a scheduled task), so it lifts the tenant scope itself."""

@@ -81,7 +81,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         "include_closed": bool(get.get("closed")),
         "order": get.get("order", "urgency"),
     }
-    cases = selectors.case_queue(assignee=assignee, **filters)[:200]
+    cases = services.list_queue(
+        municipality=request.municipality,
+        actor=request.user,
+        via="web",
+        limit=200,
+        assignee=assignee,
+        **filters,
+    )
     context = {
         "cases": cases,
         "filters": filters,
