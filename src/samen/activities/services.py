@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -490,17 +489,12 @@ def join(
     """An organisation asks to join: nothing exists until its address is confirmed (one
     confirmation mail per address per hour; False when this one was not sent)."""
 
-    def link(token: str) -> str:
-        return settings.SITE_URL + reverse(
-            "activities:join-confirm", args=[municipality.slug, token]
-        )
-
     return signup.start(
         municipality=municipality,
         purpose=JOIN,
         email=email,
         data={"name": name, "email": email, "website": website, "feed_url": feed_url},
-        link=link,
+        confirm_view="activities:join-confirm",
         subject=_("Bevestig uw aanmelding bij Samen %(place)s") % {"place": municipality.name},
         body=_(
             "Hallo,\n\nBevestig uw aanmelding met deze link:\n%%(link)s\n\nDaarna verschijnt uw "

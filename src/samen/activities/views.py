@@ -16,7 +16,7 @@ from django_ratelimit.core import is_ratelimited
 
 from samen.core.geo import remote_budget
 from samen.core.models import Organisation
-from samen.core.signup_views import ask_to_confirm
+from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 
 from . import calendar, feeds, selectors, services
@@ -282,9 +282,7 @@ def join(request: HttpRequest) -> HttpResponse:
             except feeds.FeedError as error:
                 logger.info("Join preview of %s failed: %s", feed_url, error)
                 form.add_error("feed_url", _("Dit adres konden we niet lezen."))
-        elif is_ratelimited(
-            request, group="join", key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
-        ):
+        elif visitor_limited(request, "join"):
             form.add_error(
                 None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw.")
             )
@@ -302,11 +300,8 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 @public_view
+@confirm_by_button(services.JOIN)
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method != "POST":
-        page = ask_to_confirm(request, purpose=services.JOIN, token=token)
-        if page is not None:
-            return page
     result = services.confirm_join(municipality=request.municipality, token=token)
     registration = result if isinstance(result, Registration) else None
     return render(

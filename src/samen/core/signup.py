@@ -36,6 +36,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _absolute(view: str, municipality: Municipality, token: str) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse(view, args=[municipality.slug, token])
+
+
 def normal_email(email: str) -> str:
     return email.strip().lower()
 
@@ -46,11 +53,12 @@ def start(
     purpose: str,
     email: str,
     data: dict[str, Any],
-    link: Callable[[str], str],
+    confirm_view: str,
     subject: str,
     body: str,
 ) -> bool:
-    """Keep what the visitor entered and mail `body % {"link": link(token)}` to `email`.
+    """Keep what the visitor entered and mail `body % {"link": ...}` to `email`, the link
+    being `confirm_view` (a URL name taking the municipality's slug and the token).
     False, and nothing stored or sent, when this address got a confirmation mail within the
     hour (for any form, in any municipality): the visitor sees the same page either way.
     `subject` is fixed text of ours, never what the visitor typed."""
@@ -70,7 +78,7 @@ def start(
         )
     send_mail(
         subject=subject,
-        message=body % {"link": link(token)},
+        message=body % {"link": _absolute(confirm_view, municipality, token)},
         from_email=None,
         recipient_list=[email],
     )

@@ -1,11 +1,17 @@
-"""The coordinator's page for sign-ups that resemble an existing organisation."""
+"""The coordinator's page for sign-ups that resemble an existing organisation, and what every
+app's public sign-up pages share: the per-client limit and the confirmation button."""
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_ratelimit.core import is_ratelimited
 
 from . import signup
 from .models import Signup
@@ -55,10 +61,29 @@ def signups(request: HttpRequest) -> HttpResponse:
     return render(request, "core/signups.html", {"rows": rows})
 
 
-def ask_to_confirm(request: HttpRequest, *, purpose: str, token: str) -> HttpResponse | None:
-    """GET of a confirmation link: a page with a button, so that a mail scanner opening the
-    link confirms nothing. None when the link is unknown or expired (the app says so)."""
-    pending = signup.pending(municipality=request.municipality, purpose=purpose, token=token)
-    if pending is None:
-        return None
-    return render(request, "core/confirm_signup.html", {"signup": pending})
+def visitor_limited(request: HttpRequest, group: str) -> bool:
+    """Counts one sign-up attempt of this client (SAMEN_CONCERN_RATE per sign-up form)."""
+    return is_ratelimited(
+        request, group=group, key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
+    )
+
+
+def confirm_by_button(purpose: str) -> Callable:
+    """For the view behind a confirmation link: a GET shows a page with a button, so that a
+    mail scanner opening the link confirms nothing; the view itself runs on the POST (or for
+    an unknown or expired link, so that the app says so)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+            if request.method != "POST":
+                pending = signup.pending(
+                    municipality=request.municipality, purpose=purpose, token=token
+                )
+                if pending is not None:
+                    return render(request, "core/confirm_signup.html", {"signup": pending})
+            return view(request, token)
+
+        return wrapper
+
+    return decorate

@@ -1291,15 +1291,12 @@ def join(*, municipality: Municipality, data: dict[str, Any]) -> bool:
     address is confirmed (one confirmation mail per address per hour; False when this one
     was not sent). Never exclusive: every business may join."""
 
-    def link(token: str) -> str:
-        return settings.SITE_URL + reverse("partners:join-confirm", args=[municipality.slug, token])
-
     return signup.start(
         municipality=municipality,
         purpose=PARTNER_SIGNUP,
         email=data["contact_email"],
         data=dict(data),
-        link=link,
+        confirm_view="partners:join-confirm",
         subject=_("Bevestig uw aanmelding als partner van de coalitie in %(m)s")
         % {"m": municipality.name},
         body=_(
@@ -1440,17 +1437,12 @@ def subscribe(*, municipality: Municipality, email: str, name: str = "") -> None
     if existing is not None and existing.active:
         return
 
-    def link(token: str) -> str:
-        return settings.SITE_URL + reverse(
-            "partners:newsletter-confirm", args=[municipality.slug, token]
-        )
-
     signup.start(
         municipality=municipality,
         purpose=NEWSLETTER_SIGNUP,
         email=email,
         data={"name": name},
-        link=link,
+        confirm_view="partners:newsletter-confirm",
         subject=_("Bevestig uw aanmelding voor de nieuwsbrief van %(m)s")
         % {"m": municipality.name},
         body=_(

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -10,10 +9,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import is_ratelimited
 
 from samen.core.models import Signup
-from samen.core.signup_views import ask_to_confirm
+from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 
 from . import scoring, selectors, services
@@ -703,19 +701,13 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/register.html", context)
 
 
-def _limited(request: HttpRequest, group: str) -> bool:
-    return is_ratelimited(
-        request, group=group, key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
-    )
-
-
 @never_cache
 @public_view
 def join(request: HttpRequest) -> HttpResponse:
     """The open page: any business may join. Never exclusive."""
     form = JoinForm(request.POST or None)
     if request.method == "POST":
-        if _limited(request, "partners-join"):
+        if visitor_limited(request, "partners-join"):
             form.is_valid()
             form.add_error(
                 None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw.")
@@ -732,11 +724,8 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @public_view
+@confirm_by_button(services.PARTNER_SIGNUP)
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method != "POST":
-        page = ask_to_confirm(request, purpose=services.PARTNER_SIGNUP, token=token)
-        if page is not None:
-            return page
     result = services.confirm_join(municipality=request.municipality, token=token)
     if result is None:
         return render(request, "partners/join.html", {"expired": True}, status=400)
@@ -748,7 +737,7 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST or None)
     if request.method == "POST":
-        if _limited(request, "newsletter"):
+        if visitor_limited(request, "newsletter"):
             form.is_valid()
             form.add_error(
                 None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw.")
@@ -767,11 +756,8 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @public_view
+@confirm_by_button(services.NEWSLETTER_SIGNUP)
 def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method != "POST":
-        page = ask_to_confirm(request, purpose=services.NEWSLETTER_SIGNUP, token=token)
-        if page is not None:
-            return page
     subscriber = services.confirm_subscription(municipality=request.municipality, token=token[:64])
     if subscriber is None:
         raise Http404

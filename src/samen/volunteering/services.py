@@ -127,13 +127,8 @@ def request_registration(
     """A visitor signs up as a volunteer: the form is checked now, but the volunteer (and the
     personal page) exists only once the address is confirmed. One confirmation mail per
     address per hour; False when this one was not sent."""
-    from django.conf import settings
-    from django.urls import reverse
 
     _check_age(data, kind)
-
-    def link(token: str) -> str:
-        return settings.SITE_URL + reverse("volunteering:confirm", args=[municipality.slug, token])
 
     fields = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
     return signup.start(
@@ -141,7 +136,7 @@ def request_registration(
         purpose=VOLUNTEER_SIGNUP,
         email=data["email"],
         data={"kind": kind, "programme": programme.pk if programme else None, "fields": fields},
-        link=link,
+        confirm_view="volunteering:confirm",
         subject=_("Bevestig je aanmelding als vrijwilliger in %(m)s") % {"m": municipality.name},
         body=_(
             "Hallo,\n\nJij (of iemand anders) hebt dit adres opgegeven om vrijwilliger te worden "

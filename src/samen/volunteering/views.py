@@ -1,6 +1,5 @@
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,9 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import is_ratelimited
 
-from samen.core.signup_views import ask_to_confirm
+from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 
 from . import selectors, services
@@ -31,7 +29,7 @@ def register_mdt(request: HttpRequest) -> HttpResponse:
     """Young people in maatschappelijke diensttijd (12-30) sign up without an account."""
     form = MdtForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _limited(request):
+        if visitor_limited(request, "volunteer-signup"):
             return _too_many(request, form, mdt=True)
         try:
             services.request_registration(
@@ -48,16 +46,6 @@ def register_mdt(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteering/register.html", {"form": form, "mdt": True})
 
 
-def _limited(request: HttpRequest) -> bool:
-    return is_ratelimited(
-        request,
-        group="volunteer-signup",
-        key="ip",
-        rate=settings.SAMEN_CONCERN_RATE,
-        increment=True,
-    )
-
-
 def _too_many(request: HttpRequest, form, **context) -> HttpResponse:
     form.add_error(None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw."))
     return render(request, "volunteering/register.html", {"form": form, **context}, status=429)
@@ -65,12 +53,9 @@ def _too_many(request: HttpRequest, form, **context) -> HttpResponse:
 
 @never_cache
 @public_view
+@confirm_by_button(services.VOLUNTEER_SIGNUP)
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the confirmation mail: a button, and then the volunteer exists."""
-    if request.method != "POST":
-        page = ask_to_confirm(request, purpose=services.VOLUNTEER_SIGNUP, token=token)
-        if page is not None:
-            return page
     registration = services.confirm_registration(municipality=request.municipality, token=token)
     if registration is None:
         return render(request, "volunteering/check_mail.html", {"expired": True}, status=400)
@@ -97,7 +82,7 @@ def register_employee(request: HttpRequest, token: str = "") -> HttpResponse:
                     "of de uitnodigingslink van uw werkgever."
                 ),
             )
-        elif _limited(request):
+        elif visitor_limited(request, "volunteer-signup"):
             return _too_many(request, form, mdt=False, programme=programme)
         else:
             services.request_registration(
