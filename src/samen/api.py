@@ -30,7 +30,7 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>` with a token from `samen token USERNAME`."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = ApiToken.authenticate(token)
+        user = ApiToken.from_request(request)
         if user is not None:
             request.user = user
             request.auth_method = "token"
@@ -71,8 +71,7 @@ def optional_user(request: HttpRequest):
     A token that is given but wrong is an error, not silently anonymous."""
     header = request.headers.get("Authorization", "")
     if header:
-        scheme, _sep, token = header.partition(" ")
-        user = ApiToken.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+        user = ApiToken.from_request(request)
         if user is None:
             raise AuthenticationError
         request.auth_method = "token"

@@ -93,13 +93,11 @@ class PublicCorsMiddleware(CorsMiddleware):
 
 def _wrong_token(request: HttpRequest) -> bool:
     """An Authorization header that is not a valid, unexpired, unrevoked Bearer token."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if not header:
+    if not request.META.get("HTTP_AUTHORIZATION"):
         return False
     from samen.core.models import ApiToken
 
-    scheme, _sep, token = header.partition(" ")
-    return scheme.lower() != "bearer" or ApiToken.authenticate(token.strip()) is None
+    return ApiToken.from_request(request) is None
 
 
 class ApiHygieneMiddleware:

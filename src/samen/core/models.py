@@ -295,6 +295,16 @@ class ApiToken(models.Model):
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
 
+    @classmethod
+    def from_request(cls, request) -> User | None:
+        """The user of the request's `Authorization: Bearer` token, looked up once per request
+        (the API's hygiene check and its authentication both ask). None: no valid token."""
+        if not hasattr(request, "_bearer_user"):
+            scheme, _sep, raw = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+            valid = scheme.lower() == "bearer" and raw.strip()
+            request._bearer_user = cls.authenticate(raw.strip()) if valid else None
+        return request._bearer_user
+
     @property
     def active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()

@@ -115,3 +115,9 @@ def test_a_password_alone_does_not_make_a_token_for_a_two_factor_account(
     assert client.get(KEYS)["Location"].startswith("/account/code/")
     client.post(KEYS, {"action": "create", "name": "Buit", "days": "90"})
     assert not ApiToken.objects.filter(user=user("caseworker")).exists()
+
+
+def test_the_key_page_is_for_logged_in_users_only(client, samenstad):
+    for response in (client.get(KEYS), client.post(KEYS, {"action": "create", "name": "x"})):
+        assert response.status_code == 302 and response["Location"].startswith("/inloggen/")
+    assert not ApiToken.objects.exists()
