@@ -198,6 +198,9 @@ class Report(TenantModel):
     reporter_email = models.EmailField(_("e-mail melder"), blank=True)
     source = models.CharField(max_length=10, default="web")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When a caseworker first opened the case with this report: until then the reporter sees
+    # "ontvangen" with the report's own date, never the status of a case that was already open.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("melding")

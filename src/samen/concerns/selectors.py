@@ -55,12 +55,14 @@ def public_status(token: str) -> ReporterView | None:
     if report is None:
         return None
     case = report.case
-    if case.status == Status.NEW:
-        status, changed = PublicStatus.RECEIVED, report.created_at
-    elif case.status == Status.CLOSED:
+    if case.status == Status.CLOSED:
+        # Closed after this report came in (a closed case takes no new reports).
         status, changed = PublicStatus.CLOSED, case.closed_at
+    elif report.seen_at is None or case.status == Status.NEW:
+        # Not yet looked at: the report's own receipt, nothing about an already open case.
+        status, changed = PublicStatus.RECEIVED, report.created_at
     else:
-        status, changed = PublicStatus.IN_PROGRESS, max(case.updated_at, report.created_at)
+        status, changed = PublicStatus.IN_PROGRESS, max(case.updated_at, report.seen_at)
     return ReporterView(
         reference=report.reference,
         status=status,

@@ -334,6 +334,8 @@ def add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
 def read_case(*, case: Case, actor: User) -> Case:
     """The only way to look at a case's personal details: checks the role and logs the read."""
     _check_caseworker(case, actor)
+    # The reports shown are now seen: from here on their reporters follow the case's status.
+    case.reports.filter(seen_at__isnull=True).update(seen_at=timezone.now())
     audit.record(action="concern.read", actor=actor, obj=case)
     return case
 
