@@ -285,6 +285,12 @@ class TransitionIn(InputSchema):
     outcome: Outcome | Literal[""] = ""
     referral: Referral | Literal[""] = ""
     activity: int | None = Field(None, description="With referral 'activity': the activity's id.")
+    handover_text: str = Field(
+        "",
+        max_length=500,
+        description="With a referral: the only text the receiving organisation gets (no name, "
+        "address, phone, e-mail: refused). The note stays with the caseworkers.",
+    )
 
 
 @router.post(

@@ -183,6 +183,16 @@ class TransitionForm(forms.Form):
         max_length=4000,
         required=False,
     )
+    handover_text = forms.CharField(
+        label=_("Tekst voor de ontvangende organisatie (bij overdracht)"),
+        help_text=_(
+            "Alleen dit gaat naar de organisatie, met het postcodegebied; de notitie blijft "
+            "bij het Signaalpunt. Schrijf geen naam, adres, telefoon of gezondheid."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        required=False,
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)

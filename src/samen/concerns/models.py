@@ -256,6 +256,8 @@ class CaseEvent(TenantModel):
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     note = models.TextField(blank=True)
+    # With a hand-over: the text written for the receiving organisation (the note is not).
+    handover_text = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

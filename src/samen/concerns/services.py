@@ -33,6 +33,7 @@ from .models import (
     Urgency,
     hash_status_token,
 )
+from .privacy import find_personal_details, refusal
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ANONYMISED = "[geanonimiseerd]"
@@ -186,6 +187,7 @@ def change_status(
     outcome: str = "",
     referral: str = "",
     activity: int | None = None,
+    handover_text: str = "",
 ) -> Case:
     """Move a case along the allowed transitions; counts contact attempts, stamps the first
     contact, removes reporters' contact details on closing."""
@@ -206,6 +208,9 @@ def change_status(
             raise ValidationError({"outcome": _("Kies een uitkomst om de casus af te sluiten.")})
         if to_status == Status.HANDED_OVER and referral not in Referral.values:
             raise ValidationError({"referral": _("Kies waaraan de casus is overgedragen.")})
+        handover_text = handover_text.strip()
+        if found := find_personal_details(handover_text):
+            raise ValidationError({"handover_text": refusal(found)})
         now = timezone.now()
         from_status = case.status
         case.status = to_status
@@ -226,7 +231,7 @@ def change_status(
                     f"\n{note}" if note else ""
                 )
             if referral == Referral.BUDDY:
-                need = _buddy_need(case=case, actor=actor, description=note)
+                need = _buddy_need(case=case, actor=actor, description=handover_text)
                 note = (_("Maatje gezocht: hulpvraag %(ref)s") % {"ref": need.reference}) + (
                     f"\n{note}" if note else ""
                 )
@@ -244,6 +249,7 @@ def change_status(
             from_status=from_status,
             to_status=to_status,
             note=note,
+            handover_text=handover_text if to_status == Status.HANDED_OVER else "",
             at=now,
         )
         audit.record(
@@ -257,8 +263,8 @@ def change_status(
 
 
 def _buddy_need(*, case: Case, actor: User, description: str):
-    """A buddy need for the volunteering app, without retyping: the caseworker's note (what
-    they chose to write) and only the postcode area, never the person's name or address."""
+    """A buddy need for the volunteering app: only the text written for the receiver (checked
+    for names, addresses and contact details) and the postcode area, never the note."""
     from samen.volunteering.services import create_buddy_need_from_referral
 
     organisation = organisation_of(actor, case.municipality)

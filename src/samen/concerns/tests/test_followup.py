@@ -261,7 +261,7 @@ def test_handover_to_a_buddy_creates_a_need_without_personal_details(login, case
             "action": "transition",
             "to_status": "handed_over",
             "referral": "buddy",
-            "note": "Houdt van wandelen en de krant lezen.",
+            "handover_text": "Houdt van wandelen en de krant lezen.",
         },
     )
     assert response.status_code == 302
