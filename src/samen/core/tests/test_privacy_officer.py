@@ -88,3 +88,22 @@ def test_officer_of_tweestad_sees_nothing_of_samenstad(client, municipalities, u
     body = client.get("/tweestad/beheer/audit/?object=casus+999999").content.decode()
     assert "999999" not in body.split("<tbody>")[1].split("</tbody>")[0]
     assert "Geen regels." in body
+
+
+def test_erasing_a_case_anonymises_it_and_is_audited_without_data(user, unscoped):
+    from django.core.exceptions import PermissionDenied
+
+    from samen.concerns.models import Case
+    from samen.concerns.services import erase_case
+
+    case = _case("samenstad")
+    with pytest.raises(PermissionDenied):
+        erase_case(case=case, actor=user("coordinator"), reason="verzoek")
+    with pytest.raises(PermissionDenied):
+        erase_case(case=_case("tweestad"), actor=user("fg"), reason="verzoek")
+    erase_case(case=case, actor=user("fg"), reason="verzoek van betrokkene")
+    case = Case.objects.get(pk=case.pk)
+    assert case.anonymised_at is not None and case.person_name == "" and case.postcode == ""
+    line = AuditEvent.objects.get(action="privacy.erase")
+    assert line.object_id == str(case.pk) and line.actor.username == "fg"
+    assert "verzoek" not in str(line.detail)
