@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "samen.core.middleware.ApiVersionMiddleware",
     "samen.core.middleware.ApiHygieneMiddleware",
     "samen.core.middleware.AdminScopeMiddleware",
+    "samen.core.middleware.AuditChannelMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
 

@@ -368,6 +368,34 @@ def list_queue(
     return cases
 
 
+def anonymise_case(case: Case, *, now: dt.datetime) -> None:
+    """Remove the person's details from one case, its reports and its notes (retention, or an
+    early erasure request). The caller decides who may; this only does it, atomically."""
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(
+            address_key="",
+            postcode="",
+            house_number="",
+            street="",
+            person_name="",
+            location_description="",
+            anonymised_at=now,
+        )
+        case.reports.update(
+            description=ANONYMISED, reporter_name="", reporter_phone="", reporter_email=""
+        )
+        # Retention outranks append-only: notes may name the person.
+        case.events.exclude(note="").update(note=ANONYMISED)
+        case.events.exclude(handover_text="").update(handover_text=ANONYMISED)
+        CaseEvent.objects.create(
+            municipality=case.municipality,
+            case=case,
+            kind=CaseEvent.Kind.ANONYMISED,
+            at=now,
+        )
+        audit.record(action="concern.anonymise", obj=case)
+
+
 def anonymise_expired_cases(*, now: dt.datetime | None = None) -> int:
     """Remove the person's details from cases closed longer than the retention period ago.
     Runs across municipalities (a scheduled task), so it lifts the tenant scope itself."""
@@ -379,30 +407,23 @@ def anonymise_expired_cases(*, now: dt.datetime | None = None) -> int:
     with scopes_disabled():
         expired = Case.objects.filter(closed_at__lt=cutoff, anonymised_at__isnull=True)
         for case in expired.iterator():
-            with transaction.atomic():
-                Case.objects.filter(pk=case.pk).update(
-                    address_key="",
-                    postcode="",
-                    house_number="",
-                    street="",
-                    person_name="",
-                    location_description="",
-                    anonymised_at=now,
-                )
-                case.reports.update(
-                    description=ANONYMISED, reporter_name="", reporter_phone="", reporter_email=""
-                )
-                # Retention outranks append-only: notes may name the person.
-                case.events.exclude(note="").update(note=ANONYMISED)
-                CaseEvent.objects.create(
-                    municipality=case.municipality,
-                    case=case,
-                    kind=CaseEvent.Kind.ANONYMISED,
-                    at=now,
-                )
-                audit.record(action="concern.anonymise", obj=case)
+            anonymise_case(case, now=now)
             count += 1
     return count
+
+
+def erase_case(*, case: Case, actor: User, reason: str) -> None:
+    """AVG art. 17: the privacy officer of the case's municipality anonymises it early, the
+    same way retention does. The audit line names the case, not the reason or the person."""
+    from django.core.exceptions import PermissionDenied
+
+    if not actor.has_samen_perm(case.municipality, "privacy.requests"):
+        raise PermissionDenied
+    if case.anonymised_at is not None:
+        return
+    with transaction.atomic():
+        anonymise_case(case, now=timezone.now())
+        audit.record(action="privacy.erase", actor=actor, obj=case)
 
 
 def send_daily_reminders(*, now: dt.datetime | None = None) -> int:

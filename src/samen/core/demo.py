@@ -96,6 +96,7 @@ SAMENSTAD_USERS = [
     ("partner", "Marieke", "Jansen", Role.PARTNER, "bibliotheek-samenstad"),
     ("programme", "Sander", "Bakker", Role.PROGRAMME, "telecom-samenstad-fonds"),
     ("volunteer", "Lotte", "Visser", Role.VOLUNTEER, "telecom-samenstad-fonds"),
+    ("fg", "Noor", "Hendriks", Role.PRIVACY_OFFICER, None),
 ]
 TWEESTAD_USERS = [
     ("caseworker-tweestad", "Henk", "Mulder", Role.CASEWORKER, "welzijn-tweestad"),

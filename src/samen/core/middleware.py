@@ -185,3 +185,23 @@ def _as_problem(response: HttpResponse) -> HttpResponse:
         if header in response:
             converted[header] = response[header]
     return converted
+
+
+class AuditChannelMiddleware:
+    """Tells every audit line of this request how it came in (`via` web or api, `auth`
+    session or token), so no caller has to pass it (audit.CHANNEL)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .audit import CHANNEL
+
+        via = "api" if request.path.startswith("/api/") else "web"
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        auth = "token" if header.lower().startswith("bearer ") else "session"
+        reset = CHANNEL.set({"via": via, "auth": auth})
+        try:
+            return self.get_response(request)
+        finally:
+            CHANNEL.reset(reset)

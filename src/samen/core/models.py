@@ -215,6 +215,21 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
+
+class AuditEventCase(models.Model):
+    """One case an audit line listed (a queue listing's `cases=[...]`), so that "who saw case
+    42?" is an indexed query on SQLite and PostgreSQL alike. Written by `audit.record`."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="listed_cases")
+    case_id = models.PositiveBigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("auditregel-casus")
+        verbose_name_plural = _("auditregels-casussen")
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.case_id}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("The audit log is append-only.")

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partnerorganisatie")
     PROGRAMME = "programme", _("Programmamanager")
     VOLUNTEER = "volunteer", _("Vrijwilliger")
+    PRIVACY_OFFICER = "privacy_officer", _("Functionaris gegevensbescherming")
 
 
 STAFF = frozenset(Role)
@@ -24,7 +25,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Report a concern through the API with an organisation's token.
     "concerns.report": frozenset({Role.PARTNER, Role.COORDINATOR, Role.CASEWORKER}),
     "organisations.manage": frozenset({Role.COORDINATOR}),
-    "audit.view": frozenset({Role.COORDINATOR}),
+    # The privacy officer (functionaris gegevensbescherming) alone reads the audit log and
+    # answers data subject requests (AVG art. 15 and 17); the coordinator no longer holds
+    # audit.view (no page used it) and caseworkers never did.
+    "audit.view": frozenset({Role.PRIVACY_OFFICER}),
+    "privacy.requests": frozenset({Role.PRIVACY_OFFICER}),
     # Hand out two-factor enrolment codes to the municipality's users and reset lost devices.
     "accounts.manage": frozenset({Role.COORDINATOR}),
     # Volunteering: organisations post needs and approve matches; the coordinator runs the
@@ -49,4 +54,5 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 # caseworkers read the case files; coordinators hand out enrolment codes and reset devices,
 # so their password alone must not be enough to give someone a caseworker's second factor.
 # Superusers always need it (User.needs_second_factor).
-ROLES_REQUIRING_2FA = frozenset({Role.CASEWORKER, Role.COORDINATOR})
+# The privacy officer exports everything held about a person.
+ROLES_REQUIRING_2FA = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.PRIVACY_OFFICER})

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import signup_views, views
+from . import audit_views, signup_views, views
 
 app_name = "core"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("<slug:slug>/beheer/", views.staff_home, name="staff-home"),
     path("<slug:slug>/beheer/accounts/", views.accounts, name="accounts"),
     path("<slug:slug>/beheer/aanmeldingen/nakijken/", signup_views.signups, name="signups"),
+    path("<slug:slug>/beheer/audit/", audit_views.audit_log, name="audit"),
+    path("<slug:slug>/beheer/audit/csv/", audit_views.audit_log_csv, name="audit-csv"),
 ]

@@ -153,3 +153,21 @@ def test_api_handover_text_is_validated_as_problem_json(client, bearer, case, un
     assert response.status_code == 200
     need = Need.objects.get(source="signaalpunt")
     assert need.description == "Houdt van de bieb."
+
+
+def test_anonymising_the_case_clears_the_handover_text(login, case, unscoped):
+    from samen.concerns.services import anonymise_case
+
+    client = login("caseworker")
+    url = _to_contact(client, case)
+    client.post(
+        url,
+        {
+            "action": "transition",
+            "to_status": "handed_over",
+            "referral": "welfare",
+            "handover_text": "Houdt van de bieb en wandelen.",
+        },
+    )
+    anonymise_case(case, now=case.created_at)
+    assert not case.events.filter(handover_text__contains="bieb").exists()

@@ -23,7 +23,7 @@ def test_opening_the_queue_is_audited_on_the_web(login, samenstad, user, unscope
         .values_list("pk", flat=True)
     )
     assert set(event.detail["cases"]) == listed
-    assert event.detail["via"] == "web"
+    assert (event.detail["via"], event.detail["auth"]) == ("web", "session")
 
 
 def test_opening_the_queue_is_audited_through_the_api(client, samenstad, user, bearer, unscoped):
@@ -32,4 +32,4 @@ def test_opening_the_queue_is_audited_through_the_api(client, samenstad, user, b
     (event,) = AuditEvent.objects.filter(action="concern.list")
     assert event.actor == user("caseworker")
     assert set(event.detail["cases"]) == {row["id"] for row in response.json()}
-    assert event.detail["via"] == "token"
+    assert (event.detail["via"], event.detail["auth"]) == ("api", "token")

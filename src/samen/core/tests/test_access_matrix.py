@@ -55,6 +55,8 @@ PAGES: dict[str, Rule] = {
     "activities:feed-refresh": rule("activities.publish", organisation=True, ok=302),
     "activities:registrations": rule("organisations.manage"),
     "core:signups": rule("organisations.manage"),
+    "core:audit": rule("audit.view"),
+    "core:audit-csv": rule("audit.view"),
     "partners:longlist": rule("partners.manage"),
     "partners:new": rule("partners.manage"),
     "partners:import": rule("partners.manage"),
@@ -176,7 +178,7 @@ API_BODIES = {
     "createVolunteerMatchDecision": {"decision": "accept"},
 }
 
-# None: anonymous. The first six are members of Samenstad, the last of Tweestad.
+# None: anonymous. The first seven are members of Samenstad, the last of Tweestad.
 ROLES = [
     None,
     "coordinator",
@@ -184,6 +186,7 @@ ROLES = [
     "partner",
     "programme",
     "volunteer",
+    "fg",
     "caseworker-tweestad",
 ]
 
