@@ -215,6 +215,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
 
 class AuditEventCase(models.Model):
     """One case an audit line listed (a queue listing's `cases=[...]`), so that "who saw case
@@ -222,6 +230,8 @@ class AuditEventCase(models.Model):
 
     event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="listed_cases")
     case_id = models.PositiveBigIntegerField(db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("auditregel-casus")
