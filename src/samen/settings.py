@@ -245,6 +245,8 @@ SAMEN_DEMO_PASSWORD = env_str("SAMEN_DEMO_PASSWORD", "samen-demo")
 
 # --- Concerns (Signaalpunt) -------------------------------------------------------------------
 SAMEN_CONCERN_RETENTION_DAYS = env_int("SAMEN_CONCERN_RETENTION_DAYS", 365)
+# A case without any activity for this long is closed as "niet bereikbaar" (then retention).
+SAMEN_CONCERN_IDLE_DAYS = env_int("SAMEN_CONCERN_IDLE_DAYS", 180)
 SAMEN_CONCERN_RATE = env_str("SAMEN_CONCERN_RATE", "30/h")
 
 # --- I18n ------------------------------------------------------------------------------------
@@ -306,6 +308,7 @@ LOGGING = {
 # Tasks that `samen schedule` enqueues once a day.
 SAMEN_DAILY_TASKS = [
     "samen.concerns.tasks.send_daily_reminders",
+    "samen.concerns.tasks.close_idle_cases",
     "samen.concerns.tasks.anonymise_expired_cases",
     # Partners: each decides itself whether today is the day (Mondays; September).
     "samen.partners.tasks.send_contact_reminders",

@@ -159,11 +159,16 @@ class ReportOut(Schema):
 
 
 class EventOut(Schema):
+    id: int
     kind: str
     at: dt.datetime
     from_status: str
     to_status: str
     note: str
+    looks_like_contact: bool = Field(
+        description="The note seems to hold a phone number or e-mail address: once the case is "
+        "closed, blank it with createContactNoteErasure."
+    )
 
 
 class CaseOut(CaseSummaryOut):
@@ -237,8 +242,11 @@ def _case_out(case: Case) -> dict:
         }
         for r in case.reports.order_by("created_at")
     ]
+    flagged = {e.pk for e in selectors.contact_like_notes(case)}
     events = [
         {
+            "id": e.pk,
+            "looks_like_contact": e.pk in flagged,
             "kind": e.kind,
             "at": e.at,
             "from_status": e.from_status,
@@ -310,6 +318,37 @@ def transition_case(request: HttpRequest, slug: str, case_id: int, payload: Tran
         except DjangoValidationError as error:
             return validation_problem(error)
         return _summary(case)
+
+
+class ContactNoteErasureIn(InputSchema):
+    events: list[int] = Field(
+        max_length=500, description="Ids of history lines whose note looks like contact details."
+    )
+
+
+class ContactNoteErasureOut(Schema):
+    blanked: int = Field(description="How many notes were blanked (only flagged ones are).")
+
+
+@router.post(
+    "/municipalities/{slug}/cases/{case_id}/contact-note-erasures",
+    response=ContactNoteErasureOut,
+    auth=AUTH,
+    summary="Blank notes that look like contact details",
+    operation_id="createContactNoteErasure",
+)
+def erase_contact_notes(
+    request: HttpRequest, slug: str, case_id: int, payload: ContactNoteErasureIn
+):
+    """A reporter's phone number or e-mail typed into a note is not needed once the case is
+    closed. Only notes flagged `looks_like_contact` are blanked; a history line says how many."""
+    municipality = municipality_for(request, slug, "concerns.handle")
+    with municipality_scope(municipality):
+        case = get_object_or_404(Case, pk=case_id)
+        blanked = services.blank_contact_notes(
+            case=case, actor=request.user, event_ids=payload.events
+        )
+        return {"blanked": blanked}
 
 
 class CountOut(Schema):

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from samen.core.models import Municipality, User
 
-from .models import BEFORE_CONTACT, Case, Outcome, Report, ReporterType, Status, hash_status_token
+from .privacy import find_personal_details
+from .models import BEFORE_CONTACT, Case, CaseEvent, Outcome, Report, ReporterType, Status, hash_status_token
 
 SUPPRESS_BELOW = 5
 
@@ -252,3 +253,16 @@ def kpis(*, year: int):
             ),
         ],
     )
+
+
+CONTACT_KINDS = {"phone", "email"}
+
+
+def contact_like_notes(case: Case) -> list[CaseEvent]:
+    """History notes that look like contact details (a phone number, an e-mail address): the
+    caseworker is offered to blank them when the case closes."""
+    return [
+        event
+        for event in case.events.exclude(note="")
+        if CONTACT_KINDS & set(find_personal_details(event.note))
+    ]

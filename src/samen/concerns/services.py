@@ -2,6 +2,7 @@
 appending to the case history and the audit log. Views, API, commands and tasks call them."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,8 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samen.core import audit
 from samen.core.db import insert
@@ -37,6 +40,8 @@ from .privacy import find_personal_details, refusal
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ANONYMISED = "[geanonimiseerd]"
+BLANKED = "[contactgegevens gewist]"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -236,10 +241,7 @@ def change_status(
                     f"\n{note}" if note else ""
                 )
         if to_status == Status.CLOSED:
-            case.outcome = outcome
-            case.closed_at = now
-            # Reporters' contact details are only needed while the case is open.
-            case.reports.update(reporter_name="", reporter_phone="", reporter_email="")
+            _close(case, outcome=outcome, now=now)
         case.save()
         CaseEvent.objects.create(
             municipality=case.municipality,
@@ -260,6 +262,95 @@ def change_status(
             to_status=to_status,
         )
     return case
+
+
+def _close(case: Case, *, outcome: str, now: dt.datetime) -> None:
+    case.outcome = outcome
+    case.closed_at = now
+    # Reporters' contact details are only needed while the case is open.
+    case.reports.update(reporter_name="", reporter_phone="", reporter_email="")
+
+
+def close_idle_cases(*, now: dt.datetime | None = None) -> int:
+    """Daily: a case nobody has touched for SAMEN_CONCERN_IDLE_DAYS is closed as 'niet
+    bereikbaar', so that retention applies to it too. Activity is the newest history line (a
+    note, a status, a new melding linked). Runs across municipalities, without a user."""
+    from django_scopes import scopes_disabled
+
+    now = now or timezone.now()
+    days = settings.SAMEN_CONCERN_IDLE_DAYS
+    cutoff = now - dt.timedelta(days=days)
+    note = _("Automatisch afgesloten: %(days)d dagen geen activiteit.") % {"days": days}
+    closed = 0
+    with scopes_disabled():
+        idle = (
+            Case.objects.exclude(status=Status.CLOSED)
+            .filter(anonymised_at__isnull=True)
+            .annotate(last_activity=Max("events__at"))
+            .filter(Q(last_activity__lt=cutoff) | Q(last_activity__isnull=True, created_at__lt=cutoff))
+            .values_list("pk", flat=True)
+        )
+        for pk in list(idle):
+            with transaction.atomic():
+                case = Case.objects.select_for_update().get(pk=pk)
+                if case.status == Status.CLOSED:
+                    continue
+                from_status = case.status
+                case.status = Status.CLOSED
+                case.updated_at = now
+                _close(case, outcome=Outcome.UNREACHABLE, now=now)
+                case.save()
+                CaseEvent.objects.create(
+                    municipality=case.municipality,
+                    case=case,
+                    kind=CaseEvent.Kind.STATUS,
+                    from_status=from_status,
+                    to_status=Status.CLOSED,
+                    note=note,
+                    at=now,
+                )
+                audit.record(
+                    action="concern.status",
+                    obj=case,
+                    from_status=from_status,
+                    to_status=Status.CLOSED,
+                    automatic=True,
+                )
+            closed += 1
+    logger.info("close_idle_cases: %d case(s) closed after %d idle days", closed, days)
+    return closed
+
+
+def blank_contact_notes(*, case: Case, actor: User, event_ids: list[int]) -> int:
+    """Blank the chosen history notes that look like contact details (a reporter's phone
+    number or e-mail address typed into a note), in one step, with a history line saying how
+    many. Only notes the check flags can be blanked: the history stays append-only otherwise."""
+    from .selectors import contact_like_notes
+
+    _check_caseworker(case, actor)
+    with transaction.atomic():
+        chosen = [e.pk for e in contact_like_notes(case) if e.pk in set(event_ids)]
+        if not chosen:
+            return 0
+        # The one exception to append-only besides retention: contact details must go.
+        CaseEvent.objects.filter(pk__in=chosen).update(note=BLANKED)
+        now = timezone.now()
+        Case.objects.filter(pk=case.pk).update(updated_at=now)
+        CaseEvent.objects.create(
+            municipality=case.municipality,
+            case=case,
+            kind=CaseEvent.Kind.NOTE,
+            actor=actor,
+            note=ngettext(
+                "%(n)d notitie met contactgegevens gewist.",
+                "%(n)d notities met contactgegevens gewist.",
+                len(chosen),
+            )
+            % {"n": len(chosen)},
+            at=now,
+        )
+        audit.record(action="concern.blank_notes", actor=actor, obj=case, events=chosen)
+    return len(chosen)
 
 
 def _buddy_need(*, case: Case, actor: User, description: str):

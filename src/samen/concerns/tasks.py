@@ -13,3 +13,8 @@ def anonymise_expired_cases() -> int:
 @task()
 def send_daily_reminders() -> int:
     return services.send_daily_reminders()
+
+
+@task()
+def close_idle_cases() -> int:
+    return services.close_idle_cases()

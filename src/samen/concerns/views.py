@@ -135,6 +135,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("Notitie toegevoegd."))
                     return redirect("concerns:case", slug=request.municipality.slug, pk=case.pk)
+            elif action == "blank_notes":
+                chosen = [int(v) for v in request.POST.getlist("events") if v.isdigit()]
+                blanked = services.blank_contact_notes(
+                    case=case, actor=request.user, event_ids=chosen
+                )
+                if blanked:
+                    messages.success(request, _("Contactgegevens gewist."))
+                return redirect("concerns:case", slug=request.municipality.slug, pk=case.pk)
         except ValidationError as error:
             transition_form.add_error(
                 None, error
@@ -148,6 +156,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assign_form": assign_form,
         "transition_form": transition_form,
         "note_form": note_form,
+        # Once a case closes, offer to blank notes that look like a reporter's contact details.
+        "contact_notes": selectors.contact_like_notes(case) if not case.is_open else [],
     }
     return render(request, "concerns/case.html", context)
 

@@ -94,6 +94,7 @@ OPERATIONS: dict[str, Rule] = {
     "listCases": rule("concerns.handle"),
     "getCase": rule("concerns.handle"),
     "createCaseTransition": rule("concerns.handle"),
+    "createContactNoteErasure": rule("concerns.handle"),
     "getConcernFigures": rule("concerns.view_figures"),
     "listPartners": rule("partners.manage"),
     # A partner organisation's user reads its own partner record (filled in below) and adds
@@ -153,6 +154,7 @@ API_PARAMETERS = {
 # Valid bodies, so that a refusal can only come from the access check.
 API_BODIES = {
     "createCaseTransition": {"to_status": "triaged"},
+    "createContactNoteErasure": {"events": [1]},
     "createPartnerStepChange": {"to_step": "connect"},
     "createPartnerContribution": {
         "m": "people",
