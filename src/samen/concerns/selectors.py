@@ -11,8 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from samen.core.models import Municipality, User
 
+from .models import (
+    BEFORE_CONTACT,
+    Case,
+    CaseEvent,
+    Outcome,
+    Report,
+    ReporterType,
+    Status,
+    hash_status_token,
+)
 from .privacy import find_personal_details
-from .models import BEFORE_CONTACT, Case, CaseEvent, Outcome, Report, ReporterType, Status, hash_status_token
 
 SUPPRESS_BELOW = 5
 

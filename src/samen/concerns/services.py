@@ -287,7 +287,9 @@ def close_idle_cases(*, now: dt.datetime | None = None) -> int:
             Case.objects.exclude(status=Status.CLOSED)
             .filter(anonymised_at__isnull=True)
             .annotate(last_activity=Max("events__at"))
-            .filter(Q(last_activity__lt=cutoff) | Q(last_activity__isnull=True, created_at__lt=cutoff))
+            .filter(
+                Q(last_activity__lt=cutoff) | Q(last_activity__isnull=True, created_at__lt=cutoff)
+            )
             .values_list("pk", flat=True)
         )
         for pk in list(idle):

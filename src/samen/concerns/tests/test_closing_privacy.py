@@ -51,9 +51,13 @@ def test_closing_shows_notes_with_contact_details_and_blanks_them_in_one_step(
     notes = dict(CaseEvent.objects.filter(case=case).values_list("pk", "note"))
     assert notes[phone.pk] == notes[email.pk] == "[contactgegevens gewist]"
     assert notes[plain.pk] == "Ze wil graag koffie drinken."  # not flagged, not blanked
-    assert CaseEvent.objects.filter(case=case, note="2 notities met contactgegevens gewist.").exists()
+    assert CaseEvent.objects.filter(
+        case=case, note="2 notities met contactgegevens gewist."
+    ).exists()
     line = AuditEvent.objects.get(action="concern.blank_notes")
-    assert line.actor == caseworker and sorted(line.detail["events"]) == sorted([phone.pk, email.pk])
+    assert line.actor == caseworker and sorted(line.detail["events"]) == sorted(
+        [phone.pk, email.pk]
+    )
 
 
 def test_only_a_caseworker_of_the_municipality_blanks_notes(login, user, case, unscoped):
@@ -72,9 +76,9 @@ def test_a_case_without_activity_for_180_days_is_closed_as_unreachable(
 ):
     assert settings.SAMEN_CONCERN_IDLE_DAYS == 180
     now = timezone.now()
-    lively = Case.objects.filter(municipality=samenstad).exclude(status="closed").exclude(
-        pk=case.pk
-    )[0]
+    lively = (
+        Case.objects.filter(municipality=samenstad).exclude(status="closed").exclude(pk=case.pk)[0]
+    )
     long_ago = now - dt.timedelta(days=181)
     CaseEvent.objects.filter(case__in=[case, lively]).update(at=long_ago)
     Case.objects.filter(pk__in=[case.pk, lively.pk]).update(created_at=long_ago)
