@@ -82,7 +82,6 @@ def create_concern(request: HttpRequest, slug: str, payload: ConcernIn):
     if payload.immediate_danger:
         raise HttpError(400, _("Bij direct gevaar belt u 112. Er is niets opgeslagen."))
     data = payload.dict()
-    data["signs"] = data["signs"]
     form = ReportForm(data=data)
     if not form.is_valid():
         return validation_problem(form)

@@ -8,6 +8,7 @@ import pytest
 
 from samen.volunteering import geo, matching
 from samen.volunteering.matching import INFEASIBLE, NeedSet, Pool
+from samen.volunteering.tests.reference_solver import reference_optimum
 
 PLACES = ["9501", "9502", "9503", "9504", "9510", "9530"]
 DISTANCES = matching.distance_table([geo.coordinates(p) for p in PLACES])
@@ -204,7 +205,7 @@ def test_optimum_equals_a_second_solver_on_small_instances(seed):
     rng = np.random.default_rng(100 + seed)
     p, n = random_instance(rng, 300, 60, max_capacity=5)
     scores = matching.score_matrix(p, n, DISTANCES)
-    expected = matching.reference_optimum(scores, n.capacity)
+    expected = reference_optimum(scores, n.capacity)
     result = matching.match(p, n, DISTANCES, delta=0, with_greedy=True)
     assert result.certified and result.objective == result.dual_bound == expected
     assert result.greedy_objective <= result.objective
