@@ -938,7 +938,7 @@ class Child:
     # --- 3. import -------------------------------------------------------------------------------
 
     def write_feeds(self, directory: Path, orgs, dtstamp: str) -> list[Path]:
-        from samen.core.geo import OfflineGeocoder
+        from samen.core.places import OfflineGeocoder
 
         rng = random.Random(self.args.seed + 2)
         known = [k for k in OfflineGeocoder.table() if not k.startswith("_")]

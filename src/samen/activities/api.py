@@ -8,8 +8,8 @@ from ninja import Field, Query, Router, Schema
 
 from samen.api import QueryDate, municipality_for
 from samen.core.errors import problem
-from samen.core.geo import remote_budget
 from samen.core.models import Municipality
+from samen.core.places import remote_budget
 from samen.core.tenancy import municipality_scope
 
 from . import calendar, selectors, services

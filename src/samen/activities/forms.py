@@ -3,8 +3,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samen.concerns.forms import POSTCODE_RE, normalise_postcode
 from samen.core.forms import SingleLineInputs
+from samen.core.places import PostcodeField
 
 from .calendar import AMSTERDAM
 from .models import Activity, Audience, Category
@@ -37,6 +37,7 @@ class ActivityForm(forms.ModelForm):
         error_messages={"invalid": _("Vul een tijd in, zoals 12:00.")},
     )
     repeat = forms.ChoiceField(label=_("Herhalen"), choices=REPEAT_CHOICES, required=False)
+    postcode = PostcodeField(label=_("Postcode"), required=False)
     categories = forms.MultipleChoiceField(
         label=_("Soort activiteit"),
         choices=Category.choices,
@@ -95,12 +96,6 @@ class ActivityForm(forms.ModelForm):
                 "repeat", "MONTHLY_NTH" if "BYDAY=" in rrule and "MONTHLY" in rrule else rrule
             )
         self.fields["title"].error_messages["required"] = _("Geef de activiteit een titel.")
-
-    def clean_postcode(self) -> str:
-        value = self.cleaned_data.get("postcode", "").strip()
-        if value and not POSTCODE_RE.match(value):
-            raise forms.ValidationError(_("Vul een postcode in zoals 1234 AB."))
-        return normalise_postcode(value)
 
     def clean(self):
         data = super().clean()

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core.geo import Point, bounding_box, cells_near, distance_km, geocode
 from samen.core.models import Municipality
+from samen.core.places import Point, bounding_box, cells_near, distance_km, geocode
 
 from .calendar import AMSTERDAM
 from .models import CATEGORY_BITS, Activity, Feed, Occurrence

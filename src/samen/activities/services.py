@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samen.core import audit, signup
-from samen.core.geo import Point, cell_of, geocode
 from samen.core.models import Municipality, Organisation, Signup
+from samen.core.places import Point, cell_of, geocode
 
 from . import calendar, feeds
 from .models import Activity, Feed, Occurrence, Registration, category_mask, make_dedup_key

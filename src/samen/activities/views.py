@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django_ratelimit.core import is_ratelimited
 
-from samen.core.geo import remote_budget
 from samen.core.models import Organisation
+from samen.core.places import remote_budget
 from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 

@@ -8,15 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from samen.core.forms import SingleLineInputs
 from samen.core.models import User
+from samen.core.places import PostcodeField
 
 from .models import Case, Outcome, PersonAware, Referral, Relation, ReporterType, Sign, Status
 
-POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}\s?[A-Za-z]{2}$")
 HOUSE_NUMBER_RE = re.compile(r"^[1-9][0-9]{0,4}\s?[A-Za-z0-9\-]{0,6}$")
-
-
-def normalise_postcode(value: str) -> str:
-    return value.replace(" ", "").upper()
 
 
 class ReportForm(SingleLineInputs, forms.Form):
@@ -40,9 +36,8 @@ class ReportForm(SingleLineInputs, forms.Form):
         max_length=4000,
         required=False,
     )
-    postcode = forms.CharField(
+    postcode = PostcodeField(
         label=_("Postcode"),
-        max_length=7,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "size": 8}),
     )
@@ -94,12 +89,6 @@ class ReportForm(SingleLineInputs, forms.Form):
         error_messages={"invalid": _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-
-    def clean_postcode(self) -> str:
-        value = self.cleaned_data["postcode"].strip()
-        if value and not POSTCODE_RE.match(value):
-            raise forms.ValidationError(_("Vul een postcode in zoals 1234 AB."))
-        return normalise_postcode(value)
 
     def clean_house_number(self) -> str:
         value = self.cleaned_data["house_number"].strip()

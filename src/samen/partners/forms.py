@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samen.core.forms import SingleLineInputs
+from samen.core.places import PostcodeField
 
 from .models import (
     ContactKind,
@@ -23,7 +24,6 @@ from .models import (
 from .scoring import CRITERIA
 
 KVK_RE = re.compile(r"^[0-9]{8}$")
-POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}\s?[A-Za-z]{2}$")
 
 
 class DutchForm(SingleLineInputs, forms.Form):
@@ -59,7 +59,7 @@ class PartnerForm(DutchForm):
     name = forms.CharField(label=_("Naam van de organisatie"), max_length=200)
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, initial=Sector.OTHER)
     address = forms.CharField(label=_("Adres"), max_length=200, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    postcode = PostcodeField(label=_("Postcode"), required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     kvk_number = forms.CharField(
         label=_("KvK-nummer"), max_length=12, required=False, help_text=_("8 cijfers.")
@@ -132,12 +132,6 @@ class PartnerForm(DutchForm):
         if value and not KVK_RE.match(value):
             raise forms.ValidationError(_("Een KvK-nummer heeft 8 cijfers."))
         return value
-
-    def clean_postcode(self) -> str:
-        value = self.cleaned_data["postcode"].strip()
-        if value and not POSTCODE_RE.match(value):
-            raise forms.ValidationError(_("Vul een postcode in zoals 1234 AB."))
-        return value.replace(" ", "").upper()
 
 
 class ImportForm(DutchForm):
@@ -358,7 +352,7 @@ class JoinForm(DutchForm):
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, initial=Sector.OTHER)
     kvk_number = forms.CharField(label=_("KvK-nummer"), max_length=12, required=False)
     address = forms.CharField(label=_("Adres"), max_length=200, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    postcode = PostcodeField(label=_("Postcode"), required=False)
     contact_name = forms.CharField(label=_("Uw naam"), max_length=120)
     contact_email = forms.EmailField(label=_("Uw e-mailadres"))
     contact_phone = forms.CharField(label=_("Uw telefoonnummer"), max_length=30, required=False)
@@ -377,7 +371,6 @@ class JoinForm(DutchForm):
     website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
 
     clean_kvk_number = PartnerForm.clean_kvk_number
-    clean_postcode = PartnerForm.clean_postcode
 
 
 def contribution_data(form: ContributionForm) -> dict:

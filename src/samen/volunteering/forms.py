@@ -7,8 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samen.concerns.forms import POSTCODE_RE, normalise_postcode
 from samen.core.forms import SingleLineInputs
+from samen.core.places import PostcodeField
 
 from .models import (
     HalfDay,
@@ -33,13 +33,6 @@ def _checkboxes(label, choices, help_text="", required=False):
     )
 
 
-def _clean_postcode(value: str) -> str:
-    value = (value or "").strip()
-    if not POSTCODE_RE.match(value):
-        raise forms.ValidationError(_("Vul een postcode in zoals 1234 AB."))
-    return normalise_postcode(value)
-
-
 class ProfileForm(SingleLineInputs, forms.Form):
     """The volunteer's profile: what they like to do and when (seed 000: "medewerkers geven
     zelf aan wat ze graag willen doen")."""
@@ -51,7 +44,7 @@ class ProfileForm(SingleLineInputs, forms.Form):
         error_messages={"invalid": _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")},
     )
     phone = forms.CharField(label=_("Telefoon"), max_length=30, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=7)
+    postcode = PostcodeField(label=_("Postcode"))
     max_distance_km = forms.IntegerField(
         label=_("Hoe ver wil je reizen? (km)"), min_value=1, max_value=50, initial=5
     )
@@ -71,9 +64,6 @@ class ProfileForm(SingleLineInputs, forms.Form):
         choices=Volunteer.Vog.choices,
         initial=Volunteer.Vog.NONE,
     )
-
-    def clean_postcode(self) -> str:
-        return _clean_postcode(self.cleaned_data["postcode"])
 
 
 class MdtForm(ProfileForm):
@@ -166,7 +156,7 @@ class NeedForm(forms.Form):
         error_messages={"invalid": _("Vul een datum in, zoals 2026-05-17.")},
     )
     place = forms.CharField(label=_("Plek"), max_length=200, required=False)
-    postcode = forms.CharField(label=_("Postcode van de plek"), max_length=7)
+    postcode = PostcodeField(label=_("Postcode van de plek"))
     min_age = forms.IntegerField(label=_("Minimumleeftijd"), min_value=12, max_value=99, initial=16)
     vog_required = forms.BooleanField(label=_("Een VOG is verplicht"), required=False)
     half_days_per_match = forms.DecimalField(
@@ -193,9 +183,6 @@ class NeedForm(forms.Form):
     contact_phone = forms.CharField(
         label=_("Telefoon contactpersoon"), max_length=30, required=False
     )
-
-    def clean_postcode(self) -> str:
-        return _clean_postcode(self.cleaned_data["postcode"])
 
     def clean(self):
         data = super().clean()

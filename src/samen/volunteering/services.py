@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from samen.core import audit, signup
 from samen.core.errors import Conflict
 from samen.core.models import Municipality, Organisation, User
+from samen.core.places import pc4, postcode_point
 
-from . import geo, matching
+from . import matching
 from .models import (
     HalfDay,
     Interest,
@@ -387,13 +388,16 @@ def _pool_and_needs(municipality: Municipality, today: dt.date):
     coordinates: list[tuple[float, float]] = []
 
     def place(postcode: str) -> int:
-        code = geo.pc4(postcode)
-        point = geo.coordinates(postcode) if code else None
-        if point is None:
+        code = pc4(postcode)
+        if code is None:
             return -1
         if code not in places:
+            point = postcode_point(postcode)
+            if point is None:
+                places[code] = -1
+                return -1
             places[code] = len(coordinates)
-            coordinates.append(point)
+            coordinates.append((point.latitude, point.longitude))
         return places[code]
 
     def remaining(v: Volunteer) -> float:

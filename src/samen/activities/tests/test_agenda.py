@@ -7,7 +7,7 @@ import pytest
 from django.utils.html import escape
 
 from samen.activities.models import Activity
-from samen.core.geo import OfflineGeocoder, PdokGeocoder
+from samen.core.places import OfflineGeocoder, PdokGeocoder
 
 API = "/api/v1/activities"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from samen.core import fetch
-from samen.core.geo import PdokGeocoder
+from samen.core.places import PdokGeocoder
 from samen.core.tests.servers import FakeServer
 
 RECORDED = Path(__file__).parents[2] / "activities" / "tests" / "recorded"

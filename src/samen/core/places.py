@@ -1,4 +1,6 @@
-"""Geocoding behind one interface: postcode or address -> (latitude, longitude).
+"""Places, in one module: the Dutch postcode (parse, normalise, a form field), geocoding
+(postcode or address -> latitude, longitude) and distances. The agenda, the matching of
+volunteers and every form use this, so a place is in the same spot for all of them.
 
 `SAMEN_GEOCODER=pdok` asks the PDOK Locatieserver (the Dutch government's geocoder);
 `offline` (the default, so the demo and the tests need no network) knows the postcode areas
@@ -15,14 +17,50 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from samen.core import fetch
 
 POINT_RE = re.compile(r"POINT\(\s*([-0-9.]+)\s+([-0-9.]+)\s*\)")
 LATLON_RE = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 POSTCODE_RE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})?\s*$")
+# A full Dutch postcode as people type it: 1234AB, 1234 AB, 1234ab.
+FULL_POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}\s?[A-Za-z]{2}$")
+PC4_RE = re.compile(r"^\s*([1-9][0-9]{3})")
+
+
+def normalise_postcode(value: str) -> str:
+    """'1234 ab' -> '1234AB', the way postcodes are stored."""
+    return value.replace(" ", "").upper()
+
+
+def pc4(postcode: str) -> str | None:
+    """The four digits of a postcode (the area), or None."""
+    match = PC4_RE.match(postcode or "")
+    return match.group(1) if match else None
+
+
+class PostcodeField(forms.CharField):
+    """A full Dutch postcode, stored as '1234AB'; the same Dutch error on every form."""
+
+    default_error_messages = {"invalid": _("Vul een postcode in zoals 1234 AB.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        super().__init__(**kwargs)
+        self.error_messages["max_length"] = self.error_messages["invalid"]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalise_postcode(value) if value else value
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FULL_POSTCODE_RE.match(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 @dataclass(frozen=True)
@@ -151,4 +189,23 @@ def geocode(query: str, *, may_ask_remote: Callable[[], bool] | None = None) -> 
         return OfflineGeocoder().geocode(query)  # not cached: the remote answers another time
     point = geocoder.geocode(query)
     cache.set(key, [point.latitude, point.longitude] if point else [], 24 * 3600)
+    return point
+
+
+def postcode_point(postcode: str) -> Point | None:
+    """Where a stored postcode's area (PC4) lies, for distances between records (volunteers,
+    needs, activities), from the configured geocoder. Cached for a month per area (areas do
+    not move); a miss for an hour (PDOK may have been unreachable)."""
+    code = pc4(postcode)
+    if code is None:
+        return None
+    key = f"geo-pc4:{settings.SAMEN_GEOCODER}:{code}"
+    cached = cache.get(key)
+    if cached is not None:
+        return Point(*cached) if cached else None
+    point = get_geocoder().geocode(postcode.strip() or code)
+    if point is None:
+        cache.set(key, [], 3600)
+    else:
+        cache.set(key, [point.latitude, point.longitude], 30 * 24 * 3600)
     return point
