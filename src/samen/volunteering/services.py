@@ -335,6 +335,42 @@ def create_buddy_need_from_referral(
     )
 
 
+ANONYMISED = "[geanonimiseerd]"
+
+
+def anonymise_need(need: Need) -> None:
+    """A need made from a Signaalpunt case, when the case is anonymised (retention or an
+    erasure): its text and the outcome notes of its matches go, the postcode stays PC4 (for
+    figures per area), and it closes, with its open proposals declined, so nobody is asked to
+    help a person who is no longer in Samen. Confirmed matches and hours stay, for figures."""
+    now = timezone.now()
+    with transaction.atomic():
+        Need.objects.filter(pk=need.pk).update(
+            description=ANONYMISED, postcode=need.postcode[:4], status=Need.Status.CLOSED
+        )
+        need.matches.exclude(outcome_note="").update(outcome_note=ANONYMISED)
+        need.matches.filter(status=Match.Status.PROPOSED).update(
+            status=Match.Status.DECLINED, declined_at=now
+        )
+        audit.record(action="volunteering.need_anonymised", obj=need)
+
+
+def record_need_read(*, need: Need, actor, **detail) -> None:
+    """Opening a need that came from a Signaalpunt case is audited (by id, never its text)."""
+    if need.source == Need.Source.SIGNAALPUNT:
+        audit.record(action="need.read", actor=actor, obj=need, **detail)
+
+
+def record_need_listing(*, needs, actor, municipality: Municipality, **detail) -> None:
+    """A page or API response that lists needs: one audit line with the ids of the listed
+    needs that came from a Signaalpunt case (none: no line), like the caseworkers' queue."""
+    ids = sorted({n.pk for n in needs if n.source == Need.Source.SIGNAALPUNT})
+    if ids:
+        audit.record(
+            action="need.list", actor=actor, municipality=municipality, needs=ids, **detail
+        )
+
+
 def close_need(*, need: Need, actor) -> Need:
     with transaction.atomic():
         need.status = Need.Status.CLOSED
