@@ -193,3 +193,22 @@ def test_welfare_and_activity_hand_overs_send_nothing_but_store_the_text(
     # The note and the text for the receiver stay in the case history, apart.
     assert event.handover_text == HANDOVER and HANDOVER not in event.note
     assert "De Boer" in event.note and "De Boer" not in event.handover_text
+
+
+def test_who_read_case_x_includes_the_reads_of_its_need(login, case, buddy_need, samenstad):
+    """The privacy officer's one filter: reads of the hulpvraag made from case X are listed
+    under case X, with the case's id, not the need's text."""
+    other = Need.objects.filter(municipality=samenstad).exclude(pk=buddy_need.pk).first()
+    client = login("coordinator")
+    client.get(f"/samenstad/beheer/vrijwilligerswerk/hulpvragen/{buddy_need.reference}/")
+    client.get(f"/samenstad/beheer/vrijwilligerswerk/hulpvragen/{other.reference}/")
+    client.get("/samenstad/beheer/vrijwilligerswerk/")
+    (read,) = _lines("need.read")
+    (listing,) = _lines("need.list")
+    assert read.detail["cases"] == [case.pk] and listing.detail["cases"] == [case.pk]
+    body = login("fg").get(f"/samenstad/beheer/audit/?object=casus+{case.pk}").content.decode()
+    assert "hulpvraag van het Signaalpunt gelezen" in body
+    assert "hulpvragen van het Signaalpunt getoond" in body
+    assert f"volunteering.need:{buddy_need.pk}" in body
+    assert f"volunteering.need:{other.pk}" not in body
+    assert HANDOVER not in body
