@@ -66,9 +66,24 @@ def _matched(need, samenstad):
 
 def test_anonymising_the_case_anonymises_its_need(case, buddy_need, samenstad):
     match = _matched(buddy_need, samenstad)
+    proposal = Match.objects.create(
+        municipality=samenstad,
+        need=buddy_need,
+        volunteer=Volunteer.objects.create(
+            municipality=samenstad,
+            kind=Volunteer.Kind.RESIDENT,
+            first_name="Ria",
+            last_name="Kok",
+            email="ria@example.nl",
+            postcode="9501AB",
+            token_hash="test-anonymise",
+        ),
+    )
     other = Need.objects.exclude(pk=buddy_need.pk).filter(municipality=samenstad).first()
     before = Need.objects.filter(pk=other.pk).values().get()
     services.anonymise_case(case, now=timezone.now())
+    proposal.refresh_from_db()
+    assert proposal.status == Match.Status.DECLINED
     buddy_need.refresh_from_db()
     assert buddy_need.description == "[geanonimiseerd]"
     assert buddy_need.status == Need.Status.CLOSED
