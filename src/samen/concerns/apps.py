@@ -6,3 +6,10 @@ class ConcernsConfig(AppConfig):
     name = "samen.concerns"
     label = "concerns"
     verbose_name = _("Signaalpunt")
+
+    def ready(self) -> None:
+        from samen.volunteering.services import register_cases_of_needs
+
+        from .selectors import cases_of_needs
+
+        register_cases_of_needs(cases_of_needs)

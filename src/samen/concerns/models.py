@@ -258,6 +258,11 @@ class CaseEvent(TenantModel):
     note = models.TextField(blank=True)
     # With a hand-over: the text written for the receiving organisation (the note is not).
     handover_text = models.TextField(blank=True)
+    # With a hand-over to a buddy: the hulpvraag it made, so that it is anonymised with the
+    # case. Concerns holds the link; volunteering knows nothing of cases.
+    need = models.ForeignKey(
+        "volunteering.Need", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

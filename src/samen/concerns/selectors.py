@@ -275,3 +275,9 @@ def contact_like_notes(case: Case) -> list[CaseEvent]:
         for event in case.events.exclude(note="")
         if CONTACT_KINDS & set(find_personal_details(event.note))
     ]
+
+
+def cases_of_needs(need_ids: list[int]) -> list[int]:
+    """The cases whose hand-over made these buddy hulpvragen (for the audit log)."""
+    events = CaseEvent.objects.filter(need_id__in=need_ids)
+    return sorted(set(events.values_list("case_id", flat=True)))

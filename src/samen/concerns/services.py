@@ -224,6 +224,7 @@ def change_status(
             case.contact_attempts += 1
         if to_status in (Status.IN_CONTACT, Status.HANDED_OVER) and case.first_contact_at is None:
             case.first_contact_at = now
+        need = None
         if to_status == Status.HANDED_OVER:
             case.referral = referral
             if activity:
@@ -252,6 +253,7 @@ def change_status(
             to_status=to_status,
             note=note,
             handover_text=handover_text if to_status == Status.HANDED_OVER else "",
+            need=need,
             at=now,
         )
         audit.record(
@@ -480,6 +482,7 @@ def anonymise_case(case: Case, *, now: dt.datetime) -> None:
         # Retention outranks append-only: notes may name the person.
         case.events.exclude(note="").update(note=ANONYMISED)
         case.events.exclude(handover_text="").update(handover_text=ANONYMISED)
+        _anonymise_needs(case)
         CaseEvent.objects.create(
             municipality=case.municipality,
             case=case,
@@ -487,6 +490,17 @@ def anonymise_case(case: Case, *, now: dt.datetime) -> None:
             at=now,
         )
         audit.record(action="concern.anonymise", obj=case)
+
+
+def _anonymise_needs(case: Case) -> None:
+    """The hulpvragen made from the case's hand-overs go with it (their text was written
+    about this person)."""
+    from samen.volunteering.models import Need
+    from samen.volunteering.services import anonymise_need
+
+    made = case.events.filter(need__isnull=False).values("need")
+    for need in Need.objects.filter(pk__in=made):
+        anonymise_need(need)
 
 
 def anonymise_expired_cases(*, now: dt.datetime | None = None) -> int:

@@ -74,6 +74,8 @@ AUDIT_ACTIONS = {
     "api_token.revoked": _("API-sleutel ingetrokken"),
     "privacy.export": _("inzageverzoek: export gemaakt"),
     "privacy.erase": _("verwijderverzoek uitgevoerd"),
+    "need.read": _("hulpvraag van het Signaalpunt gelezen"),
+    "need.list": _("hulpvragen van het Signaalpunt getoond"),
 }
 
 # "casus 42" in the object filter: the case, and every queue listing that listed it.

@@ -162,7 +162,8 @@ def list_needs(request: HttpRequest, slug: str):
     """Open and closed needs the caller may manage, newest first."""
     municipality = municipality_for(request, slug, "volunteering.post_needs")
     with municipality_scope(municipality):
-        needs = selectors.needs_for(request.user, municipality)[:500]
+        needs = list(selectors.needs_for(request.user, municipality)[:500])
+        services.record_need_listing(needs=needs, actor=request.user, municipality=municipality)
         return [_need_out(n) for n in needs]
 
 
@@ -221,7 +222,11 @@ def list_matches(request: HttpRequest, slug: str):
             if volunteer is None or not user.has_samen_perm(municipality, "volunteering.volunteer"):
                 return []
             matches = volunteer.matches.select_related("need", "volunteer")
-        return [_match_out(m) for m in matches[:500]]
+        matches = list(matches[:500])
+        services.record_need_listing(
+            needs=[m.need for m in matches], actor=user, municipality=municipality
+        )
+        return [_match_out(m) for m in matches]
 
 
 @router.post(
@@ -272,8 +277,13 @@ def run_matching(request: HttpRequest, slug: str):
     municipality = municipality_for(request, slug, "volunteering.match")
     with municipality_scope(municipality):
         run = services.run_matching(municipality=municipality, actor=request.user)
-        matches = Match.objects.filter(pk__in=[m.pk for m in run.created]).select_related(
-            "need", "volunteer"
+        matches = list(
+            Match.objects.filter(pk__in=[m.pk for m in run.created]).select_related(
+                "need", "volunteer"
+            )
+        )
+        services.record_need_listing(
+            needs=[m.need for m in matches], actor=request.user, municipality=municipality
         )
         return Status(
             201,

@@ -2,6 +2,7 @@
 each, written to the audit log. Views, API and the `samen match` command call them."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -334,6 +335,60 @@ def create_buddy_need_from_referral(
             "contact_email": getattr(actor, "email", "") or organisation.email,
         },
     )
+
+
+ANONYMISED = "[geanonimiseerd]"
+
+
+def anonymise_need(need: Need) -> None:
+    """A need made from a Signaalpunt case, when the case is anonymised (retention or an
+    erasure): its text and the outcome notes of its matches go, the postcode stays PC4 (for
+    figures per area), and it closes, with its open proposals declined, so nobody is asked to
+    help a person who is no longer in Samen. Confirmed matches and hours stay, for figures."""
+    now = timezone.now()
+    with transaction.atomic():
+        Need.objects.filter(pk=need.pk).update(
+            description=ANONYMISED, postcode=need.postcode[:4], status=Need.Status.CLOSED
+        )
+        need.matches.exclude(outcome_note="").update(outcome_note=ANONYMISED)
+        need.matches.filter(status=Match.Status.PROPOSED).update(
+            status=Match.Status.DECLINED, declined_at=now
+        )
+        audit.record(action="volunteering.need_anonymised", obj=need)
+
+
+# need ids -> the ids of the Signaalpunt cases they came from. Registered by the concerns app
+# (volunteering knows nothing of cases), so that "who read case X?" also finds its need.
+_cases_of_needs: Callable[[list[int]], list[int]] = lambda ids: []  # noqa: E731
+
+
+def register_cases_of_needs(lookup: Callable[[list[int]], list[int]]) -> None:
+    global _cases_of_needs
+    _cases_of_needs = lookup
+
+
+def record_need_read(*, need: Need, actor, **detail) -> None:
+    """Opening a need that came from a Signaalpunt case is audited (by id, never its text),
+    with the case's id, so the line is found under that case in the audit log."""
+    if need.source == Need.Source.SIGNAALPUNT:
+        cases = _cases_of_needs([need.pk])
+        audit.record(action="need.read", actor=actor, obj=need, cases=cases, **detail)
+
+
+def record_need_listing(*, needs, actor, municipality: Municipality, **detail) -> None:
+    """A page or API response that lists needs: one audit line with the ids of the listed
+    needs that came from a Signaalpunt case (none: no line) and of those cases, like the
+    caseworkers' queue."""
+    ids = sorted({n.pk for n in needs if n.source == Need.Source.SIGNAALPUNT})
+    if ids:
+        audit.record(
+            action="need.list",
+            actor=actor,
+            municipality=municipality,
+            needs=ids,
+            cases=_cases_of_needs(ids),
+            **detail,
+        )
 
 
 def close_need(*, need: Need, actor) -> Need:

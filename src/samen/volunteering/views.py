@@ -194,13 +194,21 @@ def _volunteer_page(request: HttpRequest, volunteer: Volunteer, here: str) -> Ht
         "-proposed_at"
     )
     entries = TimeEntry.objects.filter(match__volunteer=volunteer).select_related("match__need")
+    proposals = [
+        m
+        for m in matches
+        if m.status == Match.Status.PROPOSED and m.volunteer_decision == Match.Decision.PENDING
+    ]
+    # The proposals show the needs' text: a volunteer by personal link is named by id.
+    services.record_need_listing(
+        needs=[m.need for m in proposals],
+        actor=actor,
+        municipality=volunteer.municipality,
+        volunteer=volunteer.pk,
+    )
     context = {
         "volunteer": volunteer,
-        "proposals": [
-            (m, selectors.explanation(m))
-            for m in matches
-            if m.status == Match.Status.PROPOSED and m.volunteer_decision == Match.Decision.PENDING
-        ],
+        "proposals": [(m, selectors.explanation(m)) for m in proposals],
         "matches": [m for m in matches if m.volunteer_decision != Match.Decision.PENDING],
         "entries": [
             (
@@ -241,11 +249,17 @@ def needs(request: HttpRequest) -> HttpResponse:
         return redirect("volunteering:needs", slug=municipality.slug)
     need_list = list(visible.order_by("status", "-created_at")[:200])
     places = selectors.open_places_map(need_list)
+    to_decide = list(
+        matches.filter(
+            status=Match.Status.PROPOSED, organisation_decision=Match.Decision.PENDING
+        ).order_by("need", "-score")
+    )
+    services.record_need_listing(
+        needs=[*need_list, *(m.need for m in to_decide)], actor=user, municipality=municipality
+    )
     context = {
         "needs": [(n, places[n.pk]) for n in need_list],
-        "to_decide": matches.filter(
-            status=Match.Status.PROPOSED, organisation_decision=Match.Decision.PENDING
-        ).order_by("need", "-score"),
+        "to_decide": to_decide,
         "hours": TimeEntry.objects.filter(
             match__in=matches, status=TimeEntry.Status.PROPOSED
         ).select_related("match__need", "match__volunteer"),
@@ -342,6 +356,7 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
             messages.error(request, " ".join(_errors_of(error)))
             return redirect(request.path)
     matches = need.matches.select_related("volunteer").order_by("status", "-score")
+    services.record_need_read(need=need, actor=user)
     context = {
         "need": need,
         "open_places": services.open_places(need),
@@ -382,10 +397,13 @@ def matching_view(request: HttpRequest) -> HttpResponse:
             request,
             _("%(n)d nieuwe voorstellen gedaan.") % {"n": len(run.result.assignments)},
         )
-    proposals = (
+    proposals = list(
         Match.objects.filter(status=Match.Status.PROPOSED)
         .select_related("need", "need__organisation", "volunteer")
         .order_by("-proposed_at", "-score")[:200]
+    )
+    services.record_need_listing(
+        needs=[m.need for m in proposals], actor=request.user, municipality=request.municipality
     )
     context = {
         "run": run,
