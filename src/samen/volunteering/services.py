@@ -142,6 +142,9 @@ def register_volunteer(
 
 
 PARENT_SIGNUP = "volunteer-parent"  # the parent's confirmation, in samen.core.signup
+# Mails to the parent per child at most: the child may ask again, a stranger's address is not
+# mailed every hour of the week.
+PARENT_MAILS = 3
 
 
 def awaiting_parent(volunteer: Volunteer) -> bool:
@@ -156,9 +159,17 @@ def awaiting_parent(volunteer: Volunteer) -> bool:
 def ask_parent(*, volunteer: Volunteer) -> bool:
     """Mail the parent what their child signed up for and the confirmation link. Only the
     kind, programme, dagdelen and interests: no name, address or birth date of the child
-    (the address is typed by the child). One mail per address per hour like every sign-up;
-    False when this one was not sent (the child can ask again on the personal page)."""
+    (the address is typed by the child). One mail per address per hour like every sign-up,
+    PARENT_MAILS per child; False when this one was not sent (the child can ask again on
+    the personal page)."""
+    from samen.core.models import Signup
+
     municipality = volunteer.municipality
+    sent = Signup.objects.filter(
+        municipality=municipality, purpose=PARENT_SIGNUP, data__volunteer=volunteer.pk
+    )
+    if sent.count() >= PARENT_MAILS:
+        return False
     lines = [
         _("Soort: %(kind)s") % {"kind": volunteer.get_kind_display()},
         _("Dagdelen: %(days)s") % {"days": ", ".join(labels(HalfDay, volunteer.availability))},

@@ -215,8 +215,9 @@ def _volunteer_page(
                 else:
                     messages.warning(
                         request,
-                        _("Je ouder heeft het afgelopen uur al een mail gekregen. Probeer het "
-                          "later nog eens."),
+                        _("We sturen je ouder nu geen nieuwe mail: er is er het afgelopen uur al "
+                          "een gestuurd, of al drie keer. Vraag je ouder ook bij de ongewenste "
+                          "mail te kijken."),
                     )  # fmt: skip
                 return redirect(here)
             if action in ("accept", "decline"):

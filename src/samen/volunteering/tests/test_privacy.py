@@ -388,6 +388,12 @@ def test_the_waiting_minor_can_ask_for_the_mail_again_or_delete(client, samensta
     response = client.post(personal.group(1), {"action": "parent_mail"}, follow=True)
     assert "opnieuw" in response.content.decode()
     assert mail.outbox[-1].to == ["petra@example.nl"]
+    # three mails to the parent's address at most, not one an hour for a week
+    Signup.objects.filter(email="petra@example.nl").update(created_at=_long_ago(1))
+    client.post(personal.group(1), {"action": "parent_mail"})
+    Signup.objects.filter(email="petra@example.nl").update(created_at=_long_ago(1))
+    client.post(personal.group(1), {"action": "parent_mail"})
+    assert len(mail.outbox) == 2
     assert "Mijn aanmelding verwijderen" in client.get(personal.group(1)).content.decode()
 
 
