@@ -134,7 +134,8 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @public_view
 def personal_delete(request: HttpRequest, token: str) -> HttpResponse:
-    """ "Mijn aanmelding verwijderen" by the personal link: a confirmation, then gone."""
+    """The volunteer deletes their registration ("Mijn aanmelding verwijderen") by the
+    personal link: a confirmation page, then it is gone."""
     volunteer = services.volunteer_by_token(token)
     if volunteer is None:
         raise Http404
@@ -147,7 +148,7 @@ def personal_delete(request: HttpRequest, token: str) -> HttpResponse:
 
 @staff_view("volunteering.volunteer")
 def mine_delete(request: HttpRequest) -> HttpResponse:
-    """ "Mijn aanmelding verwijderen" for the logged-in volunteer; the account stays."""
+    """The logged-in volunteer deletes their registration; the account stays."""
     volunteer = selectors.volunteer_of(request.user)
     if volunteer is None:
         return redirect("volunteering:mine", slug=request.municipality.slug)
@@ -250,7 +251,6 @@ def _volunteer_page(
         "-proposed_at"
     )
     entries = TimeEntry.objects.filter(match__volunteer=volunteer).select_related("match__need")
-    is_account = actor is not None and volunteer.user_id == getattr(actor, "pk", None)
     context = {
         "volunteer": volunteer,
         "proposals": [
@@ -268,7 +268,7 @@ def _volunteer_page(
             for e in entries
         ],
         "remaining": services.remaining_budget(volunteer),
-        "is_account": is_account,
+        "is_account": actor is not None and volunteer.user_id == getattr(actor, "pk", None),
         "awaiting_parent": services.awaiting_parent(volunteer),
         "delete_url": delete_url,
     }

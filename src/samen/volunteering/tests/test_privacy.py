@@ -409,3 +409,17 @@ def test_unconfirmed_minors_are_deleted_after_the_sign_up_window(client, samenst
     assert line.detail["reason"] == "no_parent"
     # the parent's link no longer works
     assert client.post(_parent_link()).status_code == 400
+
+
+def test_a_programme_keeps_the_hours_of_an_erased_employee(samenstad, user, unscoped):
+    with municipality_scope(samenstad):
+        lotte = Volunteer.objects.get(user=user("volunteer"))
+        programme = lotte.programme
+        _matched(samenstad, lotte)
+        before = selectors.programme_figures(programme)
+        services.erase_volunteer(volunteer=lotte, actor=user("volunteer"), reason="self")
+        after = selectors.programme_figures(programme)
+    assert after["hours"] == before["hours"] and after["hours"] >= 3
+    assert after["people_reached"] == before["people_reached"]
+    # a person count: the erased volunteer no longer counts as one who took part
+    assert after["volunteered"] == before["volunteered"] - 1
