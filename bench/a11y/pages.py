@@ -73,6 +73,7 @@ def personal_links(municipality: Municipality) -> dict[str, dict]:
     links = {
         "concerns:status": {"token": concern["status_token"]},
         "volunteering:personal": {"token": volunteer.token},
+        "volunteering:personal-delete": {"token": volunteer.token},
         "partners:newsletter-confirm": {"token": subscriber.token},
         "partners:newsletter-unsubscribe": {"token": subscriber.token},
         "activities:join-confirm": {"token": joined},

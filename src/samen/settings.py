@@ -249,6 +249,10 @@ SAMEN_CONCERN_RETENTION_DAYS = env_int("SAMEN_CONCERN_RETENTION_DAYS", 365)
 SAMEN_CONCERN_IDLE_DAYS = env_int("SAMEN_CONCERN_IDLE_DAYS", 180)
 SAMEN_CONCERN_RATE = env_str("SAMEN_CONCERN_RATE", "30/h")
 
+# --- Volunteering ----------------------------------------------------------------------------
+# A volunteer with no match proposed, no login and no hours for this long is deleted.
+SAMEN_VOLUNTEER_IDLE_DAYS = env_int("SAMEN_VOLUNTEER_IDLE_DAYS", 730)
+
 # --- I18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
@@ -317,6 +321,7 @@ SAMEN_DAILY_TASKS = [
     "samen.activities.tasks.refresh_all_feeds",
     "samen.activities.tasks.extend_horizon",
     "samen.core.tasks.purge_signups",
+    "samen.volunteering.tasks.delete_idle_volunteers",
 ]
 
 # --- CORS: only the public operations, for any origin, never with credentials --------------------

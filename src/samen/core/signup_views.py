@@ -68,10 +68,10 @@ def visitor_limited(request: HttpRequest, group: str) -> bool:
     )
 
 
-def confirm_by_button(purpose: str) -> Callable:
+def confirm_by_button(purpose: str, template: str = "core/confirm_signup.html") -> Callable:
     """For the view behind a confirmation link: a GET shows a page with a button, so that a
     mail scanner opening the link confirms nothing; the view itself runs on the POST (or for
-    an unknown or expired link, so that the app says so)."""
+    an unknown or expired link, so that the app says so). `template` gets the `signup`."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -81,7 +81,7 @@ def confirm_by_button(purpose: str) -> Callable:
                     municipality=request.municipality, purpose=purpose, token=token
                 )
                 if pending is not None:
-                    return render(request, "core/confirm_signup.html", {"signup": pending})
+                    return render(request, template, {"signup": pending})
             return view(request, token)
 
         return wrapper

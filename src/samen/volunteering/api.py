@@ -138,7 +138,7 @@ def _match_out(match: Match) -> dict:
         "id": match.pk,
         "need_id": match.need_id,
         "need_title": match.need.title,
-        "volunteer": match.volunteer.name,
+        "volunteer": match.volunteer.name if match.volunteer else "",  # "": erased
         "status": match.status,
         "organisation_decision": match.organisation_decision,
         "volunteer_decision": match.volunteer_decision,

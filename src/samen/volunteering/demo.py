@@ -393,7 +393,8 @@ def load(municipality: Municipality) -> None:
                 "last_name": last,
                 "date_of_birth": today.replace(year=today.year - age, day=1)
                 - dt.timedelta(days=40),
-                "parent_consent": consent,
+                # the demo's parents confirmed by the link (services.confirm_parent)
+                "parent_confirmed_at": timezone.now() if consent else None,
                 "parent_name": "Ouder van " + first if consent else "",
                 "parent_email": f"ouder.{email}@mdt.example" if consent else "",
                 "postcode": postcode,

@@ -74,12 +74,14 @@ class MdtForm(ProfileForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Vul een datum in, zoals 2008-05-17.")},
     )
-    parent_consent = forms.BooleanField(
-        label=_("Mijn ouder of verzorger geeft toestemming (verplicht onder de 16)"),
-        required=False,
-    )
     parent_name = forms.CharField(
-        label=_("Naam ouder of verzorger"), max_length=120, required=False
+        label=_("Naam ouder of verzorger"),
+        max_length=120,
+        required=False,
+        help_text=_(
+            "Verplicht onder de 16: je ouder of verzorger krijgt een mail en bevestigt je "
+            "aanmelding. Daarna doe je mee."
+        ),
     )
     parent_email = forms.EmailField(
         label=_("E-mailadres ouder of verzorger"),
@@ -98,12 +100,17 @@ class MdtForm(ProfileForm):
         if not MDT_MIN_AGE <= age <= MDT_MAX_AGE:
             self.add_error("date_of_birth", _("MDT is voor jongeren van 12 tot en met 30 jaar."))
         elif age < CONSENT_BELOW:
-            if not data.get("parent_consent"):
-                self.add_error(
-                    "parent_consent", _("Onder de 16 heb je toestemming van een ouder nodig.")
-                )
-            if not data.get("parent_name") or not data.get("parent_email"):
+            parent = (data.get("parent_email") or "").strip().lower()
+            if not data.get("parent_name") or not parent:
                 self.add_error("parent_email", _("Vul de naam en het e-mailadres van je ouder in."))
+            elif parent == (data.get("email") or "").strip().lower():
+                self.add_error(
+                    "parent_email",
+                    _(
+                        "Vul het e-mailadres van je ouder in, niet je eigen: je ouder "
+                        "bevestigt je aanmelding."
+                    ),
+                )
         return data
 
 

@@ -319,6 +319,8 @@ def _near_best(scores, price, delta: int, chunk: int = 512):
         r, c = np.nonzero(value >= np.maximum(best - max(delta, 0), NOTHING + 1))
         rows.append(r + start)
         cols.append(c)
+    if not rows:  # nobody in the pool (e.g. every volunteer inactive)
+        return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(rows), np.concatenate(cols)
 
 

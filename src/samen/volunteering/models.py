@@ -182,9 +182,13 @@ class Volunteer(TenantModel):
     email = models.EmailField(_("e-mailadres"))
     phone = models.CharField(_("telefoon"), max_length=30, blank=True)
     date_of_birth = models.DateField(_("geboortedatum"), null=True, blank=True)
-    parent_consent = models.BooleanField(_("toestemming van ouder of verzorger"), default=False)
     parent_name = models.CharField(_("naam ouder of verzorger"), max_length=120, blank=True)
     parent_email = models.EmailField(_("e-mailadres ouder of verzorger"), blank=True)
+    # Under 16: the parent confirmed by the link mailed to parent_email (AVG art. 8, UAVG
+    # art. 5); until then the volunteer is inactive and never matched.
+    parent_confirmed_at = models.DateTimeField(
+        _("bevestigd door ouder of verzorger op"), null=True, blank=True
+    )
     skills = models.JSONField(_("vaardigheden"), default=list, blank=True)
     soft_skills = models.JSONField(_("soft skills"), default=list, blank=True)
     interests = models.JSONField(_("interesses"), default=list, blank=True)
@@ -313,7 +317,12 @@ class Match(TenantModel):
         NO = "no", _("Nee")
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches")
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="matches")
+    # Empty once the volunteer was erased: a confirmed match keeps its hours and outcome for
+    # the programme's figures, without the person (services.erase_volunteer detaches it
+    # first; deleting a volunteer otherwise deletes their matches).
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, null=True, blank=True, related_name="matches"
+    )
     programme = models.ForeignKey(
         Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="matches"
     )
@@ -349,7 +358,7 @@ class Match(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.volunteer} · {self.need}"
+        return f"{self.volunteer or _('(verwijderd)')} · {self.need}"
 
 
 class TimeEntry(TenantModel):

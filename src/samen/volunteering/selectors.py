@@ -58,6 +58,16 @@ def volunteer_of(user: User) -> Volunteer | None:
     return Volunteer.objects.filter(user=user).select_related("programme").first()
 
 
+def volunteers_by_email(municipality: Municipality, email: str) -> list[Volunteer]:
+    """The municipality's volunteers with this e-mail address (any case), for a data subject
+    request; the caller audits what it does with them."""
+    return list(
+        Volunteer.objects.filter(municipality=municipality, email__iexact=email.strip())
+        .select_related("programme", "user")
+        .order_by("pk")
+    )
+
+
 def programmes_for(user: User, municipality: Municipality) -> QuerySet[Programme]:
     """A programme manager sees only their own organisation's programmes."""
     programmes = Programme.objects.select_related("organisation")
@@ -103,7 +113,8 @@ def programme_figures(
     )
     registered = programme.volunteers.filter(active=True).count()
     employees = programme.employees or registered
-    volunteered = confirmed.values("volunteer").distinct().count()
+    # people, so not the matches kept without their erased volunteer
+    volunteered = confirmed.filter(volunteer__isnull=False).values("volunteer").distinct().count()
     budget = programme.half_days_per_employee * employees
     half_days = totals["confirmed_half_days"] or Decimal(0)
     return {

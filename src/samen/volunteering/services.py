@@ -2,6 +2,7 @@
 each, written to the audit log. Views, API and the `samen match` command call them."""
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,10 +33,13 @@ from .models import (
     TimeEntry,
     Volunteer,
     hash_token,
+    labels,
     new_token,
 )
 
 MDT_MIN_AGE, MDT_MAX_AGE, CONSENT_BELOW = 12, 30, 16
+
+logger = logging.getLogger(__name__)
 
 
 # --- volunteers ---------------------------------------------------------------------------
@@ -73,10 +77,28 @@ def _check_age(data: dict[str, Any], kind: str) -> None:
         raise ValidationError(
             {"date_of_birth": _("MDT is voor jongeren van 12 tot en met 30 jaar.")}
         )
-    if age < CONSENT_BELOW and not data.get("parent_consent"):
-        raise ValidationError(
-            {"parent_consent": _("Onder de 16 heb je toestemming van een ouder nodig.")}
-        )
+    if age < CONSENT_BELOW:
+        parent = signup.normal_email(data.get("parent_email") or "")
+        if not parent or not data.get("parent_name"):
+            raise ValidationError(
+                {"parent_email": _("Vul de naam en het e-mailadres van je ouder in.")}
+            )
+        if parent == signup.normal_email(data.get("email") or ""):
+            raise ValidationError(
+                {
+                    "parent_email": _(
+                        "Vul het e-mailadres van je ouder in, niet je eigen: je ouder "
+                        "bevestigt je aanmelding."
+                    )
+                }
+            )
+
+
+def needs_parent(kind: str, born: dt.date | None, day: dt.date | None = None) -> bool:
+    """Under 16 in MDT: a parent confirms before the volunteer takes part."""
+    if kind != Volunteer.Kind.MDT or born is None:
+        return False
+    return age_on(born, day or timezone.localdate()) < CONSENT_BELOW
 
 
 def register_volunteer(
@@ -97,6 +119,7 @@ def register_volunteer(
     _check_age(data, kind)
     token = token or new_token()
     fields = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
+    waiting = needs_parent(kind, fields.get("date_of_birth"))
     with transaction.atomic():
         volunteer = Volunteer.objects.create(
             municipality=municipality,
@@ -104,6 +127,7 @@ def register_volunteer(
             programme=programme,
             user=user,
             token_hash=hash_token(token),
+            active=not waiting,
             **fields,
         )
         audit.record(
@@ -112,8 +136,92 @@ def register_volunteer(
             obj=volunteer,
             kind=kind,
             programme=programme.pk if programme else None,
+            awaiting_parent=waiting,
         )
+    if waiting:
+        ask_parent(volunteer=volunteer)
     return Registration(volunteer, token)
+
+
+PARENT_SIGNUP = "volunteer-parent"  # the parent's confirmation, in samen.core.signup
+# Mails to the parent per child at most: the child may ask again, a stranger's address is not
+# mailed every hour of the week.
+PARENT_MAILS = 3
+
+
+def awaiting_parent(volunteer: Volunteer) -> bool:
+    return (
+        not volunteer.active
+        and volunteer.parent_confirmed_at is None
+        and bool(volunteer.parent_email)
+        and needs_parent(volunteer.kind, volunteer.date_of_birth)
+    )
+
+
+def ask_parent(*, volunteer: Volunteer) -> bool:
+    """Mail the parent what their child signed up for and the confirmation link. Only the
+    kind, programme, dagdelen and interests: no name, address or birth date of the child
+    (the address is typed by the child). One mail per address per hour like every sign-up,
+    PARENT_MAILS per child; False when this one was not sent (the child can ask again on
+    the personal page)."""
+    from samen.core.models import Signup
+
+    municipality = volunteer.municipality
+    sent = Signup.objects.filter(
+        municipality=municipality, purpose=PARENT_SIGNUP, data__volunteer=volunteer.pk
+    )
+    if sent.count() >= PARENT_MAILS:
+        return False
+    lines = [
+        _("Soort: %(kind)s") % {"kind": volunteer.get_kind_display()},
+        _("Dagdelen: %(days)s") % {"days": ", ".join(labels(HalfDay, volunteer.availability))},
+    ]
+    if volunteer.programme:
+        lines.insert(1, _("Programma: %(name)s") % {"name": volunteer.programme.name})
+    if volunteer.interests:
+        lines.append(
+            _("Interesses: %(i)s") % {"i": ", ".join(labels(Interest, volunteer.interests))}
+        )
+    summary = "\n".join(f"- {line}" for line in lines).replace("%", "%%")
+    return signup.start(
+        municipality=municipality,
+        purpose=PARENT_SIGNUP,
+        email=volunteer.parent_email,
+        data={"volunteer": volunteer.pk},
+        confirm_view="volunteering:parent-confirm",
+        subject=_("Uw kind wil vrijwilliger worden in %(m)s") % {"m": municipality.name},
+        body=_(
+            "Goedendag,\n\nUw kind heeft zich aangemeld als vrijwilliger in %(m)s en uw "
+            "e-mailadres opgegeven. Onder de 16 jaar doet uw kind pas mee als u toestemming "
+            "geeft. Uw kind heeft zich aangemeld voor:\n\n%(summary)s\n\nGeeft u "
+            "toestemming? Bevestig dat dan met deze link:\n\n%%(link)s\n\nKent u deze "
+            "aanmelding niet, of geeft u geen toestemming? Dan hoeft u niets te doen: zonder "
+            "uw bevestiging wordt de aanmelding na %(days)d dagen verwijderd.\n\nSamen"
+        )
+        % {"m": municipality.name, "summary": summary, "days": signup.CONFIRM_WITHIN.days},
+    )
+
+
+def confirm_parent(*, municipality: Municipality, token: str) -> Volunteer | None:
+    """The parent clicked the button: the confirmation is recorded with its date and the
+    child takes part. None: an unknown or expired link, or a sign-up deleted meanwhile."""
+    with transaction.atomic():
+        confirmed = signup.confirm(municipality=municipality, purpose=PARENT_SIGNUP, token=token)
+        if confirmed is None:
+            return None
+        volunteer = (
+            Volunteer.objects.select_for_update()
+            .filter(pk=confirmed.signup.data.get("volunteer"))
+            .first()
+        )
+        if volunteer is None:
+            return None
+        if volunteer.parent_confirmed_at is None:
+            volunteer.parent_confirmed_at = timezone.now()
+            volunteer.active = True
+            volunteer.save(update_fields=["parent_confirmed_at", "active"])
+            audit.record(action="volunteering.parent_confirmed", obj=volunteer)
+    return volunteer
 
 
 VOLUNTEER_SIGNUP = "volunteer"  # the purpose of these sign-ups in samen.core.signup
@@ -186,7 +294,6 @@ PROFILE_FIELDS = {
     "email",
     "phone",
     "date_of_birth",
-    "parent_consent",
     "parent_name",
     "parent_email",
     "skills",
@@ -473,7 +580,7 @@ def _pool_and_needs(municipality: Municipality, today: dt.date):
         if v.kind == Volunteer.Kind.MDT:
             years = age(v)
             return MDT_MIN_AGE <= years <= MDT_MAX_AGE and (
-                years >= CONSENT_BELOW or v.parent_consent
+                years >= CONSENT_BELOW or v.parent_confirmed_at is not None
             )
         return True
 
@@ -673,4 +780,189 @@ def record_outcome(
 
 
 def volunteer_by_token(token: str) -> Volunteer | None:
-    return Volunteer.objects.filter(token_hash=hash_token(token), active=True).first()
+    """The volunteer of a personal link: active, or under 16 and waiting for the parent (who
+    may still ask for the parent's mail again, or delete the sign-up)."""
+    volunteer = Volunteer.objects.filter(token_hash=hash_token(token[:200])).first()
+    if volunteer is None or not (volunteer.active or awaiting_parent(volunteer)):
+        return None
+    return volunteer
+
+
+# --- privacy: erasure, export, retention (issue 12) ---------------------------------------
+
+# Why a volunteer was erased, as stored in the audit line (never the requester's own words).
+ERASE_REASONS = {"self", "request", "idle", "mdt_age", "mdt_ended", "no_parent"}
+
+
+def _may_erase(volunteer: Volunteer, actor, by_link: bool) -> str | None:
+    """The audit action for who erases, or None when they may not: the volunteer (by their
+    account, or by the personal link: actor None with by_link), the municipality's
+    coordinator or its privacy officer."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "volunteer.erase" if by_link else None
+    if volunteer.user_id is not None and volunteer.user_id == actor.pk:
+        return "volunteer.erase"
+    if actor.has_samen_perm(volunteer.municipality, "privacy.requests"):
+        return "privacy.erase"
+    if actor.has_samen_perm(volunteer.municipality, "volunteering.match"):
+        return "volunteer.erase"  # the coordinator of the municipality's volunteering
+    return None
+
+
+def erase_volunteer(*, volunteer: Volunteer, actor, reason: str, by_link: bool = False) -> None:
+    """AVG art. 17: delete the volunteer with their proposals and declined matches. A
+    confirmed match stays without the person (no volunteer, explanation, distance or outcome
+    note, which the organisation may have written about them) so that a programme's hours
+    and people reached still add up; the hours carry only a date and a number. The audit
+    line names the record and a reason code, nothing of the person."""
+    from django.core.exceptions import PermissionDenied
+
+    action = _may_erase(volunteer, actor, by_link)
+    if action is None:
+        raise PermissionDenied
+    with transaction.atomic():
+        _erase(volunteer, reason=reason, actor=actor, action=action)
+
+
+def _erase(volunteer: Volunteer, *, reason: str, actor=None, action="volunteer.erase") -> None:
+    from django_scopes import scopes_disabled
+
+    from samen.core.models import Signup
+
+    pk, municipality = volunteer.pk, volunteer.municipality
+    audit.record(
+        action=action,
+        actor=actor,
+        obj=volunteer,
+        reason=reason if reason in ERASE_REASONS else "other",
+    )
+    volunteer.matches.filter(status=Match.Status.CONFIRMED).update(
+        volunteer=None, breakdown={}, score=0, distance_km=None, outcome_note=""
+    )
+    volunteer.delete()  # and the other matches, with their hours
+    with scopes_disabled():
+        # What the sign-up forms still keep (a week at most): the profile as typed, and the
+        # parent's link.
+        Signup.objects.filter(
+            municipality=municipality,
+            purpose=VOLUNTEER_SIGNUP,
+            email=signup.normal_email(volunteer.email),
+        ).delete()
+        Signup.objects.filter(
+            municipality=municipality, purpose=PARENT_SIGNUP, data__volunteer=pk
+        ).delete()
+
+
+def export_volunteer(volunteer: Volunteer, *, actor=None) -> dict[str, object]:
+    """AVG art. 15: everything Samen holds about the volunteer, under readable Dutch labels:
+    the profile, the matches (with the explanation's points) and the hours. Audited as
+    privacy.export (the record, not its contents)."""
+    v = volunteer
+    profile: dict[str, object] = {
+        _("Soort"): v.get_kind_display(),
+        _("Voornaam"): v.first_name,
+        _("Achternaam"): v.last_name,
+        _("E-mailadres"): v.email,
+        _("Telefoon"): v.phone,
+        _("Geboortedatum"): v.date_of_birth,
+        _("Postcode"): v.postcode,
+        _("Maximale reisafstand (km)"): v.max_distance_km,
+        _("Dagdelen"): labels(HalfDay, v.availability),
+        _("Soft skills"): labels(SoftSkill, v.soft_skills),
+        _("Interesses"): labels(Interest, v.interests),
+        _("Vaardigheden"): labels(Skill, v.skills),
+        _("Talen"): labels(Language, v.languages),
+        _("VOG"): v.get_vog_display(),
+        _("Programma"): v.programme.name if v.programme else "",
+        _("Account"): v.user.username if v.user else "",
+        _("Actief"): _("ja") if v.active else _("nee"),
+        _("Aangemeld op"): v.created_at,
+    }
+    if v.parent_email or v.parent_name:
+        profile[_("Naam ouder of verzorger")] = v.parent_name
+        profile[_("E-mailadres ouder of verzorger")] = v.parent_email
+        profile[_("Bevestigd door ouder op")] = v.parent_confirmed_at
+    matches = v.matches.select_related("need", "need__organisation").order_by("proposed_at")
+    entries = TimeEntry.objects.filter(match__volunteer=v).select_related("match__need")
+    export: dict[str, object] = {
+        _("Profiel"): profile,
+        _("Koppelingen"): [
+            {
+                _("Hulpvraag"): m.need.title,
+                _("Organisatie"): m.need.organisation.name,
+                _("Status"): m.get_status_display(),
+                _("Voorgesteld op"): m.proposed_at,
+                _("Uw keuze"): m.get_volunteer_decision_display(),
+                _("Keuze organisatie"): m.get_organisation_decision_display(),
+                _("Passend (punten)"): m.score,
+                _("Afstand (km)"): m.distance_km,
+                _("Toelichting organisatie"): m.outcome_note,
+            }
+            for m in matches
+        ],
+        _("Uren"): [
+            {
+                _("Hulpvraag"): e.match.need.title,
+                _("Datum"): e.date,
+                _("Uren"): e.hours,
+                _("Status"): e.get_status_display(),
+            }
+            for e in entries.order_by("date", "pk")
+        ],
+    }
+    audit.record(action="privacy.export", actor=actor, obj=v)
+    return export
+
+
+def delete_idle_volunteers(*, now: dt.datetime | None = None) -> int:
+    """Daily retention of volunteers, across municipalities; returns how many were deleted.
+    - idle: registered, with no match proposed, no login and no hours for
+      SAMEN_VOLUNTEER_IDLE_DAYS (730);
+    - MDT records when the volunteer turns 31, or when MDT has ended, which in this data
+      model is an MDT volunteer made inactive (not one still waiting for a parent);
+    - under 16 without the parent's confirmation within the sign-up window (the week the
+      parent's link works, core.signup.CONFIRM_WITHIN)."""
+    from django.conf import settings
+    from django.db.models import Exists, OuterRef
+    from django_scopes import scopes_disabled
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    days = settings.SAMEN_VOLUNTEER_IDLE_DAYS
+    cutoff = now - dt.timedelta(days=days)
+    try:  # born on or before this day: 31 or older
+        too_old = today.replace(year=today.year - MDT_MAX_AGE - 1)
+    except ValueError:  # 29 February
+        too_old = today.replace(year=today.year - MDT_MAX_AGE - 1, day=28)
+    recent_match = Match.objects.filter(volunteer=OuterRef("pk"), proposed_at__gte=cutoff)
+    recent_hours = TimeEntry.objects.filter(
+        match__volunteer=OuterRef("pk"), date__gte=cutoff.date()
+    )
+    waiting = Q(kind=Volunteer.Kind.MDT, active=False, parent_confirmed_at__isnull=True) & ~Q(
+        parent_email=""
+    )
+    rules = [
+        (
+            "idle",
+            Q(created_at__lt=cutoff)
+            & (
+                Q(user__isnull=True)
+                | Q(user__last_login__isnull=True)
+                | Q(user__last_login__lt=cutoff)
+            )
+            & ~Q(Exists(recent_match))
+            & ~Q(Exists(recent_hours)),
+        ),
+        ("mdt_age", Q(kind=Volunteer.Kind.MDT, date_of_birth__lte=too_old)),
+        ("mdt_ended", Q(kind=Volunteer.Kind.MDT, active=False) & ~waiting),
+        ("no_parent", waiting & Q(created_at__lt=now - signup.CONFIRM_WITHIN)),
+    ]
+    deleted = 0
+    with scopes_disabled():
+        for reason, rule in rules:
+            for volunteer in Volunteer.objects.filter(rule).select_related("municipality"):
+                with transaction.atomic():
+                    _erase(volunteer, reason=reason)
+                deleted += 1
+    logger.info("delete_idle_volunteers: %d volunteer(s) deleted", deleted)
+    return deleted

@@ -14,6 +14,14 @@ urlpatterns = [
     ),
     path("<slug:slug>/vrijwilligers/bevestigen/<str:token>/", views.confirm, name="confirm"),
     path("<slug:slug>/vrijwilligers/mijn/<str:token>/", views.personal, name="personal"),
+    path(
+        "<slug:slug>/vrijwilligers/mijn/<str:token>/verwijderen/",
+        views.personal_delete,
+        name="personal-delete",
+    ),
+    path(
+        "<slug:slug>/vrijwilligers/ouder/<str:token>/", views.parent_confirm, name="parent-confirm"
+    ),
     path("<slug:slug>/beheer/vrijwilligerswerk/", views.needs, name="needs"),
     path("<slug:slug>/beheer/vrijwilligerswerk/hulpvragen/nieuw/", views.need_new, name="need-new"),
     path(
@@ -23,5 +31,10 @@ urlpatterns = [
     ),
     path("<slug:slug>/beheer/vrijwilligerswerk/koppelen/", views.matching_view, name="matching"),
     path("<slug:slug>/beheer/vrijwilligerswerk/mijn/", views.mine, name="mine"),
+    path(
+        "<slug:slug>/beheer/vrijwilligerswerk/mijn/verwijderen/",
+        views.mine_delete,
+        name="mine-delete",
+    ),
     path("<slug:slug>/beheer/vrijwilligerswerk/programma/", views.programme, name="programme"),
 ]

@@ -100,11 +100,24 @@ def register_employee(request: HttpRequest, token: str = "") -> HttpResponse:
 
 def _registered(request: HttpRequest, registration: services.Registration) -> HttpResponse:
     url = reverse("volunteering:personal", args=[request.municipality.slug, registration.token])
-    return render(
-        request,
-        "volunteering/registered.html",
-        {"volunteer": registration.volunteer, "personal_url": request.build_absolute_uri(url)},
-    )
+    volunteer = registration.volunteer
+    context = {
+        "volunteer": volunteer,
+        "personal_url": request.build_absolute_uri(url),
+        "awaiting_parent": services.awaiting_parent(volunteer),
+    }
+    return render(request, "volunteering/registered.html", context)
+
+
+@never_cache
+@public_view
+@confirm_by_button(services.PARENT_SIGNUP, template="volunteering/parent_confirm.html")
+def parent_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the mail to the parent of an under-16: a button, then the child takes part."""
+    volunteer = services.confirm_parent(municipality=request.municipality, token=token)
+    if volunteer is None:
+        return render(request, "volunteering/check_mail.html", {"expired": True}, status=400)
+    return render(request, "volunteering/parent_confirmed.html", {"volunteer": volunteer})
 
 
 @never_cache
@@ -114,7 +127,37 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
     volunteer = services.volunteer_by_token(token)
     if volunteer is None:
         raise Http404
-    return _volunteer_page(request, volunteer, request.path)
+    delete_url = reverse("volunteering:personal-delete", args=[request.municipality.slug, token])
+    return _volunteer_page(request, volunteer, request.path, delete_url)
+
+
+@never_cache
+@public_view
+def personal_delete(request: HttpRequest, token: str) -> HttpResponse:
+    """The volunteer deletes their registration ("Mijn aanmelding verwijderen") by the
+    personal link: a confirmation page, then it is gone."""
+    volunteer = services.volunteer_by_token(token)
+    if volunteer is None:
+        raise Http404
+    if request.method == "POST":
+        services.erase_volunteer(volunteer=volunteer, actor=None, reason="self", by_link=True)
+        return render(request, "volunteering/deleted.html")
+    back = reverse("volunteering:personal", args=[request.municipality.slug, token])
+    return render(request, "volunteering/delete.html", {"volunteer": volunteer, "back": back})
+
+
+@staff_view("volunteering.volunteer")
+def mine_delete(request: HttpRequest) -> HttpResponse:
+    """The logged-in volunteer deletes their registration; the account stays."""
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        return redirect("volunteering:mine", slug=request.municipality.slug)
+    if request.method == "POST":
+        services.erase_volunteer(volunteer=volunteer, actor=request.user, reason="self")
+        messages.success(request, _("Je aanmelding is verwijderd, met je profiel en voorstellen."))
+        return redirect("core:staff-home", slug=request.municipality.slug)
+    back = reverse("volunteering:mine", args=[request.municipality.slug])
+    return render(request, "volunteering/delete.html", {"volunteer": volunteer, "back": back})
 
 
 @staff_view("volunteering.volunteer")
@@ -123,7 +166,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of(request.user)
     if volunteer is None or request.GET.get("profiel"):
         return _profile(request, volunteer)
-    return _volunteer_page(request, volunteer, request.path)
+    delete_url = reverse("volunteering:mine-delete", args=[request.municipality.slug])
+    return _volunteer_page(request, volunteer, request.path, delete_url)
 
 
 def _profile(request: HttpRequest, volunteer: Volunteer | None) -> HttpResponse:
@@ -158,12 +202,25 @@ def _profile(request: HttpRequest, volunteer: Volunteer | None) -> HttpResponse:
     return render(request, "volunteering/profile.html", {"form": form, "volunteer": volunteer})
 
 
-def _volunteer_page(request: HttpRequest, volunteer: Volunteer, here: str) -> HttpResponse:
+def _volunteer_page(
+    request: HttpRequest, volunteer: Volunteer, here: str, delete_url: str
+) -> HttpResponse:
     actor = request.user if request.user.is_authenticated else None
     hours_errors: dict[int, HoursForm] = {}
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action == "parent_mail" and services.awaiting_parent(volunteer):
+                if services.ask_parent(volunteer=volunteer):
+                    messages.success(request, _("We hebben je ouder de mail opnieuw gestuurd."))
+                else:
+                    messages.warning(
+                        request,
+                        _("We sturen je ouder nu geen nieuwe mail: er is er het afgelopen uur al "
+                          "een gestuurd, of al drie keer. Vraag je ouder ook bij de ongewenste "
+                          "mail te kijken."),
+                    )  # fmt: skip
+                return redirect(here)
             if action in ("accept", "decline"):
                 match = get_object_or_404(volunteer.matches, pk=_int(request.POST.get("match")))
                 services.decide(
@@ -220,6 +277,8 @@ def _volunteer_page(request: HttpRequest, volunteer: Volunteer, here: str) -> Ht
         ],
         "remaining": services.remaining_budget(volunteer),
         "is_account": actor is not None and volunteer.user_id == getattr(actor, "pk", None),
+        "awaiting_parent": services.awaiting_parent(volunteer),
+        "delete_url": delete_url,
     }
     return render(request, "volunteering/volunteer.html", context)
 

@@ -79,6 +79,7 @@ PAGES: dict[str, Rule] = {
     "volunteering:need": rule("volunteering.post_needs", denied=404),
     "volunteering:matching": rule("volunteering.match"),
     "volunteering:mine": rule("volunteering.volunteer"),
+    "volunteering:mine-delete": rule("volunteering.volunteer"),
     "volunteering:programme": rule("volunteering.programme"),
     "impact:dashboard": rule("impact.view"),
     "impact:report": rule("impact.view"),

@@ -189,20 +189,20 @@ def test_employee_joins_by_invitation_link_or_email_domain(client, fresh):
     [
         (11, True, "12 tot en met 30"),
         (31, False, "12 tot en met 30"),
-        (14, False, "toestemming van een ouder"),
+        (14, False, "e-mailadres van je ouder"),
     ],
 )
 def test_mdt_age_and_parental_consent(client, fresh, age, consent, error):
     data = {**MDT, "date_of_birth": young_birthday(age)}
     if consent:
-        data.update(parent_consent="on", parent_name="Ouder", parent_email="ouder@example.nl")
+        data.update(parent_name="Ouder", parent_email="ouder@example.nl")
     page = client.post("/samenstad/vrijwilligers/aanmelden/", data).content.decode()
     assert error in page
     assert not Volunteer.objects.filter(email=MDT["email"]).exists()
 
 
 def test_under_16_with_consent_registers_and_bad_input_gives_dutch_errors(client, fresh):
-    data = {**MDT, "date_of_birth": young_birthday(14), "parent_consent": "on",
+    data = {**MDT, "date_of_birth": young_birthday(14),
             "parent_name": "Ouder", "parent_email": "ouder@example.nl"}  # fmt: skip
     client.post("/samenstad/vrijwilligers/aanmelden/", data)
     assert "Welkom" in client.post(confirmation_link()).content.decode()
