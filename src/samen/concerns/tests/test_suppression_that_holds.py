@@ -120,4 +120,3 @@ def test_a_partner_does_not_learn_that_every_signal_led_to_support(login, samens
     file_reports(samenstad, 6, postcode="1000AA", start=50)
     page = login("partner").get("/samenstad/beheer/signalen/terugkoppeling/").content.decode()
     assert _feedback_row(page, "Winkel of supermarkt", "1000") == ["12", "6"]
-
