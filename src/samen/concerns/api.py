@@ -378,9 +378,9 @@ class FiguresOut(Schema):
     operation_id="getConcernFigures",
 )
 def concern_figures(request: HttpRequest, slug: str, year: int = Query(None, ge=2000, le=2100)):
-    """Counts without personal details for coordinators, suppressed as `core.suppression`
-    says: counts from 1 to 4 are null, a share of a suppressed count is null, and a second
-    count of a breakdown is null where the total would give a small one away."""
+    """Counts without personal details for coordinators. Counts from 1 to 4 are null, so is
+    a share computed from a suppressed count, and a second count of a breakdown where the
+    total would give a small one away."""
     municipality = municipality_for(request, slug, "concerns.view_figures")
     with municipality_scope(municipality):
         figures = selectors.figures(year=year or timezone.localdate().year)
