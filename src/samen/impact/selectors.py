@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 
 from samen.core.kpi import KpiSection, KpiTable
 from samen.core.models import Municipality
+from samen.core.suppression import shown
 
 FRESH_FOR = dt.timedelta(minutes=10)
 KEEP_SECONDS = 7 * 24 * 3600
@@ -83,8 +84,8 @@ def compute(*, year: int) -> list[KpiSection]:
 
 def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
     """One organisation's own figures for a year (inside its municipality's scope): what it
-    publishes in the hub, the signals it passed on (suppressed as `core.suppression` says: what
-    they led to even when 0, as the organisation could learn the outcome of its own), its help
+    publishes in the hub, the signals it passed on (small counts suppressed; how many led to
+    support also when none or all did, or it would learn the outcome of its own), its help
     requests and the volunteers who helped, its programmes and its 5 M's. Nothing about any
     other organisation, and never about a person."""
     from django.db.models import Count, Q, Sum
@@ -195,8 +196,6 @@ def find_table(sections: list[KpiSection], key: str) -> KpiTable | None:
 
 def bars(table: KpiTable, width: int = 560, bar_height: int = 22) -> dict | None:
     """Geometry of a horizontal bar chart (rendered as inline SVG, no JavaScript)."""
-    from samen.core.suppression import shown
-
     if table.chart_column is None:
         return None
     values = [row[table.chart_column] for row in table.rows]
