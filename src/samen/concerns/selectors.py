@@ -204,17 +204,24 @@ def partner_feedback() -> list[dict]:
         .order_by("reporter_type", "case__area")
     )
     labels = dict(ReporterType.choices)
+    rows = list(rows)
+    # The areas of one reporter type add up to that type's count on the figures page.
+    signals = {}
+    for reporter_type in {row["reporter_type"] for row in rows}:
+        group = [i for i, row in enumerate(rows) if row["reporter_type"] == reporter_type]
+        shown = suppress_table([rows[i]["signals"] for i in group])
+        signals.update(zip(group, shown, strict=True))
     return [
         {
             "reporter_type": row["reporter_type"],
             "reporter_type_label": str(labels.get(row["reporter_type"], row["reporter_type"])),
             "area": row["case__area"] or "",
-            "signals": suppress(row["signals"]),
+            "signals": signals[index],
             "supported": suppress_table(
                 {"supported": row["supported"]}, total=row["signals"], zero=True
             )["supported"],
         }
-        for row in rows
+        for index, row in enumerate(rows)
     ]
 
 

@@ -105,18 +105,29 @@ def _feedback_row(page: str, reporter_type: str, area: str) -> list[str]:
 
 
 def test_a_partner_sees_no_outcome_as_under_5_not_as_0(login, samenstad, unscoped):
-    file_reports(samenstad, 6, postcode="1000AA")  # 6 signals from shops in 1000, none helped
+    file_reports(samenstad, 6, reporter_type="bank")  # 6 signals from banks in 1000, none helped
     page = login("partner").get("/samenstad/beheer/signalen/terugkoppeling/").content.decode()
-    assert _feedback_row(page, "Winkel of supermarkt", "1000") == ["6", "&lt; 5"]
+    assert _feedback_row(page, "Bank", "1000") == ["6", "&lt; 5"]
 
 
 def test_a_partner_does_not_learn_that_every_signal_led_to_support(login, samenstad, unscoped):
-    file_reports(samenstad, 6, postcode="1000AA")
+    file_reports(samenstad, 6, reporter_type="bank")
     Case.objects.filter(postcode="1000AA").update(status="closed", outcome="connected")
     page = login("partner").get("/samenstad/beheer/signalen/terugkoppeling/").content.decode()
     # "6 of 6" would tell each reporter that theirs led to support.
-    assert _feedback_row(page, "Winkel of supermarkt", "1000") == ["6", "&lt; 5"]
+    assert _feedback_row(page, "Bank", "1000") == ["6", "&lt; 5"]
     # With 6 of 12 both sides are large enough to show.
-    file_reports(samenstad, 6, postcode="1000AA", start=50)
+    file_reports(samenstad, 6, reporter_type="bank", start=50)
     page = login("partner").get("/samenstad/beheer/signalen/terugkoppeling/").content.decode()
-    assert _feedback_row(page, "Winkel of supermarkt", "1000") == ["12", "6"]
+    assert _feedback_row(page, "Bank", "1000") == ["12", "6"]
+
+
+def test_areas_of_one_reporter_type_hide_a_second_area(login, samenstad, unscoped):
+    # Shops: the demo's 1 in 9501, 6 in 1000 and 9 in 2000. The shops' total (16) is on the
+    # figures page: 16 - 6 - 9 would give the 1 in 9501 away, so 1000's 6 hides with it.
+    file_reports(samenstad, 6, postcode="1000AA")
+    file_reports(samenstad, 9, postcode="2000AA")
+    page = login("coordinator").get("/samenstad/beheer/signalen/cijfers/").content.decode()
+    assert _feedback_row(page, "Winkel of supermarkt", "9501")[0] == "&lt; 5"
+    assert _feedback_row(page, "Winkel of supermarkt", "1000")[0] == "&lt; 5"
+    assert _feedback_row(page, "Winkel of supermarkt", "2000")[0] == "9"
