@@ -352,7 +352,10 @@ def erase_contact_notes(
 
 class CountOut(Schema):
     label: str
-    count: int | None = Field(description="null when under 5 (suppressed)")
+    count: int | None = Field(
+        description="null when suppressed: under 5, or hidden beside a small count so that "
+        "the total does not give it away"
+    )
 
 
 class FiguresOut(Schema):
@@ -375,7 +378,9 @@ class FiguresOut(Schema):
     operation_id="getConcernFigures",
 )
 def concern_figures(request: HttpRequest, slug: str, year: int = Query(None, ge=2000, le=2100)):
-    """Counts without personal details for coordinators; counts from 1 to 4 are null."""
+    """Counts without personal details for coordinators. Counts from 1 to 4 are null, so is
+    a share computed from a suppressed count, and a second count of a breakdown where the
+    total would give a small one away."""
     municipality = municipality_for(request, slug, "concerns.view_figures")
     with municipality_scope(municipality):
         figures = selectors.figures(year=year or timezone.localdate().year)

@@ -1,5 +1,5 @@
-"""Reads of the Signaalpunt. Anything outside the caseworker role gets counts only, with
-counts under SUPPRESS_BELOW hidden so that nobody can be recognised."""
+"""Reads of the Signaalpunt. Anything outside the caseworker role gets counts only, suppressed
+by the rules of `core.suppression` so that nobody can be recognised."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samen.core.models import Municipality, User
+from samen.core.suppression import share, suppress, suppress_table
 
 from .models import (
     BEFORE_CONTACT,
@@ -22,13 +23,6 @@ from .models import (
     hash_status_token,
 )
 from .privacy import find_personal_details
-
-SUPPRESS_BELOW = 5
-
-
-def suppress(count: int) -> int | None:
-    """Counts from 1 to 4 could point at a person: shown as None ("< 5")."""
-    return None if 0 < count < SUPPRESS_BELOW else count
 
 
 class PublicStatus:
@@ -169,32 +163,36 @@ def figures(*, year: int) -> dict:
             for value in Outcome
         },
     )
-    reached = cases["reached"]
+    reached, in_time = cases["reached"], cases["in_time"]
+    # Each breakdown adds up to a figure shown beside it: outcomes and "open" to the cases,
+    # reporter types and months to the reports, the months in time to the contacts in time.
+    outcomes = suppress_table(
+        {**{value: cases[f"outcome_{value}"] for value in Outcome}, "open": cases["open"]},
+        total=cases["total"],
+    )
+    types = suppress_table(
+        {value: reports[f"type_{value}"] for value in ReporterType}, total=reports["total"]
+    )
     return {
         "year": year,
         "reports": suppress(reports["total"]),
         "cases": suppress(cases["total"]),
-        "contacted": suppress(reached),
-        "contacted_in_time": suppress(cases["in_time"]),
-        "in_time_share": (
-            round(100 * cases["in_time"] / reached) if reached >= SUPPRESS_BELOW else None
-        ),
-        "by_reporter_type": [
-            (str(label), suppress(reports[f"type_{value}"]))
-            for value, label in ReporterType.choices
-        ],
-        "by_outcome": [
-            (str(label), suppress(cases[f"outcome_{value}"])) for value, label in Outcome.choices
-        ],
-        "open": suppress(cases["open"]),
-        "reports_by_month": [suppress(n) for n in months(reports, "month")],
-        "in_time_by_month": [suppress(n) for n in months(cases, "in_time_month")],
+        # All contacts (in the API only) beside those in time would give the late ones away.
+        "contacted": suppress(reached) if suppress(reached - in_time) is not None else None,
+        "contacted_in_time": suppress(in_time),
+        "in_time_share": share(in_time, reached),
+        "by_reporter_type": [(str(label), types[value]) for value, label in ReporterType.choices],
+        "by_outcome": [(str(label), outcomes[value]) for value, label in Outcome.choices],
+        "open": outcomes["open"],
+        "reports_by_month": suppress_table(months(reports, "month"), total=reports["total"]),
+        "in_time_by_month": suppress_table(months(cases, "in_time_month"), total=in_time),
     }
 
 
 def partner_feedback() -> list[dict]:
     """Feedback to partners without details: per reporter type and area, how many signals
-    and how many led to support. Counts under 5 are suppressed."""
+    and how many led to support. Counts under 5 are suppressed; a reporter could learn what
+    their own signal led to, so 0 (none, or all, led to support) is suppressed as well."""
     rows = (
         Report.objects.values("reporter_type", "case__area")
         .annotate(
@@ -206,15 +204,24 @@ def partner_feedback() -> list[dict]:
         .order_by("reporter_type", "case__area")
     )
     labels = dict(ReporterType.choices)
+    rows = list(rows)
+    # The areas of one reporter type add up to that type's count on the figures page.
+    signals = {}
+    for reporter_type in {row["reporter_type"] for row in rows}:
+        group = [i for i, row in enumerate(rows) if row["reporter_type"] == reporter_type]
+        shown = suppress_table([rows[i]["signals"] for i in group])
+        signals.update(zip(group, shown, strict=True))
     return [
         {
             "reporter_type": row["reporter_type"],
             "reporter_type_label": str(labels.get(row["reporter_type"], row["reporter_type"])),
             "area": row["case__area"] or "",
-            "signals": suppress(row["signals"]),
-            "supported": suppress(row["supported"]),
+            "signals": signals[index],
+            "supported": suppress_table(
+                {"supported": row["supported"]}, total=row["signals"], zero=True
+            )["supported"],
         }
-        for row in rows
+        for index, row in enumerate(rows)
     ]
 
 

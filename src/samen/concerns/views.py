@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
+from samen.core.suppression import THRESHOLD, shown
 from samen.core.tenancy import public_view, staff_view
 
 from . import selectors, services
@@ -179,7 +180,6 @@ def figures_csv(request: HttpRequest) -> HttpResponse:
     )
     writer = csv.writer(response)
     writer.writerow([_("onderdeel"), _("categorie"), _("aantal")])
-    shown = lambda n: f"< {selectors.SUPPRESS_BELOW}" if n is None else n  # noqa: E731
     data = selectors.figures(year=year)
     for key, label in (
         ("reports", _("signalen")),
@@ -210,7 +210,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "figures": selectors.figures(year=year),
         "feedback": selectors.partner_feedback(),
         "year": year,
-        "suppress_below": selectors.SUPPRESS_BELOW,
+        "suppress_below": THRESHOLD,
     }
     return render(request, "concerns/figures.html", context)
 
@@ -218,5 +218,5 @@ def figures(request: HttpRequest) -> HttpResponse:
 @staff_view("staff.home")
 def feedback(request: HttpRequest) -> HttpResponse:
     """Feedback to partners: what their signals led to, without any details."""
-    context = {"feedback": selectors.partner_feedback(), "suppress_below": selectors.SUPPRESS_BELOW}
+    context = {"feedback": selectors.partner_feedback(), "suppress_below": THRESHOLD}
     return render(request, "concerns/feedback.html", context)

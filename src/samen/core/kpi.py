@@ -14,7 +14,7 @@ class KpiTable:
     key: str  # stable identifier, used in export URLs and the API
     title: str
     columns: list[str]
-    rows: list[list]  # cells: str, int, float or None (None = suppressed, shown as "< 5")
+    rows: list[list]  # cells: str, int, float or None (suppressed: see core.suppression)
     chart_column: int | None = None  # which column to draw as bars against the first column
     note: str = ""
 

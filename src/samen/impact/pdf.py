@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from samen.core.kpi import KpiSection, KpiTable
+from samen.core.suppression import SHOWN_AS
 
 BLUE = colors.HexColor("#154273")
 GREY = colors.HexColor("#f3f3f3")
@@ -22,7 +23,7 @@ WIDTH = A4[0] - 36 * mm
 
 def _cell(value) -> str:
     if value is None:
-        return "< 5"
+        return SHOWN_AS
     if isinstance(value, float):
         return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
     if isinstance(value, int):
@@ -80,7 +81,8 @@ def yearly_report(*, title: str, subtitle: str, sections: list[KpiSection]) -> b
         Paragraph(
             escape(
                 _(
-                    "Aantallen over signalen onder de 5 tonen we niet (“< 5”), zodat niemand herkenbaar is."
+                    "Aantallen over signalen onder de 5 tonen we niet (“< 5”), zodat niemand "
+                    "herkenbaar is; soms ook een tweede aantal, zodat een totaal het niet verraadt."
                 )
             ),
             styles["Italic"],

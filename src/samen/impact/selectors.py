@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 
 from samen.core.kpi import KpiSection, KpiTable
 from samen.core.models import Municipality
+from samen.core.suppression import shown
 
 FRESH_FOR = dt.timedelta(minutes=10)
 KEEP_SECONDS = 7 * 24 * 3600
@@ -83,15 +84,16 @@ def compute(*, year: int) -> list[KpiSection]:
 
 def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
     """One organisation's own figures for a year (inside its municipality's scope): what it
-    publishes in the hub, the signals it passed on (counts under 5 suppressed), its help
+    publishes in the hub, the signals it passed on (small counts suppressed; how many led to
+    support also when none or all did, or it would learn the outcome of its own), its help
     requests and the volunteers who helped, its programmes and its 5 M's. Nothing about any
     other organisation, and never about a person."""
     from django.db.models import Count, Q, Sum
 
     from samen.activities.models import Occurrence
     from samen.concerns.models import Outcome, Report
-    from samen.concerns.selectors import suppress
     from samen.core.kpi import MONTHS_NL, monthly, months, year_range
+    from samen.core.suppression import suppress, suppress_table
     from samen.partners.models import Contribution, FiveM
     from samen.volunteering.models import Match, TimeEntry
     from samen.volunteering.selectors import programme_rows
@@ -123,8 +125,12 @@ def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
         .annotate(n=Count("pk"))
         .values_list("m", "n")
     )
+    signals_per_month = suppress_table(months(signals, "month"), total=signals["total"])
+    supported = suppress_table(
+        {"supported": signals["supported"]}, total=signals["total"], zero=True
+    )["supported"]
     per_month = zip(
-        months(meetings, "month"), months(signals, "month"), months(hours, "month"), strict=True
+        months(meetings, "month"), signals_per_month, months(hours, "month"), strict=True
     )
     tables = [
         KpiTable(
@@ -132,7 +138,7 @@ def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
             _("Per maand"),
             [_("maand"), _("bijeenkomsten"), _("signalen doorgegeven"), _("uren vrijwilligers")],
             [
-                [MONTHS_NL[m], meetings_n, suppress(signals_n), float(hours_n)]
+                [MONTHS_NL[m], meetings_n, signals_n, float(hours_n)]
                 for m, (meetings_n, signals_n, hours_n) in enumerate(per_month)
             ],
             chart_column=1,
@@ -174,7 +180,7 @@ def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
             headline=[
                 (_("bijeenkomsten in de agenda"), meetings["total"]),
                 (_("signalen doorgegeven"), suppress(signals["total"])),
-                (_("daarvan verbonden met ondersteuning"), suppress(signals["supported"])),
+                (_("daarvan verbonden met ondersteuning"), supported),
                 (_("vrijwilligers die hielpen (matches)"), helped["matches"]),
                 (_("uren van vrijwilligers"), float(hours["total"] or 0)),
                 (_("mensen bereikt"), helped["reached"] or 0),
@@ -203,7 +209,7 @@ def bars(table: KpiTable, width: int = 560, bar_height: int = 22) -> dict | None
         rows.append(
             {
                 "label": str(row[0]),
-                "value": "< 5" if value is None else value,
+                "value": shown(value),
                 "y": index * (bar_height + 6),
                 "length": round(length, 1),
                 "text_x": label_width + round(length, 1) + 6,

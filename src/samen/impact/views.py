@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from samen.core.suppression import shown
 from samen.core.tenancy import staff_view
 
 from . import selectors
@@ -102,10 +103,6 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "impact/report.html", _context(request))
 
 
-def _cell(value):
-    return "< 5" if value is None else value
-
-
 @staff_view("impact.view")
 def export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     year, figures = _figures(request)
@@ -120,7 +117,7 @@ def _export(request: HttpRequest, table, key: str, fmt: str, year: int) -> HttpR
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response)
         writer.writerow(table.columns)
-        writer.writerows([[_cell(v) for v in row] for row in table.rows])
+        writer.writerows([[shown(v) for v in row] for row in table.rows])
     else:
         from openpyxl import Workbook
 
@@ -129,7 +126,7 @@ def _export(request: HttpRequest, table, key: str, fmt: str, year: int) -> HttpR
         sheet.title = table.title[:31]
         sheet.append(table.columns)
         for row in table.rows:
-            sheet.append([_cell(v) for v in row])
+            sheet.append([shown(v) for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
