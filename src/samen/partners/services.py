@@ -1172,7 +1172,11 @@ def queue_campaign(
             )
         if not sends and opted:
             raise ValidationError(
-                {"selection": _("Deze partners hebben zich afgemeld voor e-mail van de coalitie.")}
+                {
+                    "selection": _(
+                        "Het e-mailadres van deze partners is afgemeld voor de nieuwsbrief."
+                    )
+                }
             )
         if not sends:
             raise ValidationError({"selection": _("Geen van deze partners heeft een e-mailadres.")})
@@ -1470,17 +1474,16 @@ def subscribe(*, municipality: Municipality, email: str, name: str = "") -> None
 def opted_out(*, municipality: Municipality, email: str) -> bool:
     """This address unsubscribed (or was erased): no newsletter or campaign mails it."""
     email_hash = NewsletterOptOut.hash_email(municipality, email)
-    return NewsletterOptOut.objects.filter(
-        municipality=municipality, email_hash=email_hash
-    ).exists()
+    with scopes_disabled():  # the query names the municipality
+        return NewsletterOptOut.objects.filter(
+            municipality=municipality, email_hash=email_hash
+        ).exists()
 
 
 def _opt_out_hashes(municipality: Municipality) -> set[str]:
-    return set(
-        NewsletterOptOut.objects.filter(municipality=municipality).values_list(
-            "email_hash", flat=True
-        )
-    )
+    with scopes_disabled():  # the query names the municipality
+        opt_outs = NewsletterOptOut.objects.filter(municipality=municipality)
+        return set(opt_outs.values_list("email_hash", flat=True))
 
 
 def confirm_subscription(*, municipality: Municipality, token: str) -> NewsletterSubscriber | None:
@@ -1551,8 +1554,10 @@ def unsubscribe(*, municipality: Municipality, token: str) -> bool:
     so that it is never mailed again. True also when the link had been used before (the
     mail provider may post twice); False for an unknown link."""
     token = token[:64]
-    with transaction.atomic():
-        subscriber = NewsletterSubscriber.objects.filter(token=token).first()
+    with transaction.atomic(), scopes_disabled():  # every query names the municipality
+        subscriber = NewsletterSubscriber.objects.filter(
+            municipality=municipality, token=token
+        ).first()
         if subscriber is None:
             return NewsletterOptOut.objects.filter(
                 municipality=municipality, token_hash=NewsletterOptOut.hash_token(token)
@@ -1662,8 +1667,8 @@ def export_newsletter_address(
         _("Afgemeld"): _("nee")
         if since is None
         else _(
-            "ja, op %(d)s. Bewaard is alleen een versleutelde vingerafdruk van het adres, "
-            "zodat het geen nieuwsbrief meer krijgt."
+            "ja, op %(d)s. Bewaard is alleen een code die met een geheime sleutel uit het "
+            "adres is berekend (een hash), zodat het geen nieuwsbrief meer krijgt."
         )
         % {"d": f"{timezone.localtime(since):%d-%m-%Y}"},
     }
