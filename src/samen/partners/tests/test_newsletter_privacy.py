@@ -249,3 +249,22 @@ def test_the_export_of_an_opted_out_address_says_only_a_hash_is_kept(in_samensta
     assert export["Abonnement"] is None
     assert export["Aanmeldingen"] == []
     assert export["Afgemeld"].startswith("ja")
+
+
+def test_a_campaign_to_opted_out_partners_only_is_a_dutch_error(in_samenstad, user, supermarket):
+    from django.core.exceptions import ValidationError
+
+    address = supermarket.contact_email or supermarket.organisation.email
+    NewsletterOptOut.objects.create(
+        municipality=in_samenstad, email_hash=NewsletterOptOut.hash_email(in_samenstad, address)
+    )
+    with pytest.raises(ValidationError, match="afgemeld voor de nieuwsbrief"):
+        services.queue_campaign(
+            municipality=in_samenstad,
+            actor=user("coordinator"),
+            partners=Partner.objects.filter(pk=supermarket.pk),
+            subject="Hallo",
+            body="Beste partner",
+            sender="Fatima",
+        )
+    assert not EmailSend.objects.exists()
