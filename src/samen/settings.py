@@ -307,6 +307,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # what each retention rule removed, every day (docs/privacy.md)
+    "loggers": {"samen.retention": {"level": "INFO"}},
 }
 
 # Tasks that `samen schedule` enqueues once a day.
@@ -322,6 +324,7 @@ SAMEN_DAILY_TASKS = [
     "samen.activities.tasks.extend_horizon",
     "samen.core.tasks.purge_signups",
     "samen.volunteering.tasks.delete_idle_volunteers",
+    "samen.partners.tasks.purge_newsletter_addresses",
 ]
 
 # --- CORS: only the public operations, for any origin, never with credentials --------------------

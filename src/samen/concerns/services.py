@@ -2,7 +2,6 @@
 appending to the case history and the audit log. Views, API, commands and tasks call them."""
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,7 +40,6 @@ from .privacy import find_personal_details, refusal
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ANONYMISED = "[geanonimiseerd]"
 BLANKED = "[contactgegevens gewist]"
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -321,7 +319,6 @@ def close_idle_cases(*, now: dt.datetime | None = None) -> int:
                     automatic=True,
                 )
             closed += 1
-    logger.info("close_idle_cases: %d case(s) closed after %d idle days", closed, days)
     return closed
 
 

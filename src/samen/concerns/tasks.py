@@ -2,12 +2,16 @@
 
 from django_tasks import task
 
+from samen.core.tasks import retention_log
+
 from . import services
 
 
 @task()
 def anonymise_expired_cases() -> int:
-    return services.anonymise_expired_cases()
+    count = services.anonymise_expired_cases()
+    retention_log.info("anonymise_expired_cases: %d cases anonymised", count)
+    return count
 
 
 @task()
@@ -17,4 +21,6 @@ def send_daily_reminders() -> int:
 
 @task()
 def close_idle_cases() -> int:
-    return services.close_idle_cases()
+    count = services.close_idle_cases()
+    retention_log.info("close_idle_cases: %d idle cases closed", count)
+    return count

@@ -29,6 +29,8 @@ from . import audit
 from .models import Municipality, Organisation, Signup, User
 
 CONFIRM_WITHIN = dt.timedelta(days=7)
+# A held sign-up nobody decided on (often spam) is deleted this long after it came in.
+HELD_AT_MOST = dt.timedelta(days=30)
 ONE_MAIL_PER = dt.timedelta(hours=1)
 
 
@@ -235,10 +237,13 @@ def decide(*, signup: Signup, decision: str, actor: User) -> Organisation | None
 
 
 def purge() -> int:
-    """Daily: sign-ups never confirmed, and confirmed ones nobody has to decide on, are gone
-    after a week (what they asked for exists by then, or was never wanted)."""
-    cutoff = timezone.now() - CONFIRM_WITHIN
+    """Daily: sign-ups never confirmed, and confirmed ones nobody has to decide on (rejected
+    ones included), are gone after a week (what they asked for exists by then, or was never
+    wanted); one still waiting for the coordinator after `HELD_AT_MOST` is deleted too."""
+    now = timezone.now()
     with scopes_disabled():
         waiting = Q(held_at__isnull=False, decided_at__isnull=True)
-        deleted, _rows = Signup.objects.filter(created_at__lt=cutoff).exclude(waiting).delete()
+        old = Q(created_at__lt=now - CONFIRM_WITHIN) & ~waiting
+        forgotten = waiting & Q(created_at__lt=now - HELD_AT_MOST)
+        deleted, _rows = Signup.objects.filter(old | forgotten).delete()
     return deleted

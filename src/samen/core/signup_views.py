@@ -58,7 +58,8 @@ def signups(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Besluit over %(name)s vastgelegd.") % {"name": pending})
         return redirect("core:signups", slug=request.municipality.slug)
     rows = [(s, signup.HANDLERS.get(s.purpose), _details(s)) for s in signup.held()]
-    return render(request, "core/signups.html", {"rows": rows})
+    context = {"rows": rows, "held_days": signup.HELD_AT_MOST.days}
+    return render(request, "core/signups.html", context)
 
 
 def visitor_limited(request: HttpRequest, group: str) -> bool:

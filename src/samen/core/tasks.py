@@ -1,11 +1,18 @@
 """Background work of the core, as Django tasks (run daily by `samen schedule`)."""
 
+import logging
+
 from django_tasks import task
 
 from . import signup
 
+# Every retention rule logs how many rows it removed here (at INFO, whatever LOG_LEVEL says).
+retention_log = logging.getLogger("samen.retention")
+
 
 @task()
 def purge_signups() -> int:
-    """Unconfirmed and finished sign-ups are deleted after a week."""
-    return signup.purge()
+    """Unconfirmed and finished sign-ups are deleted after a week, held ones after 30 days."""
+    count = signup.purge()
+    retention_log.info("purge_signups: %d sign-ups deleted", count)
+    return count

@@ -579,6 +579,9 @@ class CampaignOut(Schema):
     id: int
     queued: int
     without_email: list[str] = Field(description="Partners skipped: no e-mail address.")
+    opted_out: list[str] = Field(
+        description="Partners skipped: their address unsubscribed from the newsletter."
+    )
 
 
 @router.post(
@@ -623,7 +626,12 @@ def create_campaign(request: HttpRequest, slug: str, payload: CampaignIn):
             return validation_problem(error)
     return Status(
         202,
-        {"id": queued.campaign.pk, "queued": queued.queued, "without_email": queued.without_email},
+        {
+            "id": queued.campaign.pk,
+            "queued": queued.queued,
+            "without_email": queued.without_email,
+            "opted_out": queued.opted_out,
+        },
     )
 
 
@@ -642,7 +650,9 @@ class SubscriptionIn(InputSchema):
 class SubscriptionOut(Schema):
     email: str
     confirmed: bool
-    unsubscribed: bool
+    unsubscribed: bool = Field(
+        description="Always false: unsubscribing deletes the subscription at once."
+    )
 
 
 class AcceptedOut(Schema):
@@ -679,7 +689,7 @@ def _subscription_out(subscriber) -> dict:
     return {
         "email": subscriber.email,
         "confirmed": subscriber.confirmed_at is not None,
-        "unsubscribed": subscriber.unsubscribed_at is not None,
+        "unsubscribed": False,
     }
 
 
@@ -708,9 +718,11 @@ def confirm_subscription(request: HttpRequest, slug: str, token: str):
     operation_id="deleteNewsletterSubscription",
 )
 def delete_subscription(request: HttpRequest, slug: str, token: str):
-    """With the token of the unsubscribe link in every newsletter. Idempotent."""
+    """With the token of the unsubscribe link in every newsletter. The subscription is
+    deleted at once; only a keyed hash of the address is kept, so it is never mailed again.
+    Idempotent: the same token answers 204 again."""
     municipality = municipality_for(request, slug)
     with municipality_scope(municipality):
-        if services.unsubscribe(municipality=municipality, token=token[:64]) is None:
+        if not services.unsubscribe(municipality=municipality, token=token[:64]):
             raise Http404
     return Status(204, None)

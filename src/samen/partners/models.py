@@ -3,16 +3,18 @@ met ondernemers*, chapter 3), their roles and contributions (the 5 M's), e-mail 
 newsletter. A partner is an `Organisation` of the coalition with the municipality's CRM
 fields on top."""
 
+import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from samen.core.models import Organisation, TenantModel
+from samen.core.models import Municipality, Organisation, TenantModel
 
 
 class Step(models.TextChoices):
@@ -452,7 +454,6 @@ class NewsletterSubscriber(TenantModel):
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -467,7 +468,37 @@ class NewsletterSubscriber(TenantModel):
 
     @property
     def active(self) -> bool:
-        return self.confirmed_at is not None and self.unsubscribed_at is None
+        return self.confirmed_at is not None
+
+
+OPT_OUT_KEY_SALT = "samen.partners.newsletter-opt-out"
+
+
+class NewsletterOptOut(TenantModel):
+    """An address that unsubscribed, kept only as a keyed hash (HMAC with the secret key,
+    per municipality) so that it is never mailed again; the subscription itself is deleted.
+    `token_hash` is the SHA-256 of the old unsubscribe link's token, so that clicking that
+    link again still says "afgemeld". The person's own confirmed sign-up removes the row."""
+
+    email_hash = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "email_hash"], name="one_opt_out_per_address"
+            )
+        ]
+
+    @staticmethod
+    def hash_email(municipality: Municipality, email: str) -> str:
+        value = f"{municipality.pk}:{email.strip().lower()}"
+        return salted_hmac(OPT_OUT_KEY_SALT, value, algorithm="sha256").hexdigest()
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Newsletter(TenantModel):

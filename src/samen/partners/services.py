@@ -41,6 +41,7 @@ from .models import (
     EmailTemplate,
     FiveM,
     Newsletter,
+    NewsletterOptOut,
     NewsletterSubscriber,
     Partner,
     PartnerRole,
@@ -1103,6 +1104,8 @@ class QueuedCampaign:
     campaign: EmailCampaign
     queued: int
     without_email: list[str]
+    # partners whose address unsubscribed from the newsletter: never mailed in bulk again
+    opted_out: list[str] = field(default_factory=list)
 
 
 DELIVERY_CHUNK = 500
@@ -1121,7 +1124,7 @@ def queue_campaign(
 ) -> QueuedCampaign:
     """Render the e-mail for each selected partner and put it in the outbox (one row per
     partner), then hand delivery to the task queue. Partners without an e-mail address are
-    reported, not queued."""
+    reported, not queued, and so are partners whose address opted out of the newsletter."""
     _require(actor, municipality, "partners.manage")
     unknown = unknown_merge_fields(subject + body)
     if unknown:
@@ -1140,11 +1143,15 @@ def queue_campaign(
             created_by=actor,
             created_at=now,
         )
-        sends, without = [], []
+        sends, without, opted = [], [], []
+        never = _opt_out_hashes(municipality)
         for row in partners.order_by("pk").values(*RECIPIENT_FIELDS).iterator(chunk_size=2000):
             email = row["contact_email"] or row["organisation__email"]
             if not email:
                 without.append(row["organisation__name"])
+                continue
+            if never and NewsletterOptOut.hash_email(municipality, email) in never:
+                opted.append(row["organisation__name"])
                 continue
             values = merge_values(
                 row, municipality=municipality, sender=sender, default_request=default_request
@@ -1163,13 +1170,23 @@ def queue_campaign(
                     created_at=now,
                 )
             )
+        if not sends and opted:
+            raise ValidationError(
+                {
+                    "selection": _(
+                        "Het e-mailadres van deze partners is afgemeld voor de nieuwsbrief."
+                    )
+                }
+            )
         if not sends:
             raise ValidationError({"selection": _("Geen van deze partners heeft een e-mailadres.")})
         EmailSend.objects.bulk_create(sends, batch_size=1000)
         audit.record(action="partners.campaign", actor=actor, obj=campaign, recipients=len(sends))
         count = len(sends)
         transaction.on_commit(lambda: enqueue_delivery(campaign_id=campaign.pk, count=count))
-    return QueuedCampaign(campaign=campaign, queued=len(sends), without_email=without)
+    return QueuedCampaign(
+        campaign=campaign, queued=len(sends), without_email=without, opted_out=opted
+    )
 
 
 def enqueue_delivery(
@@ -1454,9 +1471,26 @@ def subscribe(*, municipality: Municipality, email: str, name: str = "") -> None
     )
 
 
+def opted_out(*, municipality: Municipality, email: str) -> bool:
+    """This address unsubscribed (or was erased): no newsletter or campaign mails it."""
+    email_hash = NewsletterOptOut.hash_email(municipality, email)
+    with scopes_disabled():  # the query names the municipality
+        return NewsletterOptOut.objects.filter(
+            municipality=municipality, email_hash=email_hash
+        ).exists()
+
+
+def _opt_out_hashes(municipality: Municipality) -> set[str]:
+    with scopes_disabled():  # the query names the municipality
+        opt_outs = NewsletterOptOut.objects.filter(municipality=municipality)
+        return set(opt_outs.values_list("email_hash", flat=True))
+
+
 def confirm_subscription(*, municipality: Municipality, token: str) -> NewsletterSubscriber | None:
     """The link was clicked: the address is on the mailing list, with the link's token as its
-    own (the unsubscribe link). Links mailed before sign-ups were kept apart still work."""
+    own (the unsubscribe link). This, the person's own confirmed sign-up, is the only way an
+    address that opted out gets the newsletter again: it removes the opt-out. Links mailed
+    before sign-ups were kept apart still work."""
     with transaction.atomic():
         confirmed = signup.confirm(
             municipality=municipality, purpose=NEWSLETTER_SIGNUP, token=token
@@ -1465,6 +1499,10 @@ def confirm_subscription(*, municipality: Municipality, token: str) -> Newslette
             return NewsletterSubscriber.objects.filter(token=token).first()
         if confirmed is not None:
             email, now = confirmed.signup.email, timezone.now()
+            NewsletterOptOut.objects.filter(
+                municipality=municipality,
+                email_hash=NewsletterOptOut.hash_email(municipality, email),
+            ).delete()
             subscriber = NewsletterSubscriber.objects.filter(email=email).first()
             if subscriber is None:
                 return NewsletterSubscriber.objects.create(
@@ -1475,29 +1513,167 @@ def confirm_subscription(*, municipality: Municipality, token: str) -> Newslette
                     confirmed_at=now,
                 )
             if not subscriber.active:
-                subscriber.unsubscribed_at = None
                 subscriber.confirmed_at = now
                 subscriber.token = token
-                subscriber.save(update_fields=["unsubscribed_at", "confirmed_at", "token"])
+                subscriber.save(update_fields=["confirmed_at", "token"])
             return subscriber
     subscriber = NewsletterSubscriber.objects.filter(token=token[:64]).first()
     if subscriber is None:
         return None
-    if subscriber.confirmed_at is None or subscriber.unsubscribed_at is not None:
+    if subscriber.confirmed_at is None:
         subscriber.confirmed_at = timezone.now()
-        subscriber.unsubscribed_at = None
-        subscriber.save(update_fields=["confirmed_at", "unsubscribed_at"])
+        subscriber.save(update_fields=["confirmed_at"])
     return subscriber
 
 
-def unsubscribe(*, municipality: Municipality, token: str) -> NewsletterSubscriber | None:
-    subscriber = NewsletterSubscriber.objects.filter(token=token).first()
-    if subscriber is None:
-        return None
-    if subscriber.unsubscribed_at is None:
-        subscriber.unsubscribed_at = timezone.now()
-        subscriber.save(update_fields=["unsubscribed_at"])
-    return subscriber
+def _forget_address(municipality: Municipality, email: str, token: str = "") -> int:
+    """Delete the subscription (with its copies of sent newsletters, unsent ones included)
+    and the newsletter sign-ups of `email`, and keep only its keyed hash. The number of
+    subscriptions and sign-ups deleted."""
+    email = signup.normal_email(email)
+    with scopes_disabled():  # every query names the municipality
+        _deleted, rows = NewsletterSubscriber.objects.filter(
+            municipality=municipality, email__iexact=email
+        ).delete()
+        signups, _rows = Signup.objects.filter(
+            municipality=municipality, purpose=NEWSLETTER_SIGNUP, email=email
+        ).delete()
+        opt_out, created = NewsletterOptOut.objects.get_or_create(
+            municipality=municipality,
+            email_hash=NewsletterOptOut.hash_email(municipality, email),
+            defaults={"token_hash": NewsletterOptOut.hash_token(token) if token else ""},
+        )
+        if token and not created and not opt_out.token_hash:
+            opt_out.token_hash = NewsletterOptOut.hash_token(token)
+            opt_out.save(update_fields=["token_hash"])
+    return rows.get(NewsletterSubscriber._meta.label, 0) + signups
+
+
+def unsubscribe(*, municipality: Municipality, token: str) -> bool:
+    """One click: the subscription is deleted at once, the address kept only as a keyed hash
+    so that it is never mailed again. True also when the link had been used before (the
+    mail provider may post twice); False for an unknown link."""
+    token = token[:64]
+    with transaction.atomic(), scopes_disabled():  # every query names the municipality
+        subscriber = NewsletterSubscriber.objects.filter(
+            municipality=municipality, token=token
+        ).first()
+        if subscriber is None:
+            return NewsletterOptOut.objects.filter(
+                municipality=municipality, token_hash=NewsletterOptOut.hash_token(token)
+            ).exists()
+        _forget_address(municipality, subscriber.email, token)
+    return True
+
+
+def purge_newsletter_addresses(*, now: dt.datetime | None = None) -> int:
+    """Daily: subscriptions never confirmed are deleted after a week (today they wait as a
+    sign-up, which `signup.purge` deletes; these are rows from before that, or put in by
+    hand). Across municipalities."""
+    cutoff = (now or timezone.now()) - signup.CONFIRM_WITHIN
+    with scopes_disabled():
+        _deleted, rows = NewsletterSubscriber.objects.filter(
+            confirmed_at__isnull=True, created_at__lt=cutoff
+        ).delete()
+    return rows.get(NewsletterSubscriber._meta.label, 0)
+
+
+# --- AVG art. 15 and 17 for a newsletter address ----------------------------------------------
+
+ERASE_REASONS = {"request", "objection", "other"}
+
+
+def _check_privacy_request(actor: User | None, municipality: Municipality) -> None:
+    """The privacy officer answers requests; the coordinator, who runs the newsletter, may too."""
+    from django.core.exceptions import PermissionDenied
+
+    if actor is None or not (
+        actor.has_samen_perm(municipality, "privacy.requests")
+        or actor.has_samen_perm(municipality, "partners.manage")
+    ):
+        raise PermissionDenied
+
+
+def erase_newsletter_address(
+    *, municipality: Municipality, email: str, actor: User, reason: str
+) -> int:
+    """AVG art. 17: delete the subscription, sign-ups waiting for confirmation and copies of
+    sent newsletters of `email`; its keyed hash stays so that it is never mailed again. The
+    audit line names neither the address nor a free-text reason. The number of subscriptions
+    and sign-ups deleted."""
+    _check_privacy_request(actor, municipality)
+    with transaction.atomic():
+        removed = _forget_address(municipality, email)
+        audit.record(
+            action="privacy.erase",
+            actor=actor,
+            municipality=municipality,
+            kind="newsletter",
+            removed=removed,
+            reason=reason if reason in ERASE_REASONS else "other",
+        )
+    return removed
+
+
+def export_newsletter_address(
+    municipality: Municipality, email: str, *, actor: User
+) -> dict[str, object]:
+    """AVG art. 15: everything Samen holds about a newsletter address, under readable Dutch
+    labels. Audited as privacy.export (that an export was made, not of what)."""
+    _check_privacy_request(actor, municipality)
+    email = signup.normal_email(email)
+    with scopes_disabled():  # every query names the municipality
+        subscriber = NewsletterSubscriber.objects.filter(
+            municipality=municipality, email__iexact=email
+        ).first()
+        signups = list(
+            Signup.objects.filter(
+                municipality=municipality, purpose=NEWSLETTER_SIGNUP, email=email
+            ).order_by("created_at")
+        )
+        sends = list(
+            EmailSend.objects.filter(subscriber=subscriber, subscriber__isnull=False).order_by(
+                "created_at", "pk"
+            )
+        )
+        since = (
+            NewsletterOptOut.objects.filter(
+                municipality=municipality,
+                email_hash=NewsletterOptOut.hash_email(municipality, email),
+            )
+            .values_list("created_at", flat=True)
+            .first()
+        )
+    export: dict[str, object] = {
+        _("E-mailadres"): email,
+        _("Abonnement"): None
+        if subscriber is None
+        else {
+            _("Naam"): subscriber.name,
+            _("Aangemeld op"): subscriber.created_at,
+            _("Bevestigd op"): subscriber.confirmed_at,
+        },
+        _("Aanmeldingen"): [
+            {
+                _("Aangevraagd op"): s.created_at,
+                _("Naam"): s.name,
+                _("Bevestigd op"): s.confirmed_at,
+            }
+            for s in signups
+        ],
+        _("Ontvangen nieuwsbrieven"): [
+            {_("Onderwerp"): send.subject, _("Verstuurd op"): send.sent_at} for send in sends
+        ],
+        _("Afgemeld"): _("nee")
+        if since is None
+        else _(
+            "ja, op %(d)s. Bewaard is alleen een code die met een geheime sleutel uit het "
+            "adres is berekend (een hash), zodat het geen nieuwsbrief meer krijgt."
+        )
+        % {"d": f"{timezone.localtime(since):%d-%m-%Y}"},
+    }
+    audit.record(action="privacy.export", actor=actor, municipality=municipality, kind="newsletter")
+    return export
 
 
 def upcoming_activities(municipality: Municipality) -> list[dict[str, Any]]:
@@ -1605,20 +1781,21 @@ def save_newsletter(
 
 
 def queue_newsletter(*, newsletter: Newsletter, actor: User) -> int:
-    """Send to every confirmed, not unsubscribed subscriber, each with its own one-click
-    unsubscribe link (and the List-Unsubscribe headers of RFC 8058)."""
+    """Send to every confirmed subscriber whose address did not opt out, each with its own
+    one-click unsubscribe link (and the List-Unsubscribe headers of RFC 8058)."""
     municipality = newsletter.municipality
     _require(actor, municipality, "partners.manage")
     with transaction.atomic():
         newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
         if newsletter.queued_at is not None:
             raise ValidationError(_("Deze nieuwsbrief is al verstuurd."))
-        subscribers = NewsletterSubscriber.objects.filter(
-            confirmed_at__isnull=False, unsubscribed_at__isnull=True
-        ).order_by("pk")
+        subscribers = NewsletterSubscriber.objects.filter(confirmed_at__isnull=False).order_by("pk")
+        never = _opt_out_hashes(municipality)
         now = timezone.now()
         sends = []
         for subscriber in subscribers.iterator(chunk_size=2000):
+            if never and NewsletterOptOut.hash_email(municipality, subscriber.email) in never:
+                continue  # put back on the list by someone else than the person
             url = settings.SITE_URL + reverse(
                 "partners:newsletter-unsubscribe", args=[municipality.slug, subscriber.token]
             )

@@ -4,6 +4,8 @@ the day)."""
 
 from django_tasks import task
 
+from samen.core.tasks import retention_log
+
 from . import services
 
 
@@ -28,3 +30,11 @@ def week_against_loneliness_reminder() -> int:
 def resume_deliveries() -> int:
     """Re-enqueue outboxes whose worker was killed before it finished."""
     return services.resume_deliveries()
+
+
+@task()
+def purge_newsletter_addresses() -> int:
+    """Subscriptions never confirmed are deleted after a week (issue #12)."""
+    count = services.purge_newsletter_addresses()
+    retention_log.info("purge_newsletter_addresses: %d unconfirmed subscriptions deleted", count)
+    return count

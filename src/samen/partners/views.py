@@ -563,6 +563,13 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                         % {"l": ", ".join(queued.without_email[:10])}
                         if queued.without_email
                         else ""
+                    )
+                    + (
+                        " "
+                        + _("Afgemeld voor e-mail, niet verstuurd: %(l)s.")
+                        % {"l": ", ".join(queued.opted_out[:10])}
+                        if queued.opted_out
+                        else ""
                     ),
                 )
                 return redirect(
@@ -627,8 +634,8 @@ def newsletters(request: HttpRequest) -> HttpResponse:
         )
         return redirect("partners:newsletter", slug=request.municipality.slug, pk=newsletter.pk)
     subscribers = NewsletterSubscriber.objects.aggregate(
-        active=Count("pk", filter=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True)),
-        pending=Count("pk", filter=Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True)),
+        active=Count("pk", filter=Q(confirmed_at__isnull=False)),
+        pending=Count("pk", filter=Q(confirmed_at__isnull=True)),
     )
     # addresses that asked this week and did not click the link yet (nothing else is stored)
     subscribers["pending"] += Signup.objects.filter(
@@ -680,9 +687,7 @@ def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts = EmailSend.objects.filter(newsletter=newsletter).aggregate(
         total=Count("pk"), sent=Count("pk", filter=Q(sent_at__isnull=False))
     )
-    subscribers = NewsletterSubscriber.objects.filter(
-        confirmed_at__isnull=False, unsubscribed_at__isnull=True
-    ).count()
+    subscribers = NewsletterSubscriber.objects.filter(confirmed_at__isnull=False).count()
     context = {"newsletter": newsletter, "form": form, "counts": counts, "subscribers": subscribers}
     return render(request, "partners/newsletter.html", context)
 
@@ -768,10 +773,11 @@ def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt  # RFC 8058 one-click: the mail provider posts without a CSRF token; the token is the key
 @public_view
 def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every newsletter: a page with a button, or one click (RFC 8058). Once
+    used, the subscription is gone and the link keeps saying so."""
     subscriber = NewsletterSubscriber.objects.filter(token=token[:64]).first()
-    if subscriber is None:
-        raise Http404
-    if request.method == "POST":
-        services.unsubscribe(municipality=request.municipality, token=subscriber.token)
+    if request.method == "POST" or subscriber is None:
+        if not services.unsubscribe(municipality=request.municipality, token=token):
+            raise Http404
         return render(request, "partners/subscribe.html", {"unsubscribed": True})
     return render(request, "partners/subscribe.html", {"unsubscribe": subscriber})

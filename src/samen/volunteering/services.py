@@ -2,7 +2,6 @@
 each, written to the audit log. Views, API and the `samen match` command call them."""
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,8 +37,6 @@ from .models import (
 )
 
 MDT_MIN_AGE, MDT_MAX_AGE, CONSENT_BELOW = 12, 30, 16
-
-logger = logging.getLogger(__name__)
 
 
 # --- volunteers ---------------------------------------------------------------------------
@@ -964,5 +961,4 @@ def delete_idle_volunteers(*, now: dt.datetime | None = None) -> int:
                 with transaction.atomic():
                     _erase(volunteer, reason=reason)
                 deleted += 1
-    logger.info("delete_idle_volunteers: %d volunteer(s) deleted", deleted)
     return deleted

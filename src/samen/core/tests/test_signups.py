@@ -74,3 +74,27 @@ def test_one_confirmation_mail_per_address_per_hour_whatever_the_form(client, sa
     )
     assert [m.to for m in mail.outbox] == [[victim]]
     assert Signup.objects.filter(email=victim).count() == 1
+
+
+def test_held_and_rejected_sign_ups_are_deleted_after_30_days(samenstad, unscoped):
+    """Issue #12: spam or undecided organisation sign-ups do not wait forever."""
+    match = Organisation.objects.filter(municipality=samenstad).first()
+    day = dt.timedelta(days=1)
+    now = timezone.now()
+    old, recent = now - signup.HELD_AT_MOST - day, now - signup.HELD_AT_MOST + day
+    forgotten = _signup(samenstad, 6, created_at=old, confirmed_at=old, held_at=old, match=match)
+    waiting = _signup(
+        samenstad, 7, created_at=recent, confirmed_at=recent, held_at=recent, match=match
+    )
+    rejected = _signup(
+        samenstad, 8, created_at=recent, held_at=recent, decision="rejected", decided_at=now
+    )
+    assert signup.HELD_AT_MOST == dt.timedelta(days=30)
+    assert signup.purge() == 2
+    assert list(Signup.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert not Signup.objects.filter(pk__in=[forgotten.pk, rejected.pk]).exists()
+
+
+def test_the_review_page_says_how_long_a_sign_up_waits(login, samenstad):
+    page = login("coordinator").get("/samenstad/beheer/aanmeldingen/nakijken/")
+    assert "na 30 dagen" in page.content.decode()

@@ -286,9 +286,11 @@ def test_the_retention_task_is_scheduled_and_logs(settings, samenstad, caplog, u
     import logging
 
     assert "samen.volunteering.tasks.delete_idle_volunteers" in settings.SAMEN_DAILY_TASKS
-    with caplog.at_level(logging.INFO, logger="samen.volunteering.services"):
-        services.delete_idle_volunteers()
-    assert "delete_idle_volunteers: 0 volunteer(s) deleted" in caplog.text
+    from samen.volunteering.tasks import delete_idle_volunteers
+
+    with caplog.at_level(logging.INFO, logger="samen.retention"):
+        delete_idle_volunteers.enqueue()
+    assert "delete_idle_volunteers: 0 volunteers deleted" in caplog.text
 
 
 # --- under 16: the parent confirms ---------------------------------------------------------

@@ -4,6 +4,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
+from django_tasks import TaskResult, TaskResultStatus
+
+
+def _line(path: str, result: TaskResult) -> str:
+    """`path: STATUS`, and the count the task returned (rows removed, mails sent, ...) when it
+    ran at once (the immediate backend); a queued task reports in the worker's log."""
+    if result.status == TaskResultStatus.SUCCESSFUL and isinstance(result.return_value, int):
+        return f"{path}: {result.status}, {result.return_value}"
+    return f"{path}: {result.status}"
 
 
 class Command(BaseCommand):
@@ -25,7 +34,7 @@ class Command(BaseCommand):
             close_old_connections()
             for path in settings.SAMEN_DAILY_TASKS:
                 result = import_string(path).enqueue()
-                self.stdout.write(f"{path}: {result.status}")
+                self.stdout.write(_line(path, result))
             if not loop:
                 return
             time.sleep(every)
