@@ -46,8 +46,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(unsubscribed_to_opt_outs, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='newslettersubscriber',
-            name='unsubscribed_at',
-        ),
     ]

@@ -12,7 +12,7 @@ from samen.core.tenancy import municipality_scope
 from samen.partners import services
 
 BEFORE = [("partners", "0002_partner_shortlist_ranking")]
-AFTER = [("partners", "0003_newsletter_opt_out")]
+AFTER = [("partners", "0004_remove_newslettersubscriber_unsubscribed_at")]
 
 
 @pytest.mark.django_db(transaction=True)

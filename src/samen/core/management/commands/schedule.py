@@ -29,12 +29,13 @@ class Command(BaseCommand):
 
     def handle(self, loop, every, **options):
         while True:
-            # A long-lived process: drop a connection the database closed while we slept
-            # (a restart, an idle timeout), as Django does at the start of every request.
-            close_old_connections()
             for path in settings.SAMEN_DAILY_TASKS:
                 result = import_string(path).enqueue()
                 self.stdout.write(_line(path, result))
             if not loop:
                 return
             time.sleep(every)
+            # A long-lived process: drop a connection the database closed while we slept
+            # (a restart, an idle timeout), as Django does at the start of every request.
+            # Not before the first round: inside a transaction (a test) it would close it.
+            close_old_connections()
