@@ -2,6 +2,7 @@
 by the rules of `core.suppression` so that nobody can be recognised."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samen.core.models import Municipality, User
+from samen.core.places import normalise_postcode
 from samen.core.suppression import share, suppress, suppress_table
 
 from .models import (
@@ -288,3 +290,28 @@ def cases_of_needs(need_ids: list[int]) -> list[int]:
     """The cases whose hand-over made these buddy hulpvragen (for the audit log)."""
     events = CaseEvent.objects.filter(need_id__in=need_ids)
     return sorted(set(events.values_list("case_id", flat=True)))
+
+
+REFERENCE_QUERY = re.compile(r"^\s*(SP-\d{4}-\d{1,6})\s*$", re.IGNORECASE)
+CASE_QUERY = re.compile(r"^\s*(?:casus\s*)?#?(\d{1,9})\s*$", re.IGNORECASE)
+ADDRESS_QUERY = re.compile(r"^\s*([1-9]\d{3}\s?[A-Za-z]{2})\b[\s,]*(\d{1,5}\s?[A-Za-z]?)?\b")
+
+
+def cases_for_request(municipality: Municipality, query: str) -> list[Case]:
+    """The municipality's cases a data subject request may be about, found by what the person
+    or the privacy officer has: a melding's kenmerk (SP-2026-00012), the case number, a
+    postcode with or without house number, or (part of) the person's name as written in the case."""
+    cases = Case.objects.filter(municipality=municipality)
+    if match := REFERENCE_QUERY.match(query):
+        found = cases.filter(reports__reference__iexact=match.group(1))
+    elif match := CASE_QUERY.match(query):
+        found = cases.filter(pk=int(match.group(1)))
+    elif match := ADDRESS_QUERY.match(query):
+        found = cases.filter(postcode=normalise_postcode(match.group(1)))
+        if match.group(2):
+            found = found.filter(house_number__iexact=match.group(2).replace(" ", ""))
+    elif len(query.strip()) >= 3:
+        found = cases.filter(person_name__icontains=" ".join(query.split()))
+    else:
+        return []
+    return list(found.distinct().order_by("-created_at")[:50])

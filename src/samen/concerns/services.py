@@ -525,9 +525,105 @@ def erase_case(*, case: Case, actor: User, reason: str) -> None:
         raise PermissionDenied
     if case.anonymised_at is not None:
         return
+    now = timezone.now()
     with transaction.atomic():
-        anonymise_case(case, now=timezone.now())
-        audit.record(action="privacy.erase", actor=actor, obj=case)
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status != Status.CLOSED:
+            # Nobody works a case whose person asked to be forgotten: it closes as "wil geen
+            # ondersteuning", so the figures still count it.
+            from_status = case.status
+            case.status = Status.CLOSED
+            case.updated_at = now
+            _close(case, outcome=Outcome.DECLINED, now=now)
+            case.save()
+            CaseEvent.objects.create(
+                municipality=case.municipality,
+                case=case,
+                kind=CaseEvent.Kind.STATUS,
+                from_status=from_status,
+                to_status=Status.CLOSED,
+                note=_("Afgesloten: de gegevens zijn op verzoek gewist."),
+                at=now,
+            )
+        anonymise_case(case, now=now)
+        audit.record(
+            action="privacy.erase",
+            actor=actor,
+            obj=case,
+            reason=reason if reason in ERASE_REASONS else "other",
+        )
+
+
+ERASE_REASONS = {"request", "objection", "other"}
+
+
+def export_case(*, case: Case, actor: User) -> dict[str, object]:
+    """AVG art. 15: everything Samen holds about the person a case is about, under readable
+    Dutch labels: the case, its meldingen (without the reporters' contact details, which are
+    the reporters' data), the history with the caseworkers' notes and what was handed over.
+    Only the municipality's privacy officer; audited as privacy.export of the case."""
+    from django.core.exceptions import PermissionDenied
+
+    if not actor.has_samen_perm(case.municipality, "privacy.requests"):
+        raise PermissionDenied
+    reports = case.reports.select_related("reporter_organisation").order_by("created_at", "pk")
+    events = case.events.select_related("need").order_by("at", "pk")
+    export: dict[str, object] = {
+        _("Casus"): {
+            _("Nummer"): case.pk,
+            _("Ontvangen op"): case.created_at,
+            _("Naam"): case.person_name,
+            _("Straat"): case.street,
+            _("Huisnummer"): case.house_number,
+            _("Postcode"): case.postcode,
+            _("Wijk (postcodegebied)"): case.area,
+            _("Omschrijving van de plek"): case.location_description,
+            _("Status"): case.get_status_display(),
+            _("Doorverwijzing"): case.get_referral_display(),
+            _("Uitkomst"): case.get_outcome_display(),
+            _("Eerste contact"): case.first_contact_at,
+            _("Contactpogingen"): case.contact_attempts,
+            _("Afgesloten op"): case.closed_at,
+            _("Geanonimiseerd op"): case.anonymised_at,
+        },
+        _("Meldingen"): [
+            {
+                _("Kenmerk"): report.reference,
+                _("Ontvangen op"): report.created_at,
+                _("Soort melder"): report.get_reporter_type_display(),
+                _("Organisatie van de melder"): report.reporter_organisation.name
+                if report.reporter_organisation
+                else "",
+                _("Wat is opgevallen"): report.get_signs_display(),
+                _("Toelichting"): report.description,
+                _("Relatie van de melder"): report.get_relation_display(),
+                _("Weet de persoon van de melding"): report.get_person_aware_display(),
+            }
+            for report in reports
+        ],
+        _("Geschiedenis"): [
+            {
+                _("Wanneer"): event.at,
+                _("Wat"): event.get_kind_display(),
+                _("Status"): event.get_to_status_display(),
+                _("Notitie van de maatschappelijk werker"): event.note,
+                _("Tekst voor de ontvangende organisatie"): event.handover_text,
+            }
+            for event in events
+        ],
+        _("Overgedragen hulpvragen"): [
+            {
+                _("Hulpvraag"): event.need.title,
+                _("Omschrijving"): event.need.description,
+                _("Postcodegebied"): event.need.postcode,
+                _("Status"): event.need.get_status_display(),
+            }
+            for event in events
+            if event.need is not None
+        ],
+    }
+    audit.record(action="privacy.export", actor=actor, obj=case)
+    return export
 
 
 def send_daily_reminders(*, now: dt.datetime | None = None) -> int:

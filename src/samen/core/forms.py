@@ -60,3 +60,34 @@ class ApiTokenForm(forms.Form):
         help_text=_("Waarvoor gebruikt u deze sleutel? Bijvoorbeeld: koppeling met onze website."),
     )
     days = forms.IntegerField(label=_("Geldig (dagen)"), min_value=1, max_value=366, initial=90)
+
+
+class PrivacySearchForm(SingleLineInputs, forms.Form):
+    query = forms.CharField(
+        label=_("Zoeken op"),
+        max_length=200,
+        help_text=_(
+            "Wat de betrokkene of het verzoek noemt: een kenmerk, postcode met huisnummer, "
+            "naam of e-mailadres. De zoekvraag zelf wordt niet bewaard."
+        ),
+        error_messages={"required": _("Vul in waarop u wilt zoeken.")},
+    )
+
+
+class PrivacyEraseForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=_("Grond"),
+        choices=(),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies de grond voor het wissen.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Ik heb de identiteit van de betrokkene vastgesteld. Wissen kan niet ongedaan."),
+        error_messages={"required": _("Vink aan dat u dit zeker weet.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .privacy_requests import Ground
+
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = Ground.choices

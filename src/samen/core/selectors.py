@@ -74,6 +74,7 @@ AUDIT_ACTIONS = {
     "api_token.revoked": _("API-sleutel ingetrokken"),
     "privacy.export": _("inzageverzoek: export gemaakt"),
     "privacy.erase": _("verwijderverzoek uitgevoerd"),
+    "privacy.search": _("verzoek van betrokkene: gezocht"),
     "need.read": _("hulpvraag van het Signaalpunt gelezen"),
     "need.list": _("hulpvragen van het Signaalpunt getoond"),
 }

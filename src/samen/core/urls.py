@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import audit_views, signup_views, views
+from . import audit_views, privacy_views, signup_views, views
 
 app_name = "core"
 
@@ -20,4 +20,20 @@ urlpatterns = [
     path("<slug:slug>/beheer/aanmeldingen/nakijken/", signup_views.signups, name="signups"),
     path("<slug:slug>/beheer/audit/", audit_views.audit_log, name="audit"),
     path("<slug:slug>/beheer/audit/csv/", audit_views.audit_log_csv, name="audit-csv"),
+    path("<slug:slug>/beheer/privacy/", privacy_views.search, name="privacy"),
+    path(
+        "<slug:slug>/beheer/privacy/<slug:kind>/<slug:ref>/",
+        privacy_views.subject,
+        name="privacy-subject",
+    ),
+    path(
+        "<slug:slug>/beheer/privacy/<slug:kind>/<slug:ref>/tekst/",
+        privacy_views.subject_text,
+        name="privacy-subject-text",
+    ),
+    path(
+        "<slug:slug>/beheer/privacy/<slug:kind>/<slug:ref>/wissen/",
+        privacy_views.erase,
+        name="privacy-erase",
+    ),
 ]

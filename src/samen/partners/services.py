@@ -1583,7 +1583,7 @@ def purge_newsletter_addresses(*, now: dt.datetime | None = None) -> int:
 ERASE_REASONS = {"request", "objection", "other"}
 
 
-def _check_privacy_request(actor: User | None, municipality: Municipality) -> None:
+def check_privacy_request(actor: User | None, municipality: Municipality) -> None:
     """The privacy officer answers requests; the coordinator, who runs the newsletter, may too."""
     from django.core.exceptions import PermissionDenied
 
@@ -1601,7 +1601,7 @@ def erase_newsletter_address(
     sent newsletters of `email`; its keyed hash stays so that it is never mailed again. The
     audit line names neither the address nor a free-text reason. The number of subscriptions
     and sign-ups deleted."""
-    _check_privacy_request(actor, municipality)
+    check_privacy_request(actor, municipality)
     with transaction.atomic():
         removed = _forget_address(municipality, email)
         audit.record(
@@ -1620,7 +1620,7 @@ def export_newsletter_address(
 ) -> dict[str, object]:
     """AVG art. 15: everything Samen holds about a newsletter address, under readable Dutch
     labels. Audited as privacy.export (that an export was made, not of what)."""
-    _check_privacy_request(actor, municipality)
+    check_privacy_request(actor, municipality)
     email = signup.normal_email(email)
     with scopes_disabled():  # every query names the municipality
         subscriber = NewsletterSubscriber.objects.filter(

@@ -6,3 +6,10 @@ class VolunteeringConfig(AppConfig):
     name = "samen.volunteering"
     label = "volunteering"
     verbose_name = _("Vrijwilligerswerk")
+
+    def ready(self) -> None:
+        from samen.core import privacy_requests
+
+        from . import privacy_requests as subjects
+
+        privacy_requests.register(subjects.KIND)

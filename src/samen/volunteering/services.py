@@ -788,7 +788,7 @@ def volunteer_by_token(token: str) -> Volunteer | None:
 # --- privacy: erasure, export, retention (issue 12) ---------------------------------------
 
 # Why a volunteer was erased, as stored in the audit line (never the requester's own words).
-ERASE_REASONS = {"self", "request", "idle", "mdt_age", "mdt_ended", "no_parent"}
+ERASE_REASONS = {"self", "request", "objection", "idle", "mdt_age", "mdt_ended", "no_parent"}
 
 
 def _may_erase(volunteer: Volunteer, actor, by_link: bool) -> str | None:

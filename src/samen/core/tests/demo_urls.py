@@ -152,8 +152,15 @@ def _own_kpi_table(municipality: Municipality) -> dict:
 
 
 # route name -> its parameters from a municipality's demo data (called inside its scope).
+def _privacy_subject(municipality: Municipality) -> dict:
+    return {"kind": "case", "ref": str(_case(municipality)["pk"])}
+
+
 STAFF_PARAMETERS: dict[str, Callable[[Municipality], dict]] = {
     "concerns:case": _case,
+    "core:privacy-subject": _privacy_subject,
+    "core:privacy-subject-text": _privacy_subject,
+    "core:privacy-erase": _privacy_subject,
     "activities:edit": _hand_entered_activity,
     "activities:feed-refresh": _feed,
     "partners:detail": _partner_organisation,

@@ -57,6 +57,11 @@ PAGES: dict[str, Rule] = {
     "core:signups": rule("organisations.manage"),
     "core:audit": rule("audit.view"),
     "core:audit-csv": rule("audit.view"),
+    "core:privacy": rule("privacy.requests"),
+    "core:privacy-subject": rule("privacy.requests"),
+    "core:privacy-subject-text": rule("privacy.requests"),
+    # Without a ground and the tick the form comes back with its Dutch errors: nothing erased.
+    "core:privacy-erase": rule("privacy.requests", post_only=True),
     "partners:longlist": rule("partners.manage"),
     "partners:new": rule("partners.manage"),
     "partners:import": rule("partners.manage"),
