@@ -179,8 +179,12 @@ def figures(*, year: int) -> dict:
         "year": year,
         "reports": suppress(reports["total"]),
         "cases": suppress(cases["total"]),
-        # All contacts (in the API only) beside those in time would give the late ones away.
-        "contacted": suppress(reached) if suppress(reached - in_time) is not None else None,
+        # All contacts (in the API only) beside those in time would give the late ones away,
+        # and beside the cases those not reached.
+        "contacted": suppress(reached)
+        if suppress(reached - in_time) is not None
+        and suppress(cases["total"] - reached) is not None
+        else None,
         "contacted_in_time": suppress(in_time),
         "in_time_share": share(in_time, reached),
         "by_reporter_type": [(str(label), types[value]) for value, label in ReporterType.choices],

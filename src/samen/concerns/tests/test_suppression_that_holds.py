@@ -131,3 +131,23 @@ def test_areas_of_one_reporter_type_hide_a_second_area(login, samenstad, unscope
     assert _feedback_row(page, "Winkel of supermarkt", "9501")[0] == "&lt; 5"
     assert _feedback_row(page, "Winkel of supermarkt", "1000")[0] == "&lt; 5"
     assert _feedback_row(page, "Winkel of supermarkt", "2000")[0] == "9"
+
+
+def test_contacts_beside_the_cases_do_not_give_away_the_few_not_reached(
+    client, bearer, samenstad, sixteen_cases, unscoped
+):
+    # Every case reached but two: "contacted" beside "cases" would tell that 2 were not.
+    now = timezone.now()
+    cases = Case.objects.filter(municipality=samenstad).exclude(
+        pk__in=[c.pk for c in sixteen_cases[:2]]
+    )
+    for index, pk in enumerate(cases.values_list("pk", flat=True)):
+        late = index % 2 == 0
+        Case.objects.filter(pk=pk).update(
+            first_contact_at=now, deadline=now + dt.timedelta(days=-1 if late else 1)
+        )
+    body = client.get(FIGURES, **bearer("coordinator")).json()
+    assert body["cases"] is not None and body["contacted"] is None
+    Case.objects.filter(pk__in=[c.pk for c in sixteen_cases[:2]]).update(first_contact_at=now)
+    body = client.get(FIGURES, **bearer("coordinator")).json()
+    assert body["contacted"] == body["cases"]
