@@ -10,6 +10,7 @@ joined) to have their personal links.
 import datetime as dt
 import json
 import os
+import re
 import sys
 
 import django
@@ -19,7 +20,6 @@ os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 django.setup()
 
-from django.core import signing  # noqa: E402
 from django.test import Client  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
@@ -29,11 +29,18 @@ from samen.core.tests import demo_urls  # noqa: E402
 
 # Roles in the order they are tried for a staff page; welzijn is the welfare organisation's
 # user, who has needs and activities of its own.
-ROLES = ["coordinator", "caseworker", "partner", "welzijn", "programme", "volunteer"]
+ROLES = ["coordinator", "caseworker", "partner", "welzijn", "programme", "volunteer", "fg"]
 # Not pages a person reads: files, feeds, redirects after a login.
 NOT_HTML = {"core:logout", "core:after-login", "core:otp-verify"}
 # Login-only pages outside a municipality, with the role that sees them.
 ACCOUNT_PAGES = {"core:otp-setup": "coordinator"}
+
+
+def _token_in_last_mail(path: str) -> str:
+    """The token of the confirmation link in the last mail sent (nothing exists before it)."""
+    from django.core import mail
+
+    return re.search(re.escape(path) + r"([^/\s]+)/", mail.outbox[-1].body).group(1)
 
 
 def personal_links(municipality: Municipality) -> dict[str, dict]:
@@ -61,22 +68,56 @@ def personal_links(municipality: Municipality) -> dict[str, dict]:
                 "date_of_birth": dt.date(2006, 5, 17),
             },
         )
-        subscriber = partners.subscribe(municipality=municipality, email="lezer@example.org")
-        organisation = activities.join(
+        partners.subscribe(municipality=municipality, email="lezer@example.org")
+        newsletter = _token_in_last_mail("/nieuwsbrief/bevestigen/")
+        subscriber = partners.confirm_subscription(municipality=municipality, token=newsletter)
+        activities.join(
             municipality=municipality, name="Buurthuis De Linde", email="info@delinde.example"
         )
+        joined = _token_in_last_mail("/meedoen/bevestigen/")
+        partners.join(
+            municipality=municipality,
+            data={
+                "name": "Fietsenmaker De Ketting",
+                "sector": "retail",
+                "contact_name": "Kees",
+                "contact_email": "kees@ketting.example",
+                "roles": ["signal"],
+                "message": "",
+            },
+        )
+        partner_joined = _token_in_last_mail("/samenwerkingen/meedoen/bevestigen/")
+        resident = {"first_name": "Sam", "last_name": "de Wit", "postcode": "1234AB"}
+        volunteering.request_registration(
+            municipality=municipality,
+            kind=Volunteer.Kind.RESIDENT,
+            data={**resident, "email": "sam@example.org"},
+        )
+        registered = _token_in_last_mail("/vrijwilligers/bevestigen/")
+        volunteering.register_volunteer(
+            municipality=municipality,
+            kind=Volunteer.Kind.MDT,
+            data={
+                **resident,
+                "email": "jip@example.org",
+                "date_of_birth": dt.date.today() - dt.timedelta(days=14 * 366),
+                "parent_name": "Ouder de Wit",
+                "parent_email": "ouder@example.org",
+            },
+        )
+        parent = _token_in_last_mail("/vrijwilligers/ouder/")
         programme = Programme.objects.first()
         add_what_the_demo_lacks(municipality)
-    joined = signing.dumps(
-        {"o": organisation.pk, "m": municipality.pk}, salt=activities.SIGNING_SALT
-    )
     links = {
         "concerns:status": {"token": concern["status_token"]},
         "volunteering:personal": {"token": volunteer.token},
         "volunteering:personal-delete": {"token": volunteer.token},
-        "partners:newsletter-confirm": {"token": subscriber.token},
+        "partners:newsletter-confirm": {"token": newsletter},
         "partners:newsletter-unsubscribe": {"token": subscriber.token},
         "activities:join-confirm": {"token": joined},
+        "partners:join-confirm": {"token": partner_joined},
+        "volunteering:confirm": {"token": registered},
+        "volunteering:parent-confirm": {"token": parent},
     }
     if programme is not None:
         links["volunteering:invite"] = {"token": programme.invite_token}
