@@ -20,6 +20,20 @@ def _date(value) -> str:
     return f"{timezone.localtime(value):%d-%m-%Y}"
 
 
+def _subscriber_title(subscriber: NewsletterSubscriber) -> str:
+    state = _("bevestigd") if subscriber.confirmed_at else _("niet bevestigd")
+    return _("Abonnee op de nieuwsbrief sinds %(date)s (%(state)s)") % {
+        "date": _date(subscriber.created_at),
+        "state": state,
+    }
+
+
+def _signup_title(waiting: Signup) -> str:
+    return _("Aanmelding voor de nieuwsbrief van %(date)s, wacht op bevestiging") % {
+        "date": _date(waiting.created_at)
+    }
+
+
 def find(municipality: Municipality, query: str) -> list[Found]:
     if "@" not in query:
         return []
@@ -29,12 +43,7 @@ def find(municipality: Municipality, query: str) -> list[Found]:
             municipality=municipality, email__iexact=email
         ).first()
         if subscriber is not None:
-            state = _("bevestigd") if subscriber.confirmed_at else _("niet bevestigd")
-            title = _("Abonnee op de nieuwsbrief sinds %(date)s (%(state)s)") % {
-                "date": _date(subscriber.created_at),
-                "state": state,
-            }
-            return [Found(ref=f"s{subscriber.pk}", title=title)]
+            return [Found(ref=f"s{subscriber.pk}", title=_subscriber_title(subscriber))]
         waiting = (
             Signup.objects.filter(
                 municipality=municipality, purpose=services.NEWSLETTER_SIGNUP, email=email
@@ -43,10 +52,7 @@ def find(municipality: Municipality, query: str) -> list[Found]:
             .first()
         )
         if waiting is not None:
-            title = _("Aanmelding voor de nieuwsbrief van %(date)s, wacht op bevestiging") % {
-                "date": _date(waiting.created_at)
-            }
-            return [Found(ref=f"u{waiting.pk}", title=title)]
+            return [Found(ref=f"u{waiting.pk}", title=_signup_title(waiting))]
         opt_out = NewsletterOptOut.objects.filter(
             municipality=municipality,
             email_hash=NewsletterOptOut.hash_email(municipality, email),
@@ -77,12 +83,16 @@ def _row(municipality: Municipality, ref: str):
 
 
 def title(municipality: Municipality, ref: str) -> str | None:
+    """The same words as in the results; the address is in the export, not in the title (a
+    browser keeps titles in its history)."""
     row = _row(municipality, ref)
-    if row is None:
-        return None
+    if isinstance(row, NewsletterSubscriber):
+        return _subscriber_title(row)
+    if isinstance(row, Signup):
+        return _signup_title(row)
     if isinstance(row, NewsletterOptOut):
         return _opt_out_title(row)
-    return _("Nieuwsbriefadres %(email)s") % {"email": row.email}
+    return None
 
 
 def export(municipality: Municipality, ref: str, actor: User) -> dict:
