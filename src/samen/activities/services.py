@@ -102,8 +102,9 @@ def occurrence_rows(
     thousands)."""
     if dates is None:
         dates = occurrence_dates(activity, start, end)
-    has_point = activity.latitude is not None and activity.longitude is not None
-    cell = cell_of(activity.latitude, activity.longitude) if has_point else None
+    cell = None
+    if activity.latitude is not None and activity.longitude is not None:
+        cell = cell_of(activity.latitude, activity.longitude)
     mask = category_mask(activity.categories)
     return [
         (
@@ -128,7 +129,10 @@ def _insert_occurrences(rows: list[tuple]) -> None:
     """One multi-row INSERT (executemany) without building model instances."""
     if not rows:
         return
-    columns = [Occurrence._meta.get_field(name).column for name in OCCURRENCE_FIELDS]
+    columns = [
+        str(Occurrence._meta.get_field(name).column)  # type: ignore[union-attr]
+        for name in OCCURRENCE_FIELDS
+    ]
     adapt = connection.ops.adapt_datetimefield_value
     # Table and column names from the model; the values are parameters.
     sql = f"INSERT INTO {Occurrence._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
@@ -411,8 +415,9 @@ def import_feed_by_id(*, feed_id: int, local_files: bool = False) -> ImportResul
     from django_scopes import scopes_disabled
 
     with scopes_disabled():
-        feed = Feed.objects.filter(pk=feed_id, is_active=True).select_related("organisation")
-        feed = feed.first()
+        feed = (
+            Feed.objects.filter(pk=feed_id, is_active=True).select_related("organisation").first()
+        )
         return import_feed(feed=feed, local_files=local_files) if feed is not None else None
 
 
@@ -514,7 +519,11 @@ def confirm_join(*, municipality: Municipality, token: str) -> Registration | Si
             return None
         pending = confirmed.signup
         if not confirmed.first:
-            registration = Registration.objects.filter(organisation_id=pending.result_id).first()
+            registration = (
+                Registration.objects.filter(organisation_id=pending.result_id).first()
+                if pending.result_id is not None
+                else None
+            )
             return registration or pending
         data = pending.data
         match = signup.matching_organisation(

@@ -168,13 +168,10 @@ def figures(*, year: int) -> dict:
     reached, in_time = cases["reached"], cases["in_time"]
     # Each breakdown adds up to a figure shown beside it: outcomes and "open" to the cases,
     # reporter types and months to the reports, the months in time to the contacts in time.
-    outcomes = suppress_table(
-        {**{value: cases[f"outcome_{value}"] for value in Outcome}, "open": cases["open"]},
-        total=cases["total"],
-    )
-    types = suppress_table(
-        {value: reports[f"type_{value}"] for value in ReporterType}, total=reports["total"]
-    )
+    outcome_cells: dict[str, int] = {value: cases[f"outcome_{value}"] for value in Outcome}
+    outcomes = suppress_table({**outcome_cells, "open": cases["open"]}, total=cases["total"])
+    type_cells: dict[str, int] = {value: reports[f"type_{value}"] for value in ReporterType}
+    types = suppress_table(type_cells, total=reports["total"])
     return {
         "year": year,
         "reports": suppress(reports["total"]),
@@ -199,7 +196,7 @@ def partner_feedback() -> list[dict]:
     """Feedback to partners without details: per reporter type and area, how many signals
     and how many led to support. Counts under 5 are suppressed; a reporter could learn what
     their own signal led to, so 0 (none, or all, led to support) is suppressed as well."""
-    rows = (
+    query = (
         Report.objects.values("reporter_type", "case__area")
         .annotate(
             signals=Count("pk"),
@@ -210,9 +207,9 @@ def partner_feedback() -> list[dict]:
         .order_by("reporter_type", "case__area")
     )
     labels = dict(ReporterType.choices)
-    rows = list(rows)
+    rows = list(query)
     # The areas of one reporter type add up to that type's count on the figures page.
-    signals = {}
+    signals: dict[int, int | None] = {}
     for reporter_type in {row["reporter_type"] for row in rows}:
         group = [i for i, row in enumerate(rows) if row["reporter_type"] == reporter_type]
         shown = suppress_table([rows[i]["signals"] for i in group])

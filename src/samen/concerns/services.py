@@ -644,11 +644,11 @@ def send_daily_reminders(*, now: dt.datetime | None = None) -> int:
             .select_related("assignee", "municipality")
             .order_by("assignee_id", "deadline")
         )
-        by_assignee: dict[int, list[Case]] = {}
+        by_assignee: dict[User, list[Case]] = {}
         for case in due:
-            by_assignee.setdefault(case.assignee_id, []).append(case)
-        for cases in by_assignee.values():
-            assignee = cases[0].assignee
+            if case.assignee is not None:  # the query asks for them
+                by_assignee.setdefault(case.assignee, []).append(case)
+        for assignee, cases in by_assignee.items():
             if not assignee.email:
                 continue
             lines = [

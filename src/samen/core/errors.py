@@ -50,6 +50,7 @@ def database_unavailable(request: HttpRequest, exception=None) -> HttpResponse:
     The API hands over the exception (Django logs the others with their traceback)."""
     if exception is not None:
         logger.warning("Database unavailable: %s", exception)
+    response: HttpResponse
     if _is_api(request):
         response = problem(
             503,

@@ -93,7 +93,7 @@ def resolve(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError) as error:
         raise FetchError(f"De naam {host} bestaat niet of is niet te vinden.") from error
-    addresses = [info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)]
+    addresses = [str(info[4][0]) for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)]
     if not addresses:
         raise FetchError(f"De naam {host} bestaat niet of is niet te vinden.")
     if not _allowed(host, port):
@@ -130,7 +130,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         sock = socket.create_connection((self.address, self.port), self.deadline.left())
         self.deadline.sock = sock
         # SNI and the certificate check use the host name, not the address connected to.
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
         self.deadline.sock = self.sock
 
 

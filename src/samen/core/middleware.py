@@ -116,6 +116,7 @@ class ApiHygieneMiddleware:
         head = request.method == "HEAD"
         if head:
             request.method = "GET"
+        response: HttpResponse
         if _wrong_token(request):
             # Public operations take no token, so ninja would answer them anonymously.
             response = problem(

@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import secrets
 
@@ -167,6 +168,8 @@ class Membership(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
     )
+    # Not a column: set by core.selectors for the accounts page.
+    has_second_factor: bool = False
 
     class Meta:
         verbose_name = _("lidmaatschap")
@@ -254,7 +257,7 @@ def hash_token(raw: str) -> str:
 
 
 def default_token_expiry():
-    return timezone.now() + timezone.timedelta(days=ApiToken.DEFAULT_DAYS)
+    return timezone.now() + dt.timedelta(days=ApiToken.DEFAULT_DAYS)
 
 
 class ApiToken(models.Model):
@@ -296,7 +299,7 @@ class ApiToken(models.Model):
             name=name,
             key_hash=hash_token(raw),
             created_at=now,
-            expires_at=now + timezone.timedelta(days=days),
+            expires_at=now + dt.timedelta(days=days),
         )
         return token, raw
 

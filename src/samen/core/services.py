@@ -1,6 +1,8 @@
 """Account workflows of the core: two-factor enrolment codes, enrolment and device reset.
 Each checks its own permission and leaves a row in the audit log."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
@@ -56,7 +58,7 @@ def issue_enrolment_code(
         municipality=municipality,
         code_hash=EnrolmentCode.hash(raw),
         created_by=actor,
-        expires_at=now + timezone.timedelta(days=EnrolmentCode.VALID_DAYS),
+        expires_at=now + dt.timedelta(days=EnrolmentCode.VALID_DAYS),
     )
     audit.record(
         action="otp.code_issued",

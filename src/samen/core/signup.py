@@ -174,7 +174,7 @@ def hold(*, signup: Signup, match: Organisation) -> Signup:
 
 @dataclass(frozen=True)
 class Handler:
-    label: str
+    label: Any  # a lazily translated name
     # merge(signup, organisation, actor): add what the sign-up brought to the organisation,
     # without changing its name or contact details
     merge: Callable[[Signup, Organisation, User], None]
@@ -215,7 +215,7 @@ def decide(*, signup: Signup, decision: str, actor: User) -> Organisation | None
     handler = HANDLERS[signup.purpose]
     with transaction.atomic():
         organisation = None
-        if decision == MERGE:
+        if decision == MERGE and signup.match is not None:  # checked above
             handler.merge(signup, signup.match, actor)
             organisation = signup.match
         elif decision == CREATE:

@@ -13,7 +13,7 @@ follows (pages, CSV, XLSX, PDF, API).
 """
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
+from typing import TypeVar, overload
 
 THRESHOLD = 5
 SHOWN_AS = f"< {THRESHOLD}"
@@ -53,6 +53,14 @@ def _protect(values: list[int], *, zero: bool) -> list[bool]:
         hidden[min(candidates, key=lambda i: values[i])] = True
 
 
+@overload
+def suppress_table(
+    cells: Mapping[K, int], *, total: int | None = None, zero: bool = False
+) -> dict[K, int | None]: ...
+@overload
+def suppress_table(
+    cells: Sequence[int], *, total: int | None = None, zero: bool = False
+) -> list[int | None]: ...
 def suppress_table(
     cells: Mapping[K, int] | Sequence[int], *, total: int | None = None, zero: bool = False
 ) -> dict[K, int | None] | list[int | None]:
@@ -60,8 +68,12 @@ def suppress_table(
     cells suppressed and, where one would show through the total, a second one as well.
     `total`: the total the viewer sees, when it is more than the cells add up to; the rest is
     then treated as one more (unseen) cell, so that it cannot be worked out either."""
-    keys = list(cells) if isinstance(cells, Mapping) else None
-    values = [cells[k] for k in keys] if keys is not None else list(cells)
+    keys: list[K] | None = None
+    if isinstance(cells, Mapping):
+        keys = list(cells)
+        values = [cells[k] for k in keys]
+    else:
+        values = list(cells)
     rest = [] if total is None else [total - sum(values)]
     hidden = _protect(values + rest, zero=zero)[: len(values)]
     shown = [None if hide else value for value, hide in zip(values, hidden, strict=True)]
