@@ -47,3 +47,15 @@ def refusal(kinds: list[str]) -> str:
         "Deze tekst gaat naar een andere organisatie en bevat %(what)s. Schrijf hem zonder "
         "naam, adres, telefoon of gezondheid."
     ) % {"what": ", ".join(str(words[k]) for k in kinds)}
+
+
+CONTACT_HIDDEN = "[contactgegeven weggelaten]"
+
+
+def without_contact_details(text: str) -> str:
+    """`text` with phone numbers and e-mail addresses replaced: what goes to the person a case
+    is about may not give away the reporter (AVG art. 15(4))."""
+    for kind, pattern in _CHECKS:
+        if kind in ("phone", "email"):
+            text = pattern.sub(CONTACT_HIDDEN, text or "")
+    return text

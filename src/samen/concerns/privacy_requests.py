@@ -48,10 +48,10 @@ def export(municipality: Municipality, ref: str, actor: User) -> dict:
     return services.export_case(case=case, actor=actor)
 
 
-def erase(municipality: Municipality, ref: str, actor: User, ground: str) -> None:
+def erase(municipality: Municipality, ref: str, actor: User, ground: str) -> bool:
     case = _case(municipality, ref)
     assert case is not None
-    services.erase_case(case=case, actor=actor, reason=ground)
+    return services.erase_case(case=case, actor=actor, reason=ground)
 
 
 KIND = SubjectKind(
@@ -69,5 +69,11 @@ KIND = SubjectKind(
         "Blijft: de casus zonder naam, adres en tekst (status, uitkomst, wijk en data, voor de "
         "cijfers) en de regels in het auditlog. Een open casus wordt afgesloten. Hulpvragen "
         "die uit de casus kwamen, worden ook geanonimiseerd."
+    ),
+    check=gettext_lazy(
+        "Samen laat de naam, het telefoonnummer, het e-mailadres en de organisatie van de "
+        "melder weg, en telefoonnummers en e-mailadressen in de teksten. Namen van melders of "
+        "anderen in een toelichting of notitie herkent Samen niet: lees de tekst na voordat u "
+        "hem verstuurt (AVG artikel 15 lid 4)."
     ),
 )

@@ -293,9 +293,12 @@ def cases_of_needs(need_ids: list[int]) -> list[int]:
     return sorted(set(events.values_list("case_id", flat=True)))
 
 
-REFERENCE_QUERY = re.compile(r"^\s*(SP-\d{4}-\d{1,6})\s*$", re.IGNORECASE)
+REFERENCE_QUERY = re.compile(r"^\s*SP-(\d{4})-(\d{1,6})\s*$", re.IGNORECASE)
 CASE_QUERY = re.compile(r"^\s*(?:casus\s*)?#?(\d{1,9})\s*$", re.IGNORECASE)
-ADDRESS_QUERY = re.compile(r"^\s*([1-9]\d{3}\s?[A-Za-z]{2})\b[\s,]*(\d{1,5}\s?[A-Za-z]?)?\b")
+# A postcode, then a house number as the intake form takes it (14, 14A, 14-2, 3 hs, 7bis).
+ADDRESS_QUERY = re.compile(
+    r"^\s*([1-9]\d{3}\s?[A-Za-z]{2})(?:[\s,]+([1-9]\d{0,4}(?:\s?[A-Za-z0-9-]{1,6})?))?\s*$"
+)
 
 
 def cases_for_request(municipality: Municipality, query: str) -> list[Case]:
@@ -304,13 +307,20 @@ def cases_for_request(municipality: Municipality, query: str) -> list[Case]:
     postcode with or without house number, or (part of) the person's name as written in the case."""
     cases = Case.objects.filter(municipality=municipality)
     if match := REFERENCE_QUERY.match(query):
-        found = cases.filter(reports__reference__iexact=match.group(1))
+        reference = f"SP-{match.group(1)}-{int(match.group(2)):05d}"  # SP-2026-12 too
+        found = cases.filter(reports__reference=reference)
     elif match := CASE_QUERY.match(query):
         found = cases.filter(pk=int(match.group(1)))
     elif match := ADDRESS_QUERY.match(query):
         found = cases.filter(postcode=normalise_postcode(match.group(1)))
-        if match.group(2):
-            found = found.filter(house_number__iexact=match.group(2).replace(" ", ""))
+        number = (match.group(2) or "").upper().replace(" ", "")
+        if number and found.filter(house_number=number).exists():
+            found = found.filter(house_number=number)
+        elif number:
+            # Not that exact number: every addition to the same number (14-2 for "14 2",
+            # 14A for "14"), so a typing difference does not make the answer "nothing held".
+            base = re.match(r"\d+", match.group(2)).group(0)  # type: ignore[union-attr]
+            found = found.filter(house_number__regex=rf"^{base}(\D|$)")
     elif len(query.strip()) >= 3:
         found = cases.filter(person_name__icontains=" ".join(query.split()))
     else:

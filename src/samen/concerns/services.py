@@ -35,7 +35,7 @@ from .models import (
     Urgency,
     hash_status_token,
 )
-from .privacy import find_personal_details, refusal
+from .privacy import find_personal_details, refusal, without_contact_details
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ANONYMISED = "[geanonimiseerd]"
@@ -516,26 +516,29 @@ def anonymise_expired_cases(*, now: dt.datetime | None = None) -> int:
     return count
 
 
-def erase_case(*, case: Case, actor: User, reason: str) -> None:
+def erase_case(*, case: Case, actor: User, reason: str) -> bool:
     """AVG art. 17: the privacy officer of the case's municipality anonymises it early, the
-    same way retention does. The audit line names the case, not the reason or the person."""
+    same way retention does; an open case is closed. The audit line names the case and the
+    ground's code, nothing of the person. False: it was anonymised already, nothing to do."""
     from django.core.exceptions import PermissionDenied
 
     if not actor.has_samen_perm(case.municipality, "privacy.requests"):
         raise PermissionDenied
     if case.anonymised_at is not None:
-        return
+        return False
     now = timezone.now()
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if case.status != Status.CLOSED:
+        from_status = case.status
+        if from_status != Status.CLOSED:
             # Nobody works a case whose person asked to be forgotten: it closes as "wil geen
             # ondersteuning", so the figures still count it.
-            from_status = case.status
             case.status = Status.CLOSED
             case.updated_at = now
             _close(case, outcome=Outcome.DECLINED, now=now)
             case.save()
+        anonymise_case(case, now=now)
+        if from_status != Status.CLOSED:  # after anonymising, which blanks every note
             CaseEvent.objects.create(
                 municipality=case.municipality,
                 case=case,
@@ -545,13 +548,13 @@ def erase_case(*, case: Case, actor: User, reason: str) -> None:
                 note=_("Afgesloten: de gegevens zijn op verzoek gewist."),
                 at=now,
             )
-        anonymise_case(case, now=now)
         audit.record(
             action="privacy.erase",
             actor=actor,
             obj=case,
             reason=reason if reason in ERASE_REASONS else "other",
         )
+    return True
 
 
 ERASE_REASONS = {"request", "objection", "other"}
@@ -559,15 +562,20 @@ ERASE_REASONS = {"request", "objection", "other"}
 
 def export_case(*, case: Case, actor: User) -> dict[str, object]:
     """AVG art. 15: everything Samen holds about the person a case is about, under readable
-    Dutch labels: the case, its meldingen (without the reporters' contact details, which are
-    the reporters' data), the history with the caseworkers' notes and what was handed over.
-    Only the municipality's privacy officer; audited as privacy.export of the case."""
+    Dutch labels: the case, its meldingen, the history with the caseworkers' notes, what was
+    handed over and to whom. Nothing that gives the reporter away (art. 15(4)): no reporter's
+    name, phone, e-mail or organisation, and phone numbers and e-mail addresses in the free
+    texts are left out. Only the municipality's privacy officer; audited as privacy.export."""
     from django.core.exceptions import PermissionDenied
+
+    from samen.volunteering.selectors import handover_recipients
 
     if not actor.has_samen_perm(case.municipality, "privacy.requests"):
         raise PermissionDenied
-    reports = case.reports.select_related("reporter_organisation").order_by("created_at", "pk")
-    events = case.events.select_related("need").order_by("at", "pk")
+    reports = case.reports.order_by("created_at", "pk")
+    events = list(case.events.order_by("at", "pk"))
+    recipients = handover_recipients([e.need_id for e in events if e.need_id is not None])
+    text = without_contact_details
     export: dict[str, object] = {
         _("Casus"): {
             _("Nummer"): case.pk,
@@ -577,12 +585,14 @@ def export_case(*, case: Case, actor: User) -> dict[str, object]:
             _("Huisnummer"): case.house_number,
             _("Postcode"): case.postcode,
             _("Wijk (postcodegebied)"): case.area,
-            _("Omschrijving van de plek"): case.location_description,
+            _("Omschrijving van de plek"): text(case.location_description),
             _("Status"): case.get_status_display(),
-            _("Doorverwijzing"): case.get_referral_display(),
-            _("Uitkomst"): case.get_outcome_display(),
+            _("Urgentie"): case.get_urgency_display(),
+            _("Eerste contact uiterlijk"): case.deadline,
             _("Eerste contact"): case.first_contact_at,
             _("Contactpogingen"): case.contact_attempts,
+            _("Doorverwijzing"): case.get_referral_display(),
+            _("Uitkomst"): case.get_outcome_display(),
             _("Afgesloten op"): case.closed_at,
             _("Geanonimiseerd op"): case.anonymised_at,
         },
@@ -590,14 +600,13 @@ def export_case(*, case: Case, actor: User) -> dict[str, object]:
             {
                 _("Kenmerk"): report.reference,
                 _("Ontvangen op"): report.created_at,
+                _("Via"): report.source,
                 _("Soort melder"): report.get_reporter_type_display(),
-                _("Organisatie van de melder"): report.reporter_organisation.name
-                if report.reporter_organisation
-                else "",
                 _("Wat is opgevallen"): report.get_signs_display(),
-                _("Toelichting"): report.description,
+                _("Toelichting"): text(report.description),
                 _("Relatie van de melder"): report.get_relation_display(),
                 _("Weet de persoon van de melding"): report.get_person_aware_display(),
+                _("Door het Signaalpunt gezien op"): report.seen_at,
             }
             for report in reports
         ],
@@ -605,21 +614,23 @@ def export_case(*, case: Case, actor: User) -> dict[str, object]:
             {
                 _("Wanneer"): event.at,
                 _("Wat"): event.get_kind_display(),
-                _("Status"): event.get_to_status_display(),
-                _("Notitie van de maatschappelijk werker"): event.note,
-                _("Tekst voor de ontvangende organisatie"): event.handover_text,
+                _("Van status"): event.get_from_status_display(),
+                _("Naar status"): event.get_to_status_display(),
+                _("Notitie van de maatschappelijk werker"): text(event.note),
+                _("Tekst voor de ontvangende organisatie"): text(event.handover_text),
             }
             for event in events
         ],
-        _("Overgedragen hulpvragen"): [
+        _("Overgedragen aan"): [
             {
-                _("Hulpvraag"): event.need.title,
-                _("Omschrijving"): event.need.description,
-                _("Postcodegebied"): event.need.postcode,
-                _("Status"): event.need.get_status_display(),
+                _("Organisatie"): recipient.organisation,
+                _("Hulpvraag"): recipient.title,
+                _("Omschrijving"): text(recipient.description),
+                _("Postcodegebied"): recipient.postcode,
+                _("Status"): recipient.status,
+                _("Vrijwilliger gekoppeld"): recipient.matched,
             }
-            for event in events
-            if event.need is not None
+            for recipient in recipients
         ],
     }
     audit.record(action="privacy.export", actor=actor, obj=case)

@@ -71,6 +71,8 @@ class PrivacySearchForm(SingleLineInputs, forms.Form):
             "naam of e-mailadres. De zoekvraag zelf wordt niet bewaard."
         ),
         error_messages={"required": _("Vul in waarop u wilt zoeken.")},
+        # The browser's form history would keep names and addresses searched for.
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 

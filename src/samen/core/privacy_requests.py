@@ -56,10 +56,13 @@ class SubjectKind:
     title: Callable[[Municipality, str], str | None]
     # (municipality, ref, actor) -> the readable export; the kind's service audits it.
     export: Callable[[Municipality, str, User], dict]
-    # (municipality, ref, actor, ground) -> erase; the kind's service audits it.
-    erase: Callable[[Municipality, str, User, str], None]
+    # (municipality, ref, actor, ground) -> erase; the kind's service audits it. False when
+    # there was nothing (left) to erase.
+    erase: Callable[[Municipality, str, User, str], bool]
     # What erasing leaves behind, told to the privacy officer before they confirm.
     keeps: Any = ""
+    # What the privacy officer checks before sending the export (AVG art. 15(4): others' data).
+    check: Any = ""
 
 
 _KINDS: dict[str, SubjectKind] = {}
@@ -116,9 +119,9 @@ def export(*, municipality: Municipality, actor: User, kind: SubjectKind, ref: s
 
 def erase(
     *, municipality: Municipality, actor: User, kind: SubjectKind, ref: str, ground: str
-) -> None:
+) -> bool:
     _check(actor, municipality)
-    kind.erase(municipality, ref, actor, ground if ground in Ground.values else Ground.OTHER)
+    return kind.erase(municipality, ref, actor, ground if ground in Ground.values else Ground.OTHER)
 
 
 def _value(value: object) -> str:
@@ -146,7 +149,9 @@ def _lines(value: object, depth: int) -> list[str]:
                 lines.append(f"{indent}{label}:")
                 lines.extend(_lines(inner, depth + 1))
             else:
-                lines.append(f"{indent}{label}: {_value(inner)}")
+                first, *more = _value(inner).splitlines() or [""]
+                lines.append(f"{indent}{label}: {first}")
+                lines.extend(f"{indent}  {line}" for line in more)
         return lines
     if isinstance(value, list):
         if not value:
@@ -156,7 +161,7 @@ def _lines(value: object, depth: int) -> list[str]:
             lines.append(f"{indent}{number}.")
             lines.extend(_lines(inner, depth + 1))
         return lines
-    return [f"{indent}{_value(value)}"]
+    return [f"{indent}{line}" for line in _value(value).splitlines() or [""]]
 
 
 def _is_plain_list(value: object) -> bool:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import privacy_requests
@@ -13,6 +14,7 @@ from .forms import PrivacyEraseForm, PrivacySearchForm
 from .tenancy import staff_view
 
 
+@never_cache
 @staff_view("privacy.requests")
 def search(request: HttpRequest) -> HttpResponse:
     """A search is a POST, so the name or address searched for stays out of URLs and logs."""
@@ -52,6 +54,7 @@ def _subject_page(request: HttpRequest, kind, title: str, ref: str, form: Privac
     return render(request, "core/privacy_subject.html", context)
 
 
+@never_cache
 @staff_view("privacy.requests")
 def subject(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
     """Everything held about the person (the export itself, audited as privacy.export)."""
@@ -59,6 +62,7 @@ def subject(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
     return _subject_page(request, kind_, title, ref, PrivacyEraseForm())
 
 
+@never_cache
 @staff_view("privacy.requests")
 def subject_text(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
     kind_, title = _subject(request, kind, ref)
@@ -77,25 +81,32 @@ def subject_text(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
 
 
 @require_POST
+@never_cache
 @staff_view("privacy.requests")
 def erase(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
     kind_, title = _subject(request, kind, ref)
     form = PrivacyEraseForm(request.POST)
     if not form.is_valid():
         return _subject_page(request, kind_, title, ref, form)
-    privacy_requests.erase(
+    erased = privacy_requests.erase(
         municipality=request.municipality,
         actor=request.user,
         kind=kind_,
         ref=ref,
         ground=form.cleaned_data["ground"],
     )
-    messages.success(
-        request,
-        _(
-            "Gewist: %(title)s. In het auditlog staat dat u dit deed en op welke grond, zonder "
-            "de gegevens."
+    if erased:
+        messages.success(
+            request,
+            _(
+                "Gewist: %(title)s. In het auditlog staat dat u dit deed en op welke grond, "
+                "zonder de gegevens."
+            )
+            % {"title": title},
         )
-        % {"title": title},
-    )
+    else:
+        messages.info(
+            request,
+            _("Er was niets meer te wissen: %(title)s. Er is niets veranderd.") % {"title": title},
+        )
     return redirect("core:privacy", request.municipality.slug)

@@ -116,15 +116,16 @@ def export(municipality: Municipality, ref: str, actor: User) -> dict:
     return services.export_newsletter_address(municipality, row.email, actor=actor)
 
 
-def erase(municipality: Municipality, ref: str, actor: User, ground: str) -> None:
+def erase(municipality: Municipality, ref: str, actor: User, ground: str) -> bool:
     row = _row(municipality, ref)
     assert row is not None
     if isinstance(row, NewsletterOptOut):
         services.check_privacy_request(actor, municipality)
-        return  # only the hash is held, and it is what honours "never again"
+        return False  # only the hash is held, and it is what honours "never again"
     services.erase_newsletter_address(
         municipality=municipality, email=row.email, actor=actor, reason=ground
     )
+    return True
 
 
 KIND = SubjectKind(

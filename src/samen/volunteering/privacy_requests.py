@@ -59,10 +59,11 @@ def export(municipality: Municipality, ref: str, actor: User) -> dict:
     return services.export_volunteer(volunteer, actor=actor)
 
 
-def erase(municipality: Municipality, ref: str, actor: User, ground: str) -> None:
+def erase(municipality: Municipality, ref: str, actor: User, ground: str) -> bool:
     volunteer = _volunteer(municipality, ref)
     assert volunteer is not None
     services.erase_volunteer(volunteer=volunteer, actor=actor, reason=ground)
+    return True
 
 
 KIND = SubjectKind(
@@ -77,5 +78,9 @@ KIND = SubjectKind(
         "Blijft: bevestigde koppelingen met hun uren, zonder de vrijwilliger, zodat de uren "
         "van een programma kloppen; en de regels in het auditlog. Een inlogaccount van de "
         "vrijwilliger verwijdert de regisseur apart."
+    ),
+    check=gettext_lazy(
+        "De toelichting van een organisatie bij een koppeling kan over de geholpen persoon "
+        "gaan: lees de tekst na voordat u hem verstuurt (AVG artikel 15 lid 4)."
     ),
 )

@@ -5,6 +5,7 @@
 - a programme manager sees only the figures of the programmes of their own organisation."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -314,3 +315,36 @@ def kpis(*, year: int):
             ),
         ],
     )
+
+
+@dataclass(frozen=True)
+class HandoverRecipient:
+    organisation: str
+    title: str
+    description: str
+    postcode: str
+    status: str
+    matched: bool
+
+
+def handover_recipients(need_ids: list[int]) -> list[HandoverRecipient]:
+    """The hulpvragen a Signaalpunt case was handed over as (by id), with the organisation
+    that received each and whether a volunteer was linked, for the person's AVG art. 15
+    export: who received their data. The volunteer is not named (their data, not the person's)."""
+    needs = (
+        Need.objects.filter(pk__in=need_ids)
+        .select_related("organisation")
+        .annotate(linked=Count("matches", filter=Q(matches__status=Match.Status.CONFIRMED)))
+        .order_by("pk")
+    )
+    return [
+        HandoverRecipient(
+            organisation=need.organisation.name,
+            title=need.title,
+            description=need.description,
+            postcode=need.postcode,
+            status=need.get_status_display(),
+            matched=need.linked > 0,
+        )
+        for need in needs
+    ]

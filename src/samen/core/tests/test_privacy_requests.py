@@ -190,3 +190,64 @@ def test_a_newsletter_address_never_appears_in_a_url_and_leaves_only_its_hash(
     (subject,) = NEWSLETTER_LINK.findall(page)
     body = client.get(subject).content.decode()
     assert "niet bewaard" in body and email not in body
+
+
+def test_the_export_does_not_give_the_reporter_away(login, samenstad, user, unscoped):
+    """AVG art. 15(4): the person may not learn who reported them."""
+    from samen.core.models import Organisation
+
+    organisation = Organisation.objects.filter(municipality=samenstad).first()
+    with municipality_scope(samenstad):
+        report = concerns.submit_report(
+            municipality=samenstad,
+            data={**REPORT, "description": "Bel mij terug op 06-98765432 of piet@example.nl"},
+            reporter_organisation=organisation,
+        ).report
+        concerns.add_note(
+            case=report.case,
+            actor=user("caseworker"),
+            note="Melder teruggebeld op 06-98765432,\nmailt nog via piet.melder@example.nl",
+        )
+    client = login("fg")
+    subject = f"/samenstad/beheer/privacy/case/{report.case.pk}/"
+    page = client.get(subject).content.decode()
+    text = client.get(subject + "tekst/").content.decode()
+    for body in (page, text):
+        assert "98765432" not in body and "piet" not in body
+        assert organisation.name not in body
+        assert "[contactgegeven weggelaten]" in body
+    assert "lees de tekst na" in page  # the officer checks names in free text
+    # A note over two lines stays under its label in the text file.
+    assert "\n      mailt nog via [contactgegeven weggelaten]" in text
+    assert client.get(subject)["Cache-Control"].startswith("max-age=0")
+
+
+def test_a_house_number_with_an_addition_and_a_short_reference_are_found(
+    login, samenstad, unscoped
+):
+    with municipality_scope(samenstad):
+        report = concerns.submit_report(
+            municipality=samenstad, data={**REPORT, "house_number": "41-2"}
+        ).report
+    client = login("fg")
+    subject = f'href="/samenstad/beheer/privacy/case/{report.case.pk}/"'
+    assert subject in _find(client, "9502XY 41-2")
+    assert subject in _find(client, "9502 xy 41 2")  # the same number, another addition
+    assert subject not in _find(client, "9502XY 4")
+    year, number = report.reference.split("-")[1:]
+    assert subject in _find(client, f"sp-{year}-{int(number)}")
+
+
+def test_erasing_an_open_case_keeps_why_it_closed_and_twice_is_nothing(
+    login, reported, unscoped
+):
+    case = reported.case
+    client = login("fg")
+    erase = f"/samenstad/beheer/privacy/case/{case.pk}/wissen/"
+    client.post(erase, {"ground": "request", "confirm": "on"})
+    with municipality_scope(case.municipality):
+        notes = list(case.events.values_list("note", flat=True))
+    assert "Afgesloten: de gegevens zijn op verzoek gewist." in notes
+    again = client.post(erase, {"ground": "request", "confirm": "on"}, follow=True)
+    assert "Er was niets meer te wissen" in again.content.decode()
+    assert AuditEvent.objects.filter(action="privacy.erase").count() == 1
