@@ -13,9 +13,8 @@ class ConcernsConfig(AppConfig):
 
         from . import demo, selectors
         from . import privacy_requests as subjects
-        from .selectors import cases_of_needs
 
-        register_cases_of_needs(cases_of_needs)
+        register_cases_of_needs(selectors.cases_of_needs)
         privacy_requests.register(subjects.KIND)
         capabilities.register(
             capabilities.Capability(

@@ -70,11 +70,6 @@ def register(capability: Capability) -> Capability:
     return capability
 
 
-def unregister(label: str) -> None:
-    """For tests."""
-    _registry.pop(label, None)
-
-
 def registered() -> Iterator[Capability]:
     """The registered capabilities in INSTALLED_APPS order."""
     for config in apps.get_app_configs():
