@@ -311,22 +311,6 @@ LOGGING = {
     "loggers": {"samen.retention": {"level": "INFO"}},
 }
 
-# Tasks that `samen schedule` enqueues once a day.
-SAMEN_DAILY_TASKS = [
-    "samen.concerns.tasks.send_daily_reminders",
-    "samen.concerns.tasks.close_idle_cases",
-    "samen.concerns.tasks.anonymise_expired_cases",
-    # Partners: each decides itself whether today is the day (Mondays; September).
-    "samen.partners.tasks.send_contact_reminders",
-    "samen.partners.tasks.week_against_loneliness_reminder",
-    "samen.partners.tasks.resume_deliveries",
-    "samen.activities.tasks.refresh_all_feeds",
-    "samen.activities.tasks.extend_horizon",
-    "samen.core.tasks.purge_signups",
-    "samen.volunteering.tasks.delete_idle_volunteers",
-    "samen.partners.tasks.purge_newsletter_addresses",
-]
-
 # --- CORS: only the public operations, for any origin, never with credentials --------------------
 CORS_URLS_REGEX = (
     r"^/api/v1/(activities|openapi\.json|concerns/status/[^/]+"

@@ -391,3 +391,15 @@ def upcoming_for_newsletter(
         if len(result) == limit:
             break
     return result
+
+
+def organisation_meetings(*, organisation, year: int) -> dict:
+    """For the organisation's own figures (impact): its meetings in the agenda that year,
+    `total` and `month_0`..`month_11`."""
+    from django.db.models import Count
+
+    from samen.core.kpi import monthly, year_range
+
+    return year_range(
+        Occurrence.objects.filter(activity__organisation=organisation), "starts_at", year
+    ).aggregate(total=Count("pk"), **monthly("month", "starts_at", year))

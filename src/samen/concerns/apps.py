@@ -8,11 +8,28 @@ class ConcernsConfig(AppConfig):
     verbose_name = _("Signaalpunt")
 
     def ready(self) -> None:
-        from samen.core import privacy_requests
+        from samen.core import capabilities, privacy_requests
         from samen.volunteering.services import register_cases_of_needs
 
+        from . import demo, selectors
         from . import privacy_requests as subjects
-        from .selectors import cases_of_needs
 
-        register_cases_of_needs(cases_of_needs)
+        register_cases_of_needs(selectors.cases_of_needs)
         privacy_requests.register(subjects.KIND)
+        capabilities.register(
+            capabilities.Capability(
+                label=self.label,
+                card=selectors.staff_summary,
+                card_template="concerns/staff_card.html",
+                kpis=selectors.kpis,
+                demo=demo.load,
+                daily_tasks=(
+                    "samen.concerns.tasks.send_daily_reminders",
+                    "samen.concerns.tasks.close_idle_cases",
+                    "samen.concerns.tasks.anonymise_expired_cases",
+                ),
+                navigation=(
+                    capabilities.NavEntry(_("Zorgen over iemand?"), "concerns:report", order=30),
+                ),
+            )
+        )

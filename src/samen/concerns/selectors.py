@@ -326,3 +326,18 @@ def cases_for_request(municipality: Municipality, query: str) -> list[Case]:
     else:
         return []
     return list(found.distinct().order_by("-created_at")[:50])
+
+
+def organisation_signals(*, organisation, year: int) -> dict:
+    """For the organisation's own figures (impact): the signals it passed on that year,
+    `total`, `supported` (connected with support) and `month_0`..`month_11`; not suppressed
+    yet."""
+    from samen.core.kpi import monthly, year_range
+
+    return year_range(
+        Report.objects.filter(reporter_organisation=organisation), "created_at", year
+    ).aggregate(
+        total=Count("pk"),
+        supported=Count("pk", filter=Q(case__outcome=Outcome.CONNECTED)),
+        **monthly("month", "created_at", year),
+    )

@@ -492,12 +492,9 @@ def anonymise_case(case: Case, *, now: dt.datetime) -> None:
 def _anonymise_needs(case: Case) -> None:
     """The hulpvragen made from the case's hand-overs go with it (their text was written
     about this person)."""
-    from samen.volunteering.models import Need
-    from samen.volunteering.services import anonymise_need
+    from samen.volunteering.services import anonymise_needs
 
-    made = case.events.filter(need__isnull=False).values("need")
-    for need in Need.objects.filter(pk__in=made):
-        anonymise_need(need)
+    anonymise_needs(case.events.filter(need__isnull=False).values("need"))
 
 
 def anonymise_expired_cases(*, now: dt.datetime | None = None) -> int:

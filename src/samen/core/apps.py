@@ -6,3 +6,12 @@ class CoreConfig(AppConfig):
     name = "samen.core"
     label = "core"
     verbose_name = _("Basis")
+
+    def ready(self) -> None:
+        from . import capabilities
+
+        capabilities.register(
+            capabilities.Capability(
+                label=self.label, daily_tasks=("samen.core.tasks.purge_signups",)
+            )
+        )

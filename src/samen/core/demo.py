@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
+from . import capabilities
 from .models import Membership, Municipality, Organisation, User
 from .roles import Role
 from .tenancy import municipality_scope
@@ -170,14 +171,8 @@ def load() -> dict[str, Municipality]:
         for row in TWEESTAD_USERS:
             _user(tweestad, *row)
 
-    # Each capability adds its own demo content through one named function.
-    from samen.activities import demo as activities_demo
-    from samen.concerns import demo as concerns_demo
-    from samen.partners import demo as partners_demo
-    from samen.volunteering import demo as volunteering_demo
-
+    # Each capability adds its own demo content (registered in its AppConfig).
     for municipality in (samenstad, tweestad):
         with municipality_scope(municipality):
-            for app_demo in (concerns_demo, activities_demo, partners_demo, volunteering_demo):
-                app_demo.load(municipality)
+            capabilities.load_demo(municipality)
     return {"samenstad": samenstad, "tweestad": tweestad}

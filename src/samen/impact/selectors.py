@@ -1,5 +1,5 @@
-"""The impact dashboard gathers each capability's `selectors.kpis(year=...)` for one
-municipality (in its scope). A capability that has no figures yet is simply left out.
+"""The impact dashboard gathers the figures each capability registered (its
+`selectors.kpis(year=...)`, see core.capabilities) for one municipality (in its scope).
 
 Counting a year over a million rows takes seconds, so the dashboard, the yearly report, the
 exports and the API serve the figures last computed (kept in the cache, with the time they
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 
+from samen.core import capabilities
 from samen.core.kpi import KpiSection, KpiTable
 from samen.core.models import Municipality
 from samen.core.suppression import shown
@@ -25,14 +25,6 @@ KEEP_SECONDS = 7 * 24 * 3600
 class Figures:
     sections: list[KpiSection]
     computed_at: dt.datetime
-
-
-KPI_PROVIDERS = [
-    "samen.concerns.selectors.kpis",
-    "samen.activities.selectors.kpis",
-    "samen.partners.selectors.kpis",
-    "samen.volunteering.selectors.kpis",
-]
 
 
 def _key(municipality: Municipality, year: int, language: str) -> str:
@@ -71,15 +63,9 @@ def refresh(
 
 
 def compute(*, year: int) -> list[KpiSection]:
-    """Every capability's figures, straight from the database (seconds at a million rows)."""
-    sections = []
-    for path in KPI_PROVIDERS:
-        try:
-            provider = import_string(path)
-        except ImportError:
-            continue
-        sections.append(provider(year=year))
-    return sections
+    """Every capability's figures (registered in its AppConfig), straight from the database
+    (seconds at a million rows)."""
+    return capabilities.kpi_sections(year=year)
 
 
 def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
@@ -87,44 +73,19 @@ def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
     publishes in the hub, the signals it passed on (small counts suppressed; how many led to
     support also when none or all did, or it would learn the outcome of its own), its help
     requests and the volunteers who helped, its programmes and its 5 M's. Nothing about any
-    other organisation, and never about a person."""
-    from django.db.models import Count, Q, Sum
-
-    from samen.activities.models import Occurrence
-    from samen.concerns.models import Outcome, Report
-    from samen.core.kpi import MONTHS_NL, monthly, months, year_range
+    other organisation, and never about a person. Each capability counts its own part."""
+    from samen.activities.selectors import organisation_meetings
+    from samen.concerns.selectors import organisation_signals
+    from samen.core.kpi import MONTHS_NL, months
     from samen.core.suppression import suppress, suppress_table
-    from samen.partners.models import Contribution, FiveM
-    from samen.volunteering.models import Match, TimeEntry
-    from samen.volunteering.selectors import programme_rows
+    from samen.partners.selectors import organisation_contributions
+    from samen.volunteering.selectors import organisation_help
 
     _ = translation.gettext
-    meetings = year_range(
-        Occurrence.objects.filter(activity__organisation=organisation), "starts_at", year
-    ).aggregate(total=Count("pk"), **monthly("month", "starts_at", year))
-    signals = year_range(
-        Report.objects.filter(reporter_organisation=organisation), "created_at", year
-    ).aggregate(
-        total=Count("pk"),
-        supported=Count("pk", filter=Q(case__outcome=Outcome.CONNECTED)),
-        **monthly("month", "created_at", year),
-    )
-    confirmed = year_range(
-        Match.objects.filter(status=Match.Status.CONFIRMED), "confirmed_at", year
-    )
-    helped = confirmed.filter(need__organisation=organisation).aggregate(
-        matches=Count("pk"), reached=Sum("people_reached")
-    )
-    entries = year_range(TimeEntry.objects.filter(status=TimeEntry.Status.CONFIRMED), "date", year)
-    hours = entries.filter(match__need__organisation=organisation).aggregate(
-        total=Sum("hours"), **monthly("month", "date", year, Sum, "hours", dates=True)
-    )
-    contributions = dict(
-        Contribution.objects.filter(partner__organisation=organisation)
-        .values_list("m")
-        .annotate(n=Count("pk"))
-        .values_list("m", "n")
-    )
+    meetings = organisation_meetings(organisation=organisation, year=year)
+    signals = organisation_signals(organisation=organisation, year=year)
+    helped = organisation_help(organisation=organisation, year=year)
+    hours = helped["hours"]
     signals_per_month = suppress_table(months(signals, "month"), total=signals["total"])
     supported = suppress_table(
         {"supported": signals["supported"]}, total=signals["total"], zero=True
@@ -147,15 +108,11 @@ def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
             "own-5m",
             _("Onze bijdragen in de 5 M's"),
             [_("M"), _("bijdragen")],
-            [[str(label), contributions.get(value, 0)] for value, label in FiveM.choices],
+            [[label, n] for label, n in organisation_contributions(organisation=organisation)],
             chart_column=1,
         ),
     ]
-    programmes = programme_rows(
-        confirmed.filter(programme__organisation=organisation),
-        entries.filter(match__programme__organisation=organisation),
-        organisation=organisation,
-    )
+    programmes = helped["programmes"]
     if programmes:
         tables.append(
             KpiTable(

@@ -425,3 +425,14 @@ def kpis(*, year: int):
             ),
         ],
     )
+
+
+def organisation_contributions(*, organisation) -> list[tuple[str, int]]:
+    """For the organisation's own figures (impact): its contributions per M of the 5 M's."""
+    counts = dict(
+        Contribution.objects.filter(partner__organisation=organisation)
+        .values_list("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
+    )
+    return [(str(label), counts.get(value, 0)) for value, label in FiveM.choices]

@@ -8,8 +8,18 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("Vrijwilligerswerk")
 
     def ready(self) -> None:
-        from samen.core import privacy_requests
+        from samen.core import capabilities, privacy_requests
 
+        from . import demo, selectors
         from . import privacy_requests as subjects
 
         privacy_requests.register(subjects.KIND)
+        capabilities.register(
+            capabilities.Capability(
+                label=self.label,
+                card=selectors.staff_card,
+                kpis=selectors.kpis,
+                demo=demo.load,
+                daily_tasks=("samen.volunteering.tasks.delete_idle_volunteers",),
+            )
+        )

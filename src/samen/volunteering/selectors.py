@@ -348,3 +348,27 @@ def handover_recipients(need_ids: list[int]) -> list[HandoverRecipient]:
         )
         for need in needs
     ]
+
+
+def organisation_help(*, organisation, year: int) -> dict:
+    """For the organisation's own figures (impact): the confirmed matches on its needs that
+    year (`matches`, `reached`), the hours of its volunteers (`hours`: `total` and
+    `month_0`..`month_11`) and its company programmes' rows (see programme_rows)."""
+    from samen.core.kpi import monthly, year_range
+
+    confirmed = year_range(
+        Match.objects.filter(status=Match.Status.CONFIRMED), "confirmed_at", year
+    )
+    helped = confirmed.filter(need__organisation=organisation).aggregate(
+        matches=Count("pk"), reached=Sum("people_reached")
+    )
+    entries = year_range(TimeEntry.objects.filter(status=TimeEntry.Status.CONFIRMED), "date", year)
+    hours = entries.filter(match__need__organisation=organisation).aggregate(
+        total=Sum("hours"), **monthly("month", "date", year, Sum, "hours", dates=True)
+    )
+    programmes = programme_rows(
+        confirmed.filter(programme__organisation=organisation),
+        entries.filter(match__programme__organisation=organisation),
+        organisation=organisation,
+    )
+    return {**helped, "hours": hours, "programmes": programmes}

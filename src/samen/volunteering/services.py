@@ -461,6 +461,13 @@ def anonymise_need(need: Need) -> None:
         audit.record(action="volunteering.need_anonymised", obj=need)
 
 
+def anonymise_needs(need_ids) -> None:
+    """anonymise_need for each of these needs (ids, or a values queryset of them): the ones
+    made from a case that is being anonymised."""
+    for need in Need.objects.filter(pk__in=need_ids):
+        anonymise_need(need)
+
+
 # need ids -> the ids of the Signaalpunt cases they came from. Registered by the concerns app
 # (volunteering knows nothing of cases), so that "who read case X?" also finds its need.
 _cases_of_needs: Callable[[list[int]], list[int]] = lambda ids: []  # noqa: E731

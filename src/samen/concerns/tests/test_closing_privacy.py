@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from samen.concerns import services
 from samen.concerns.models import Case, CaseEvent
+from samen.core import capabilities
 from samen.core.models import AuditEvent
 
 
@@ -101,7 +102,7 @@ def test_a_case_without_activity_for_180_days_is_closed_as_unreachable(
 
 
 def test_idle_closing_runs_in_the_daily_schedule(settings, case, unscoped):
-    assert "samen.concerns.tasks.close_idle_cases" in settings.SAMEN_DAILY_TASKS
+    assert "samen.concerns.tasks.close_idle_cases" in capabilities.daily_tasks()
     long_ago = timezone.now() - dt.timedelta(days=200)
     CaseEvent.objects.filter(case=case).update(at=long_ago)
     Case.objects.filter(pk=case.pk).update(created_at=long_ago)

@@ -238,9 +238,7 @@ def test_a_house_number_with_an_addition_and_a_short_reference_are_found(
     assert subject in _find(client, f"sp-{year}-{int(number)}")
 
 
-def test_erasing_an_open_case_keeps_why_it_closed_and_twice_is_nothing(
-    login, reported, unscoped
-):
+def test_erasing_an_open_case_keeps_why_it_closed_and_twice_is_nothing(login, reported, unscoped):
     case = reported.case
     client = login("fg")
     erase = f"/samenstad/beheer/privacy/case/{case.pk}/wissen/"

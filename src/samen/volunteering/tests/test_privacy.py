@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from samen.core import capabilities
 from samen.core.models import AuditEvent, Organisation, Signup
 from samen.core.tenancy import municipality_scope
 from samen.volunteering import selectors, services, tasks
@@ -285,7 +286,7 @@ def test_mdt_records_end_at_31_or_when_mdt_ends(samenstad, unscoped):
 def test_the_retention_task_is_scheduled_and_logs(settings, samenstad, caplog, unscoped):
     import logging
 
-    assert "samen.volunteering.tasks.delete_idle_volunteers" in settings.SAMEN_DAILY_TASKS
+    assert "samen.volunteering.tasks.delete_idle_volunteers" in capabilities.daily_tasks()
     from samen.volunteering.tasks import delete_idle_volunteers
 
     with caplog.at_level(logging.INFO, logger="samen.retention"):

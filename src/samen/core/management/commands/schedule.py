@@ -1,10 +1,11 @@
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
 from django_tasks import TaskResult, TaskResultStatus
+
+from samen.core import capabilities
 
 
 def _line(path: str, result: TaskResult) -> str:
@@ -17,7 +18,7 @@ def _line(path: str, result: TaskResult) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Enqueue Samen's daily tasks (reminders, retention). Run it from cron once a day, "
+        "Enqueue the daily tasks every capability registered (reminders, retention). Run it from cron once a day, "
         "or with --loop as a long-running process beside the workers."
     )
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, loop, every, **options):
         while True:
-            for path in settings.SAMEN_DAILY_TASKS:
+            for path in capabilities.daily_tasks():
                 result = import_string(path).enqueue()
                 self.stdout.write(_line(path, result))
             if not loop:

@@ -1,0 +1,120 @@
+"""What each capability gives the kernel, registered from its AppConfig.ready().
+
+The core imports no capability: the staff home, the menu (base.html), `samen demo`,
+`samen schedule` and the impact dashboard iterate what is registered, in INSTALLED_APPS
+order. Registration resolves everything it is given, so a capability that cannot be imported
+stops the start-up instead of silently missing from a page."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from .kpi import KpiSection
+    from .models import Municipality, User
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """An item of the main menu: `url_name` is reversed with the municipality's slug; shown
+    only to users with `perm` (in that municipality) when one is given. Entries are shown by
+    `order`, then in INSTALLED_APPS order."""
+
+    label: Any  # a lazy translation
+    url_name: str
+    perm: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Every part is optional.
+
+    card: (municipality, user) -> None or {"title", "figure", "label", "links": [{"text",
+      "url"}]} for the staff home; `card_template` renders it instead of the common card.
+    kpis: (year=...) -> KpiSection, the capability's figures for the impact dashboard.
+    demo: (municipality) -> None, adds its demo content (inside the municipality's scope).
+    daily_tasks: dotted paths of tasks `samen schedule` enqueues once a day, in this order.
+    navigation: its entries in the main menu."""
+
+    label: str
+    card: "Callable[[Municipality, User], dict | None] | None" = None
+    card_template: str = ""
+    kpis: "Callable[..., KpiSection] | None" = None
+    demo: "Callable[[Municipality], None] | None" = None
+    daily_tasks: tuple[str, ...] = ()
+    navigation: tuple[NavEntry, ...] = field(default=())
+
+
+_registry: dict[str, Capability] = {}
+
+
+def register(capability: Capability) -> Capability:
+    """Called from the capability's AppConfig.ready() (again when a test reloads the apps,
+    which replaces it). Raises when the label is not an installed app or a task cannot be
+    imported."""
+    try:
+        apps.get_app_config(capability.label)
+    except LookupError:
+        raise ImproperlyConfigured(
+            f"Capability {capability.label!r} is not an installed app."
+        ) from None
+    for path in capability.daily_tasks:
+        if not hasattr(import_string(path), "enqueue"):
+            raise ImproperlyConfigured(f"{path} is not a task.")
+    _registry[capability.label] = capability
+    return capability
+
+
+def registered() -> Iterator[Capability]:
+    """The registered capabilities in INSTALLED_APPS order."""
+    for config in apps.get_app_configs():
+        if config.label in _registry:
+            yield _registry[config.label]
+
+
+def cards(municipality: "Municipality", user: "User") -> list[dict]:
+    """The staff home's cards this user may see; a provider that fails, fails the page."""
+    found = []
+    for capability in registered():
+        if capability.card is None:
+            continue
+        card = capability.card(municipality, user)
+        if card:
+            found.append({**card, "template": capability.card_template})
+    return found
+
+
+def kpi_sections(*, year: int) -> list["KpiSection"]:
+    return [c.kpis(year=year) for c in registered() if c.kpis is not None]
+
+
+def load_demo(municipality: "Municipality") -> None:
+    for capability in registered():
+        if capability.demo is not None:
+            capability.demo(municipality)
+
+
+def daily_tasks() -> list[str]:
+    return [path for capability in registered() for path in capability.daily_tasks]
+
+
+def navigation(municipality: "Municipality", user: "User | None") -> list[dict]:
+    """The main menu's entries of the capabilities, as {"label", "url"}."""
+    from django.urls import reverse
+
+    entries = [e for c in registered() for e in c.navigation]
+    return [
+        {"label": entry.label, "url": reverse(entry.url_name, args=[municipality.slug])}
+        for entry in sorted(entries, key=lambda e: e.order)
+        if not entry.perm
+        or (
+            user is not None
+            and user.is_authenticated
+            and user.has_samen_perm(municipality, entry.perm)
+        )
+    ]
