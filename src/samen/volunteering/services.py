@@ -521,7 +521,20 @@ def record_need_listing(*, needs, actor, municipality: Municipality, **detail) -
         )
 
 
+def check_manages(need: Need, actor) -> None:
+    """Only the need's own organisation, or the coordinator, works a need."""
+    from .selectors import sees_all
+
+    municipality = need.municipality
+    if actor is None or not actor.has_samen_perm(municipality, "volunteering.post_needs"):
+        raise PermissionDenied
+    own = actor.organisation_in(municipality)
+    if not sees_all(actor, municipality) and (own is None or own.pk != need.organisation_id):
+        raise PermissionDenied
+
+
 def close_need(*, need: Need, actor) -> Need:
+    check_manages(need, actor)
     with transaction.atomic():
         need.status = Need.Status.CLOSED
         need.save(update_fields=["status"])
@@ -542,6 +555,8 @@ def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
     declines a proposal. Both accepted: confirmed, and hours are proposed automatically."""
     if side not in ("organisation", "volunteer"):
         raise ValueError(side)
+    if side == "organisation":
+        check_manages(match.need, actor)
     with transaction.atomic():
         match = Match.objects.select_for_update().select_related("need").get(pk=match.pk)
         if match.status != Match.Status.PROPOSED:
@@ -581,6 +596,8 @@ def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
 
 def confirm_hours(*, municipality: Municipality, entries, actor) -> int:
     """The organisation confirms proposed hours in bulk. Returns how many."""
+    if not actor.has_samen_perm(municipality, "volunteering.post_needs"):
+        raise PermissionDenied
     with transaction.atomic():
         ids = list(entries.filter(status=TimeEntry.Status.PROPOSED).values_list("pk", flat=True))
         TimeEntry.objects.filter(pk__in=ids).update(
@@ -617,6 +634,7 @@ def record_outcome(
     *, match: Match, actor, helped: str, people_reached: int | None, note: str = ""
 ) -> Match:
     """The short question to the organisation after a match: did it help, how many people."""
+    check_manages(match.need, actor)
     if match.status != Match.Status.CONFIRMED:
         raise ValidationError(_("Alleen bij een bevestigde koppeling."))
     with transaction.atomic():
