@@ -54,8 +54,8 @@ def resolve(
     if perm is not None:
         session = getattr(request, "auth_method", "session") == "session"
         check(request.user, municipality, perm, session=session)
-        request.role = request.user.role_in(municipality)
-    request.municipality = municipality
+        request.role = request.user.role_in(municipality)  # type: ignore[attr-defined,union-attr]
+    request.municipality = municipality  # type: ignore[attr-defined]
     return municipality
 
 
