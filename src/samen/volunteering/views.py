@@ -329,9 +329,8 @@ def needs(request: HttpRequest) -> HttpResponse:
 def need_new(request: HttpRequest) -> HttpResponse:
     user, municipality = request.user, request.municipality
     # The coordinator chooses the organisation below; anyone else posts for their own.
-    organisation = (
-        None if selectors.sees_all(user, municipality) else user.organisation_in(municipality)
-    )
+    sees_all = selectors.sees_all(user, municipality)
+    organisation = None if sees_all else user.organisation_in(municipality)
     from samen.core.models import Organisation
 
     organisations = Organisation.objects.order_by("name")
@@ -351,7 +350,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "organisation": organisation,
-        "organisations": organisations if organisation is None else None,
+        "organisations": organisations if sees_all else None,
     }
     return render(request, "volunteering/need_form.html", context)
 
