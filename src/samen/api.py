@@ -21,9 +21,10 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from samen import API_VERSION
+from samen.core.access import LoginRequired, resolve, tenant_endpoint
 from samen.core.errors import DATABASE_UNAVAILABLE, Conflict, database_unavailable, problem
 from samen.core.models import ApiToken, Municipality
-from samen.core.tenancy import cached_municipality, municipality_scope
+from samen.core.tenancy import municipality_scope
 
 
 class BearerToken(HttpBearer):
@@ -92,22 +93,12 @@ def rate_limited(request: HttpRequest, **kwargs: Any) -> bool:
 
 
 def municipality_for(request: HttpRequest, slug: str, perm: str | None = None) -> Municipality:
-    """The municipality of an API call, checked like staff pages: not a member -> 404,
-    member without `perm` -> 403, session of a user who must use two-factor login -> 403."""
-    municipality = cached_municipality(slug)
-    if perm is None:
-        return municipality
-    user = request.user
-    if not user.is_authenticated:
-        raise AuthenticationError
-    if not user.is_superuser and user.membership_in(municipality) is None:
-        raise Http404
-    if getattr(request, "auth_method", "") == "session" and user.needs_second_factor(municipality):
-        if not user.is_verified():
-            raise PermissionDenied
-    if not user.has_samen_perm(municipality, perm):
-        raise PermissionDenied
-    return municipality
+    """The municipality of an API call, checked by the one resolver (core/access.py). For
+    operations not yet on @tenant_endpoint, which does this and enters the scope."""
+    try:
+        return resolve(request, slug, perm, cached=True)
+    except LoginRequired:
+        raise AuthenticationError from None
 
 
 def validation_problem(source) -> JsonResponse:
@@ -537,4 +528,5 @@ __all__ = [
     "municipality_scope",
     "optional_user",
     "rate_limited",
+    "tenant_endpoint",
 ]

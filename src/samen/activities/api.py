@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from ninja import Field, Query, Router, Schema
 
-from samen.api import QueryDate, municipality_for
+from samen.api import QueryDate
+from samen.core.access import resolve
 from samen.core.errors import problem
 from samen.core.models import Municipality
 from samen.core.places import remote_budget
@@ -80,7 +81,7 @@ def list_activities(request: HttpRequest, filters: Query[ActivitySearch]):
         return problem(400, _("Ongeldige invoer"), params[0]["reason"], invalidParams=params)
     municipality = None
     if filters.municipality:
-        municipality = municipality_for(request, filters.municipality)
+        municipality = resolve(request, filters.municipality, cached=True)
         with municipality_scope(municipality):
             services.count_usage(municipality_id=municipality.pk, kind="searches")
     with scopes_disabled():  # activities are public; the municipality filter is explicit

@@ -236,8 +236,7 @@ def staff_card(municipality: Municipality, user) -> dict | None:
     links = [
         {"text": _("Naar de agenda"), "url": reverse("activities:agenda", args=[municipality.slug])}
     ]
-    membership = user.membership_in(municipality)
-    if membership and membership.organisation_id:
+    if user.organisation_in(municipality) is not None:
         links.append(
             {
                 "text": _("Activiteiten van mijn organisatie"),

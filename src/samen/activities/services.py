@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -460,8 +461,23 @@ def extend_horizon() -> int:
     return count
 
 
+def _check_publisher(activity: Activity, actor) -> None:
+    """The activity's own organisation, or the coordinator; no actor: the demo."""
+    if actor is None:
+        return
+    municipality = activity.municipality
+    if not actor.has_samen_perm(municipality, "activities.publish"):
+        raise PermissionDenied
+    own = actor.organisation_in(municipality)
+    if (own is None or own.pk != activity.organisation_id) and not actor.has_samen_perm(
+        municipality, "organisations.manage"
+    ):
+        raise PermissionDenied
+
+
 def save_activity(*, activity: Activity, actor, data: dict) -> Activity:
     """Create or edit an activity by hand (organisations without a feed)."""
+    _check_publisher(activity, actor)
     for name, value in data.items():
         setattr(activity, name, value)
     point = geocode(activity.postcode) if activity.postcode else None
@@ -478,6 +494,7 @@ def save_activity(*, activity: Activity, actor, data: dict) -> Activity:
 
 
 def delete_activity(*, activity: Activity, actor) -> None:
+    _check_publisher(activity, actor)
     with transaction.atomic():
         audit.record(action="activity.delete", actor=actor, obj=activity, title=activity.title)
         activity.delete()
@@ -590,6 +607,8 @@ SIGNUP_HANDLER = signup.Handler(
 
 
 def approve(*, registration: Registration, actor) -> Registration:
+    if not actor.has_samen_perm(registration.municipality, "organisations.manage"):
+        raise PermissionDenied
     registration.approved_at = timezone.now()
     registration.save(update_fields=["approved_at"])
     audit.record(action="organisation.approve", actor=actor, obj=registration.organisation)

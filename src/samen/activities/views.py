@@ -320,12 +320,12 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _own_organisation(request: HttpRequest) -> Organisation:
-    membership = request.user.membership_in(request.municipality)
-    if membership is None or membership.organisation_id is None:
+    organisation = request.user.organisation_in(request.municipality)
+    if organisation is None:
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
-    return membership.organisation
+    return organisation
 
 
 @staff_view("activities.publish")

@@ -14,12 +14,11 @@ from ninja.errors import HttpError
 from samen.api import (
     AUTH,
     InputSchema,
-    municipality_for,
     optional_user,
     rate_limited,
+    tenant_endpoint,
     validation_problem,
 )
-from samen.core.tenancy import municipality_scope
 
 from . import selectors, services
 from .forms import ReportForm
@@ -70,11 +69,12 @@ class ConcernStatusOut(Schema):
     summary="Report a concern (melding doen)",
     operation_id="createConcern",
 )
+@tenant_endpoint()
 def create_concern(request: HttpRequest, slug: str, payload: ConcernIn):
     """Open to everyone, or with a partner organisation's token (e.g. a delivery app).
     The report is committed before the 201 is sent."""
     user = optional_user(request)
-    municipality = municipality_for(request, slug)
+    municipality = request.municipality
     if not services.skips_intake_limit(user=user, municipality=municipality) and rate_limited(
         request, group="concern-intake", key="ip", rate=_rate(), increment=True
     ):
@@ -85,16 +85,12 @@ def create_concern(request: HttpRequest, slug: str, payload: ConcernIn):
     form = ReportForm(data=data)
     if not form.is_valid():
         return validation_problem(form)
-    with municipality_scope(municipality):
-        organisation = services.organisation_of(user, municipality)
-        if user is not None and not user.has_samen_perm(municipality, "concerns.report"):
-            organisation = None
-        submitted = services.submit_report(
-            municipality=municipality,
-            data=form.cleaned_data,
-            source="api",
-            reporter_organisation=organisation,
-        )
+    submitted = services.submit_report(
+        municipality=municipality,
+        data=form.cleaned_data,
+        source="api",
+        reporter_organisation=services.reporting_organisation(user, municipality),
+    )
     status_url = request.build_absolute_uri(
         reverse("concerns:status", args=[slug, submitted.status_token])
     )
@@ -209,20 +205,19 @@ class CaseFilters(Schema):
     summary="The caseworkers' queue",
     operation_id="listCases",
 )
+@tenant_endpoint("concerns.handle")
 def list_cases(request: HttpRequest, slug: str, filters: Query[CaseFilters]):
     """Open cases of the municipality, most urgent first. Caseworkers only."""
-    municipality = municipality_for(request, slug, "concerns.handle")
-    with municipality_scope(municipality):
-        cases = services.list_queue(
-            municipality=municipality,
-            actor=request.user,
-            via=getattr(request, "auth_method", "session"),
-            limit=500,
-            status=filters.status or "",
-            overdue=filters.overdue,
-            area=filters.area,
-        )
-        return [_summary(case) for case in cases]
+    cases = services.list_queue(
+        municipality=request.municipality,
+        actor=request.user,
+        via=getattr(request, "auth_method", "session"),
+        limit=500,
+        status=filters.status or "",
+        overdue=filters.overdue,
+        area=filters.area,
+    )
+    return [_summary(case) for case in cases]
 
 
 def _case_out(case: Case) -> dict:
@@ -275,13 +270,12 @@ def _case_out(case: Case) -> dict:
     summary="One case with its personal details (audited)",
     operation_id="getCase",
 )
+@tenant_endpoint("concerns.handle")
 def get_case(request: HttpRequest, slug: str, case_id: int):
     """The person's details, the reports and the history. Every read is written to the audit log."""
-    municipality = municipality_for(request, slug, "concerns.handle")
-    with municipality_scope(municipality):
-        case = get_object_or_404(Case.objects.select_related("assignee"), pk=case_id)
-        services.read_case(case=case, actor=request.user)
-        return _case_out(case)
+    case = get_object_or_404(Case.objects.select_related("assignee"), pk=case_id)
+    services.read_case(case=case, actor=request.user)
+    return _case_out(case)
 
 
 class TransitionIn(InputSchema):
@@ -307,10 +301,10 @@ class TransitionIn(InputSchema):
     summary="Move a case to its next status",
     operation_id="createCaseTransition",
 )
+@tenant_endpoint("concerns.handle")
 def transition_case(request: HttpRequest, slug: str, case_id: int, payload: TransitionIn):
     """Allowed transitions only; closing needs an outcome, handing over a referral."""
-    municipality = municipality_for(request, slug, "concerns.handle")
-    with municipality_scope(municipality), transaction.atomic():
+    with transaction.atomic():
         case = get_object_or_404(Case, pk=case_id)
         try:
             case = services.change_status(case=case, actor=request.user, **payload.dict())
@@ -336,18 +330,15 @@ class ContactNoteErasureOut(Schema):
     summary="Blank notes that look like contact details",
     operation_id="createContactNoteErasure",
 )
+@tenant_endpoint("concerns.handle")
 def erase_contact_notes(
     request: HttpRequest, slug: str, case_id: int, payload: ContactNoteErasureIn
 ):
     """A reporter's phone number or e-mail typed into a note is not needed once the case is
     closed. Only notes flagged `looks_like_contact` are blanked; a history line says how many."""
-    municipality = municipality_for(request, slug, "concerns.handle")
-    with municipality_scope(municipality):
-        case = get_object_or_404(Case, pk=case_id)
-        blanked = services.blank_contact_notes(
-            case=case, actor=request.user, event_ids=payload.events
-        )
-        return {"blanked": blanked}
+    case = get_object_or_404(Case, pk=case_id)
+    blanked = services.blank_contact_notes(case=case, actor=request.user, event_ids=payload.events)
+    return {"blanked": blanked}
 
 
 class CountOut(Schema):
@@ -377,13 +368,12 @@ class FiguresOut(Schema):
     summary="Anonymous figures of the Signaalpunt (counts under 5 are null)",
     operation_id="getConcernFigures",
 )
+@tenant_endpoint("concerns.view_figures")
 def concern_figures(request: HttpRequest, slug: str, year: int = Query(None, ge=2000, le=2100)):
     """Counts without personal details for coordinators. Counts from 1 to 4 are null, so is
     a share computed from a suppressed count, and a second count of a breakdown where the
     total would give a small one away."""
-    municipality = municipality_for(request, slug, "concerns.view_figures")
-    with municipality_scope(municipality):
-        figures = selectors.figures(year=year or timezone.localdate().year)
+    figures = selectors.figures(year=year or timezone.localdate().year)
     for key in ("by_reporter_type", "by_outcome"):
         figures[key] = [{"label": label, "count": count} for label, count in figures[key]]
     return figures

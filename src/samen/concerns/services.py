@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from samen.core import audit
 from samen.core.db import insert
 from samen.core.errors import Conflict
-from samen.core.models import Membership, Municipality, Organisation, User
+from samen.core.models import Municipality, Organisation, User
 from samen.core.roles import Role
 from samen.core.workdays import add_working_days
 
@@ -178,7 +178,7 @@ def submit_report(
 
 def _check_caseworker(case: Case, actor: User) -> None:
     if not actor.has_samen_perm(case.municipality, "concerns.handle"):
-        raise PermissionError("Only caseworkers of this municipality handle concerns.")
+        raise PermissionDenied("Only caseworkers of this municipality handle concerns.")
 
 
 def change_status(
@@ -359,7 +359,7 @@ def _buddy_need(*, case: Case, actor: User, description: str):
     for names, addresses and contact details) and the postcode area, never the note."""
     from samen.volunteering.services import create_buddy_need_from_referral
 
-    organisation = organisation_of(actor, case.municipality)
+    organisation = actor.organisation_in(case.municipality)
     if organisation is None:
         raise ValidationError(
             {"referral": _("Uw account hoort niet bij een organisatie die hulpvragen plaatst.")}
@@ -443,8 +443,6 @@ def list_queue(
 ) -> list[Case]:
     """The caseworkers' queue, and an audit line naming every case it listed and how it was
     asked for (web, token or session), so a privacy officer can tell who saw which cases."""
-    from django.core.exceptions import PermissionDenied
-
     from .selectors import case_queue
 
     if not actor.has_samen_perm(municipality, "concerns.handle"):
@@ -517,8 +515,6 @@ def erase_case(*, case: Case, actor: User, reason: str) -> bool:
     """AVG art. 17: the privacy officer of the case's municipality anonymises it early, the
     same way retention does; an open case is closed. The audit line names the case and the
     ground's code, nothing of the person. False: it was anonymised already, nothing to do."""
-    from django.core.exceptions import PermissionDenied
-
     if not actor.has_samen_perm(case.municipality, "privacy.requests"):
         raise PermissionDenied
     if case.anonymised_at is not None:
@@ -563,8 +559,6 @@ def export_case(*, case: Case, actor: User) -> dict[str, object]:
     handed over and to whom. Nothing that gives the reporter away (art. 15(4)): no reporter's
     name, phone, e-mail or organisation, and phone numbers and e-mail addresses in the free
     texts are left out. Only the municipality's privacy officer; audited as privacy.export."""
-    from django.core.exceptions import PermissionDenied
-
     from samen.volunteering.selectors import handover_recipients
 
     if not actor.has_samen_perm(case.municipality, "privacy.requests"):
@@ -678,19 +672,17 @@ def send_daily_reminders(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def skips_intake_limit(*, user: User | None, municipality: Municipality) -> bool:
-    """Only an organisation that may report concerns in this municipality (a partner's token or
-    login) reports without the per-client limit; any other user is counted like a visitor."""
+def reporting_organisation(user: User | None, municipality: Municipality) -> Organisation | None:
+    """The organisation a report is made for: that of a member who may report concerns (a
+    partner's token or login), else None."""
     if user is None or not user.is_authenticated:
-        return False
-    return (
-        user.has_samen_perm(municipality, "concerns.report")
-        and organisation_of(user, municipality) is not None
-    )
-
-
-def organisation_of(user: User | None, municipality: Municipality) -> Organisation | None:
-    if user is None:
         return None
-    membership = Membership.objects.filter(user=user, municipality=municipality).first()
-    return membership.organisation if membership else None
+    if not user.has_samen_perm(municipality, "concerns.report"):
+        return None
+    return user.organisation_in(municipality)
+
+
+def skips_intake_limit(*, user: User | None, municipality: Municipality) -> bool:
+    """Only an organisation that may report concerns in this municipality reports without the
+    per-client limit; any other user is counted like a visitor."""
+    return reporting_organisation(user, municipality) is not None

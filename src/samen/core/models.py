@@ -37,6 +37,11 @@ class User(AbstractUser):
             )
         return cache[municipality.pk]
 
+    def organisation_in(self, municipality: "Municipality") -> "Organisation | None":
+        """The organisation this user acts for in this municipality, if any."""
+        membership = self.membership_in(municipality)
+        return membership.organisation if membership else None
+
     def role_in(self, municipality: "Municipality") -> Role | None:
         membership = self.membership_in(municipality)
         return Role(membership.role) if membership else None

@@ -4,8 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from samen.api import AUTH, municipality_for
-from samen.core.tenancy import municipality_scope
+from samen.api import AUTH, tenant_endpoint
 
 from . import selectors
 
@@ -45,14 +44,14 @@ class KpisOut(Schema):
     summary="Impact figures of a year",
     operation_id="getKpis",
 )
+@tenant_endpoint("impact.view")
 def get_kpis(request: HttpRequest, slug: str, year: int = Query(None, ge=2000, le=2100)):
     """The dashboard's figures as JSON: per capability a few headline figures and tables.
     Counts about concerns under 5 are null. Figures are recounted at most every ten minutes;
     `computed_at` says when."""
-    municipality = municipality_for(request, slug, "impact.view")
+    municipality = request.municipality
     year = year or timezone.localdate().year
-    with municipality_scope(municipality):
-        figures = selectors.figures(municipality=municipality, year=year)
+    figures = selectors.figures(municipality=municipality, year=year)
     return {
         "municipality": municipality.slug,
         "year": year,

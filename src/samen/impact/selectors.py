@@ -203,13 +203,13 @@ def staff_card(municipality, user) -> dict | None:
     from django.utils.translation import gettext as _
 
     if user.has_samen_perm(municipality, "impact.own"):
-        membership = user.membership_in(municipality)
-        if membership is None or membership.organisation is None:
+        organisation = user.organisation_in(municipality)
+        if organisation is None:
             return None
         return {
             "title": _("Onze cijfers"),
             "figure": timezone.localdate().year,
-            "label": membership.organisation.name,
+            "label": organisation.name,
             "links": [
                 {
                     "text": _("Naar onze cijfers"),

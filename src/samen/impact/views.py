@@ -42,11 +42,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _own_sections(request: HttpRequest) -> tuple[int, list]:
-    membership = request.user.membership_in(request.municipality)
-    if membership is None or membership.organisation is None:
+    organisation = request.user.organisation_in(request.municipality)
+    if organisation is None:
         raise Http404
     year = _year(request)
-    return year, selectors.organisation_kpis(organisation=membership.organisation, year=year)
+    return year, selectors.organisation_kpis(organisation=organisation, year=year)
 
 
 @staff_view("impact.own")

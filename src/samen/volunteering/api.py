@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from samen.api import AUTH, Date, InputSchema, municipality_for, validation_problem
+from samen.api import AUTH, Date, InputSchema, tenant_endpoint, validation_problem
 from samen.core.errors import Conflict
-from samen.core.tenancy import municipality_scope
+from samen.core.models import Organisation
 
-from . import selectors, services
+from . import matching_run, selectors, services
 from .forms import NeedForm
 from .models import Match, Need
 
@@ -158,13 +158,13 @@ def _match_out(match: Match) -> dict:
     summary="Needs of the caller's organisation (all for the coordinator)",
     operation_id="listVolunteerNeeds",
 )
+@tenant_endpoint("volunteering.post_needs")
 def list_needs(request: HttpRequest, slug: str):
     """Open and closed needs the caller may manage, newest first."""
-    municipality = municipality_for(request, slug, "volunteering.post_needs")
-    with municipality_scope(municipality):
-        needs = list(selectors.needs_for(request.user, municipality)[:500])
-        services.record_need_listing(needs=needs, actor=request.user, municipality=municipality)
-        return [_need_out(n) for n in needs]
+    municipality = request.municipality
+    needs = list(selectors.needs_for(request.user, municipality)[:500])
+    services.record_need_listing(needs=needs, actor=request.user, municipality=municipality)
+    return [_need_out(n) for n in needs]
 
 
 @router.post(
@@ -174,33 +174,27 @@ def list_needs(request: HttpRequest, slug: str):
     summary="Post a need (hulpvraag)",
     operation_id="createVolunteerNeed",
 )
+@tenant_endpoint("volunteering.post_needs")
 def create_need(request: HttpRequest, slug: str, payload: NeedIn):
     """A partner posts for its own organisation; the coordinator names the organisation."""
-    municipality = municipality_for(request, slug, "volunteering.post_needs")
     data = payload.dict()
     for key in ("start_date", "end_date"):
         data[key] = data[key].isoformat() if data[key] else ""
     form = NeedForm(data=data)
     if not form.is_valid():
         return validation_problem(form)
-    with municipality_scope(municipality):
-        from samen.core.models import Organisation
-
-        membership = request.user.membership_in(municipality)
-        if selectors.sees_all(request.user, municipality):
-            organisation = Organisation.objects.filter(slug=payload.organisation).first()
-        else:
-            organisation = membership.organisation if membership else None
-        if organisation is None:
-            raise HttpError(400, _("Kies de organisatie van deze hulpvraag."))
+    chosen = Organisation.objects.filter(slug=payload.organisation).first()
+    try:
         need = services.create_need(
-            municipality=municipality,
-            organisation=organisation,
+            municipality=request.municipality,
+            organisation=chosen,
             actor=request.user,
             data=form.cleaned_data,
             source=Need.Source.API,
         )
-        return Status(201, _need_out(need))
+    except DjangoValidationError as error:
+        raise HttpError(400, " ".join(error.messages)) from None
+    return Status(201, _need_out(need))
 
 
 @router.get(
@@ -210,23 +204,22 @@ def create_need(request: HttpRequest, slug: str, payload: NeedIn):
     summary="Proposals and matches the caller may see, with the explanation per criterion",
     operation_id="listVolunteerMatches",
 )
+@tenant_endpoint("staff.home")
 def list_matches(request: HttpRequest, slug: str):
     """Organisations see the matches of their needs; a volunteer sees their own."""
-    municipality = municipality_for(request, slug, "staff.home")
-    with municipality_scope(municipality):
-        user = request.user
-        if user.has_samen_perm(municipality, "volunteering.post_needs"):
-            matches = selectors.matches_for_organisation(user, municipality)
-        else:
-            volunteer = selectors.volunteer_of(user)
-            if volunteer is None or not user.has_samen_perm(municipality, "volunteering.volunteer"):
-                return []
-            matches = volunteer.matches.select_related("need", "volunteer")
-        matches = list(matches[:500])
-        services.record_need_listing(
-            needs=[m.need for m in matches], actor=user, municipality=municipality
-        )
-        return [_match_out(m) for m in matches]
+    user, municipality = request.user, request.municipality
+    if user.has_samen_perm(municipality, "volunteering.post_needs"):
+        matches = selectors.matches_for_organisation(user, municipality)
+    else:
+        volunteer = selectors.volunteer_of(user)
+        if volunteer is None or not user.has_samen_perm(municipality, "volunteering.volunteer"):
+            return []
+        matches = volunteer.matches.select_related("need", "volunteer")
+    matches = list(matches[:500])
+    services.record_need_listing(
+        needs=[m.need for m in matches], actor=user, municipality=municipality
+    )
+    return [_match_out(m) for m in matches]
 
 
 @router.post(
@@ -236,32 +229,31 @@ def list_matches(request: HttpRequest, slug: str):
     summary="Accept or decline a proposal",
     operation_id="createVolunteerMatchDecision",
 )
+@tenant_endpoint("staff.home")
 def decide(request: HttpRequest, slug: str, match_id: int, payload: DecisionIn):
     """The need's organisation or the volunteer answers. Declined pairs are never proposed
     again; accepted by both, the match is confirmed and its hours are proposed."""
-    municipality = municipality_for(request, slug, "staff.home")
-    with municipality_scope(municipality):
-        user = request.user
-        org_matches = selectors.matches_for_organisation(user, municipality)
-        match = org_matches.filter(pk=match_id).first()
-        side = "organisation"
-        if match is None:
-            volunteer = selectors.volunteer_of(user)
-            match = volunteer.matches.filter(pk=match_id).first() if volunteer else None
-            side = "volunteer"
-        if match is None:
-            raise HttpError(404, _("Deze bron bestaat niet of is niet voor u zichtbaar."))
-        if payload.decision not in ("accept", "decline"):
-            raise HttpError(400, _("Kies accept of decline."))
-        try:
-            match = services.decide(
-                match=match, side=side, accept=payload.decision == "accept", actor=user
-            )
-        except DjangoValidationError as error:
-            status = 409 if isinstance(error, Conflict) else 400
-            raise HttpError(status, " ".join(error.messages)) from None
-        match = get_object_or_404(Match.objects.select_related("need", "volunteer"), pk=match.pk)
-        return _match_out(match)
+    user, municipality = request.user, request.municipality
+    org_matches = selectors.matches_for_organisation(user, municipality)
+    match = org_matches.filter(pk=match_id).first()
+    side = "organisation"
+    if match is None:
+        volunteer = selectors.volunteer_of(user)
+        match = volunteer.matches.filter(pk=match_id).first() if volunteer else None
+        side = "volunteer"
+    if match is None:
+        raise HttpError(404, _("Deze bron bestaat niet of is niet voor u zichtbaar."))
+    if payload.decision not in ("accept", "decline"):
+        raise HttpError(400, _("Kies accept of decline."))
+    try:
+        match = services.decide(
+            match=match, side=side, accept=payload.decision == "accept", actor=user
+        )
+    except DjangoValidationError as error:
+        status = 409 if isinstance(error, Conflict) else 400
+        raise HttpError(status, " ".join(error.messages)) from None
+    match = get_object_or_404(Match.objects.select_related("need", "volunteer"), pk=match.pk)
+    return _match_out(match)
 
 
 @router.post(
@@ -271,31 +263,29 @@ def decide(request: HttpRequest, slug: str, match_id: int, payload: DecisionIn):
     summary="Run the matching",
     operation_id="createMatchingRun",
 )
+@tenant_endpoint("volunteering.match")
 def run_matching(request: HttpRequest, slug: str):
     """Hard constraints first, then the optimal assignment over all open needs. Coordinator
     only. Returns the new proposals with their explanation."""
-    municipality = municipality_for(request, slug, "volunteering.match")
-    with municipality_scope(municipality):
-        run = services.run_matching(municipality=municipality, actor=request.user)
-        matches = list(
-            Match.objects.filter(pk__in=[m.pk for m in run.created]).select_related(
-                "need", "volunteer"
-            )
-        )
-        services.record_need_listing(
-            needs=[m.need for m in matches], actor=request.user, municipality=municipality
-        )
-        return Status(
-            201,
-            {
-                "proposals": len(run.result.assignments),
-                "objective": run.result.objective,
-                "greedy_objective": run.result.greedy_objective,
-                "certified_optimal": run.result.certified,
-                "feasible_pairs": run.result.feasible_pairs,
-                "matches": [_match_out(m) for m in matches],
-            },
-        )
+    municipality = request.municipality
+    run = matching_run.run_matching(municipality=municipality, actor=request.user)
+    matches = list(
+        Match.objects.filter(pk__in=[m.pk for m in run.created]).select_related("need", "volunteer")
+    )
+    services.record_need_listing(
+        needs=[m.need for m in matches], actor=request.user, municipality=municipality
+    )
+    return Status(
+        201,
+        {
+            "proposals": len(run.result.assignments),
+            "objective": run.result.objective,
+            "greedy_objective": run.result.greedy_objective,
+            "certified_optimal": run.result.certified,
+            "feasible_pairs": run.result.feasible_pairs,
+            "matches": [_match_out(m) for m in matches],
+        },
+    )
 
 
 @router.get(
@@ -305,27 +295,27 @@ def run_matching(request: HttpRequest, slug: str):
     summary="Figures of the caller's own programmes",
     operation_id="listProgrammeFigures",
 )
+@tenant_endpoint("volunteering.programme")
 def programme_figures(request: HttpRequest, slug: str):
     """Participation, hours, half-days against the budget, people reached, needs served.
     A programme manager gets only the programmes of their own organisation."""
-    municipality = municipality_for(request, slug, "volunteering.programme")
-    with municipality_scope(municipality):
-        rows = []
-        for programme in selectors.programmes_for(request.user, municipality):
-            f = selectors.programme_figures(programme)
-            rows.append(
-                {
-                    "programme": programme.name,
-                    "start": f["start"],
-                    "end": f["end"],
-                    "employees": f["employees"],
-                    "volunteered": f["volunteered"],
-                    "participation_percent": f["participation"],
-                    "hours_confirmed": float(f["hours"]),
-                    "half_days_used": float(f["half_days"]),
-                    "half_days_budget": float(f["budget"]),
-                    "people_reached": f["people_reached"],
-                    "needs_served": f["needs_served"],
-                }
-            )
-        return rows
+    municipality = request.municipality
+    rows = []
+    for programme in selectors.programmes_for(request.user, municipality):
+        f = selectors.programme_figures(programme)
+        rows.append(
+            {
+                "programme": programme.name,
+                "start": f["start"],
+                "end": f["end"],
+                "employees": f["employees"],
+                "volunteered": f["volunteered"],
+                "participation_percent": f["participation"],
+                "hours_confirmed": float(f["hours"]),
+                "half_days_used": float(f["half_days"]),
+                "half_days_budget": float(f["budget"]),
+                "people_reached": f["people_reached"],
+                "needs_served": f["needs_served"],
+            }
+        )
+    return rows

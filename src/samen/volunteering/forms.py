@@ -4,7 +4,7 @@ give the same Dutch error for every invalid field."""
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from samen.core.forms import SingleLineInputs
@@ -90,27 +90,16 @@ class MdtForm(ProfileForm):
     )
 
     def clean(self):
-        from .services import CONSENT_BELOW, MDT_MAX_AGE, MDT_MIN_AGE, age_on
+        """The age and consent rule is the service's (services.check_age); the form shows
+        its errors beside the fields."""
+        from .services import check_age
 
         data = super().clean()
-        born = data.get("date_of_birth")
-        if born is None:
-            return data
-        age = age_on(born, timezone.localdate())
-        if not MDT_MIN_AGE <= age <= MDT_MAX_AGE:
-            self.add_error("date_of_birth", _("MDT is voor jongeren van 12 tot en met 30 jaar."))
-        elif age < CONSENT_BELOW:
-            parent = (data.get("parent_email") or "").strip().lower()
-            if not data.get("parent_name") or not parent:
-                self.add_error("parent_email", _("Vul de naam en het e-mailadres van je ouder in."))
-            elif parent == (data.get("email") or "").strip().lower():
-                self.add_error(
-                    "parent_email",
-                    _(
-                        "Vul het e-mailadres van je ouder in, niet je eigen: je ouder "
-                        "bevestigt je aanmelding."
-                    ),
-                )
+        if data.get("date_of_birth") is not None:
+            try:
+                check_age(data, Volunteer.Kind.MDT)
+            except ValidationError as error:
+                self.add_error(None, error)
         return data
 
 

@@ -1,6 +1,6 @@
 """The matching engine: volunteers to needs, hard constraints first, then an exact optimum.
 
-Pure numpy, scipy and OR-Tools, no Django: `services.run_matching` turns rows into a `Pool`
+Pure numpy, scipy and OR-Tools, no Django: `matching_run.run_matching` turns rows into a `Pool`
 and a `NeedSet`, the benchmark (`bench/matching.py`) generates them.
 
 The problem. Every volunteer gets at most one new proposal per run; a need with c open places

@@ -318,7 +318,7 @@ class Match(TenantModel):
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches")
     # Empty once the volunteer was erased: a confirmed match keeps its hours and outcome for
-    # the programme's figures, without the person (services.erase_volunteer detaches it
+    # the programme's figures, without the person (retention.erase_volunteer detaches it
     # first; deleting a volunteer otherwise deletes their matches).
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.CASCADE, null=True, blank=True, related_name="matches"

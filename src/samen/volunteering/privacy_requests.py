@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from samen.core.models import Municipality, User
 from samen.core.privacy_requests import Found, SubjectKind
 
-from . import selectors, services
+from . import retention, selectors
 from .models import Volunteer
 
 
@@ -56,13 +56,13 @@ def title(municipality: Municipality, ref: str) -> str | None:
 def export(municipality: Municipality, ref: str, actor: User) -> dict:
     volunteer = _volunteer(municipality, ref)
     assert volunteer is not None  # the page found it first
-    return services.export_volunteer(volunteer, actor=actor)
+    return retention.export_volunteer(volunteer, actor=actor)
 
 
 def erase(municipality: Municipality, ref: str, actor: User, ground: str) -> bool:
     volunteer = _volunteer(municipality, ref)
     assert volunteer is not None
-    services.erase_volunteer(volunteer=volunteer, actor=actor, reason=ground)
+    retention.erase_volunteer(volunteer=volunteer, actor=actor, reason=ground)
     return True
 
 

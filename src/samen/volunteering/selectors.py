@@ -27,11 +27,6 @@ CRITERION_LABELS = {
 }
 
 
-def _organisation_id(user: User, municipality: Municipality) -> int | None:
-    membership = user.membership_in(municipality)
-    return membership.organisation_id if membership else None
-
-
 def sees_all(user: User, municipality: Municipality) -> bool:
     return user.is_superuser or user.role_in(municipality) == Role.COORDINATOR
 
@@ -43,8 +38,8 @@ def needs_for(user: User, municipality: Municipality) -> QuerySet[Need]:
         return needs
     if not user.has_samen_perm(municipality, "volunteering.post_needs"):
         return needs.none()
-    organisation = _organisation_id(user, municipality)
-    return needs.filter(organisation_id=organisation) if organisation else needs.none()
+    organisation = user.organisation_in(municipality)
+    return needs.filter(organisation=organisation) if organisation else needs.none()
 
 
 def matches_for_organisation(user: User, municipality: Municipality) -> QuerySet[Match]:
@@ -76,8 +71,8 @@ def programmes_for(user: User, municipality: Municipality) -> QuerySet[Programme
         return programmes
     if not user.has_samen_perm(municipality, "volunteering.programme"):
         return programmes.none()
-    organisation = _organisation_id(user, municipality)
-    return programmes.filter(organisation_id=organisation) if organisation else programmes.none()
+    organisation = user.organisation_in(municipality)
+    return programmes.filter(organisation=organisation) if organisation else programmes.none()
 
 
 def explanation(match: Match) -> list[dict]:

@@ -7,27 +7,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core import audit, signup
 from samen.core.errors import Conflict
 from samen.core.models import Municipality, Organisation, User
-from samen.core.places import pc4, postcode_point
 
-from . import matching
 from .models import (
     HalfDay,
     Interest,
-    Language,
     Match,
     Need,
     Programme,
-    Skill,
     SoftSkill,
     TimeEntry,
     Volunteer,
@@ -63,7 +57,9 @@ def programme_for_email(email: str) -> Programme | None:
     )
 
 
-def _check_age(data: dict[str, Any], kind: str) -> None:
+def check_age(data: dict[str, Any], kind: str) -> None:
+    """The MDT rule: 12 to 30 years old, and under 16 a parent (not the young person's own
+    address) confirms. Every sign-up path calls it; the forms show its errors."""
     if kind != Volunteer.Kind.MDT:
         return
     born = data.get("date_of_birth")
@@ -113,7 +109,7 @@ def register_volunteer(
     personal link derived from the confirmation link."""
     if programme is None and kind == Volunteer.Kind.EMPLOYEE:
         programme = programme_for_email(data.get("email", ""))
-    _check_age(data, kind)
+    check_age(data, kind)
     token = token or new_token()
     fields = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
     waiting = needs_parent(kind, fields.get("date_of_birth"))
@@ -235,7 +231,7 @@ def request_registration(
     personal page) exists only once the address is confirmed. One confirmation mail per
     address per hour; False when this one was not sent."""
 
-    _check_age(data, kind)
+    check_age(data, kind)
 
     fields = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
     return signup.start(
@@ -386,13 +382,43 @@ NEED_FIELDS = {
 }
 
 
+def owner_of_new_need(
+    *, actor: User, municipality: Municipality, chosen: Organisation | None = None
+) -> Organisation:
+    """Who owns a new need: the coordinator names the organisation (`chosen`); anyone else
+    posts for their own organisation, whatever they name."""
+    from .selectors import sees_all
+
+    owner = chosen if sees_all(actor, municipality) else actor.organisation_in(municipality)
+    if owner is None:
+        raise ValidationError(_("Kies de organisatie van deze hulpvraag."))
+    return owner
+
+
 def create_need(
+    *,
+    municipality: Municipality,
+    actor: User,
+    data: dict[str, Any],
+    organisation: Organisation | None = None,
+    source: str = Need.Source.WEB,
+) -> Need:
+    """A partner posts a need for its own organisation, the coordinator for `organisation`."""
+    if not actor.has_samen_perm(municipality, "volunteering.post_needs"):
+        raise PermissionDenied
+    owner = owner_of_new_need(actor=actor, municipality=municipality, chosen=organisation)
+    return _create_need(
+        municipality=municipality, organisation=owner, actor=actor, data=data, source=source
+    )
+
+
+def _create_need(
     *,
     municipality: Municipality,
     organisation: Organisation,
     actor,
     data: dict[str, Any],
-    source: str = Need.Source.WEB,
+    source: str,
 ) -> Need:
     fields = {k: v for k, v in data.items() if k in NEED_FIELDS}
     with transaction.atomic():
@@ -419,7 +445,7 @@ def create_buddy_need_from_referral(
     organisation. Only what the caseworker chooses to type is stored: no name, no address
     beyond the postcode (used for the distance)."""
     contact = actor.get_full_name() if getattr(actor, "is_authenticated", False) else ""
-    return create_need(
+    return _create_need(
         municipality=municipality,
         organisation=organisation,
         actor=actor,
@@ -502,7 +528,20 @@ def record_need_listing(*, needs, actor, municipality: Municipality, **detail) -
         )
 
 
+def check_manages(need: Need, actor) -> None:
+    """Only the need's own organisation, or the coordinator, works a need."""
+    from .selectors import sees_all
+
+    municipality = need.municipality
+    if actor is None or not actor.has_samen_perm(municipality, "volunteering.post_needs"):
+        raise PermissionDenied
+    own = actor.organisation_in(municipality)
+    if not sees_all(actor, municipality) and (own is None or own.pk != need.organisation_id):
+        raise PermissionDenied
+
+
 def close_need(*, need: Need, actor) -> Need:
+    check_manages(need, actor)
     with transaction.atomic():
         need.status = Need.Status.CLOSED
         need.save(update_fields=["status"])
@@ -515,180 +554,7 @@ def open_places(need: Need) -> int:
     return max(0, need.volunteers_needed - taken)
 
 
-# --- matching -----------------------------------------------------------------------------
-
-
-@dataclass
-class MatchingRun:
-    result: matching.Result
-    created: list[Match]
-    volunteers: int
-    needs: int
-
-
-def _pool_and_needs(municipality: Municipality, today: dt.date):
-    volunteers = list(
-        Volunteer.objects.filter(active=True).select_related("programme").order_by("pk")
-    )
-    needs = list(
-        Need.objects.filter(status=Need.Status.OPEN)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .order_by("pk")
-    )
-    pending = set(
-        Match.objects.filter(
-            status=Match.Status.PROPOSED, volunteer_decision=Match.Decision.PENDING
-        ).values_list("volunteer_id", flat=True)
-    )
-    taken: dict[int, int] = {}
-    for need_id in Match.objects.exclude(status=Match.Status.DECLINED).values_list(
-        "need_id", flat=True
-    ):
-        taken[need_id] = taken.get(need_id, 0) + 1
-    used: dict[int, Decimal] = {}
-    for programme in {v.programme for v in volunteers if v.programme}:
-        ids = [v.pk for v in volunteers if v.programme_id == programme.pk]
-        used.update(_used_by_volunteer(programme, ids))
-
-    places: dict[str, int] = {}
-    coordinates: list[tuple[float, float]] = []
-
-    def place(postcode: str) -> int:
-        code = pc4(postcode)
-        if code is None:
-            return -1
-        if code not in places:
-            point = postcode_point(postcode)
-            if point is None:
-                places[code] = -1
-                return -1
-            places[code] = len(coordinates)
-            coordinates.append((point.latitude, point.longitude))
-        return places[code]
-
-    def remaining(v: Volunteer) -> float:
-        if v.programme is None:
-            return matching.UNLIMITED
-        if not v.programme.in_period(today):
-            return 0.0
-        return float(v.programme.half_days_per_employee - used.get(v.pk, Decimal(0)))
-
-    def age(v: Volunteer) -> int:
-        if v.date_of_birth is None:
-            return 0 if v.kind == Volunteer.Kind.MDT else matching.ADULT_AGE
-        return age_on(v.date_of_birth, today)
-
-    def eligible(v: Volunteer, where: int) -> bool:
-        if where < 0 or v.pk in pending:
-            return False
-        if v.kind == Volunteer.Kind.MDT:
-            years = age(v)
-            return MDT_MIN_AGE <= years <= MDT_MAX_AGE and (
-                years >= CONSENT_BELOW or v.parent_confirmed_at is not None
-            )
-        return True
-
-    v_place = [place(v.postcode) for v in volunteers]
-    n_place = [place(n.postcode) for n in needs]
-    pool = matching.Pool(
-        ids=np.array([v.pk for v in volunteers], dtype=np.int64),
-        age=np.array([age(v) for v in volunteers], dtype=np.int16),
-        vog=np.array([v.vog == Volunteer.Vog.VALID for v in volunteers], dtype=bool),
-        availability=np.array(
-            [matching.bits(v.availability, HalfDay.values) for v in volunteers], dtype=np.uint16
-        ),
-        soft_skills=_bits(volunteers, "soft_skills", SoftSkill.values),
-        skills=_bits(volunteers, "skills", Skill.values),
-        interests=_bits(volunteers, "interests", Interest.values),
-        languages=_bits(volunteers, "languages", Language.values),
-        place=np.array([max(p, 0) for p in v_place], dtype=np.int32),
-        max_km=np.array([float(v.max_distance_km) for v in volunteers], dtype=np.float64),
-        budget=np.array([remaining(v) for v in volunteers], dtype=np.float64),
-        eligible=np.array(
-            [eligible(v, p) for v, p in zip(volunteers, v_place, strict=True)], dtype=bool
-        ),
-    )
-    need_set = matching.NeedSet(
-        ids=np.array([n.pk for n in needs], dtype=np.int64),
-        min_age=np.array([n.min_age for n in needs], dtype=np.int16),
-        vog=np.array([n.vog_required for n in needs], dtype=bool),
-        half_days=np.array(
-            [matching.bits(n.half_days, HalfDay.values) for n in needs], dtype=np.uint16
-        ),
-        soft_skills=_bits(needs, "soft_skills", SoftSkill.values),
-        skills=_bits(needs, "skills", Skill.values),
-        interests=_bits(needs, "interests", Interest.values),
-        languages=_bits(needs, "languages", Language.values),
-        place=np.array([max(p, 0) for p in n_place], dtype=np.int32),
-        cost=np.array([float(n.half_days_per_match) for n in needs], dtype=np.float64),
-        capacity=np.array(
-            [
-                0 if p < 0 else max(0, n.volunteers_needed - taken.get(n.pk, 0))
-                for n, p in zip(needs, n_place, strict=True)
-            ],
-            dtype=np.int32,
-        ),
-    )
-    # A pair that was ever proposed (declined, pending or confirmed) is never proposed again.
-    v_index = {v.pk: i for i, v in enumerate(volunteers)}
-    n_index = {n.pk: j for j, n in enumerate(needs)}
-    pairs = [
-        (v_index[v], n_index[n])
-        for v, n in Match.objects.values_list("volunteer_id", "need_id")
-        if v in v_index and n in n_index
-    ]
-    excluded = (
-        np.array([p[0] for p in pairs], dtype=np.int64),
-        np.array([p[1] for p in pairs], dtype=np.int64),
-    )
-    distances = matching.distance_table(coordinates)
-    return volunteers, needs, pool, need_set, excluded, distances
-
-
-def _bits(rows, attribute: str, vocabulary) -> np.ndarray:
-    return np.array(
-        [matching.bits(getattr(r, attribute), vocabulary) for r in rows], dtype=np.uint32
-    )
-
-
-def run_matching(*, municipality: Municipality, actor=None, dry_run: bool = False) -> MatchingRun:
-    """Propose the optimal set of new matches for the municipality (in its scope)."""
-    today = timezone.localdate()
-    with transaction.atomic():
-        volunteers, needs, pool, need_set, excluded, distances = _pool_and_needs(
-            municipality, today
-        )
-        result = matching.match(pool, need_set, distances, excluded=excluded, with_greedy=True)
-        created: list[Match] = []
-        if not dry_run and result.assignments:
-            by_volunteer = {v.pk: v for v in volunteers}
-            by_need = {n.pk: n for n in needs}
-            now = timezone.now()
-            created = Match.objects.bulk_create(
-                [
-                    Match(
-                        municipality=municipality,
-                        need=by_need[a.need],
-                        volunteer=by_volunteer[a.volunteer],
-                        programme=by_volunteer[a.volunteer].programme,
-                        score=a.score,
-                        breakdown=a.breakdown,
-                        distance_km=a.distance_km,
-                        half_days=by_need[a.need].half_days_per_match,
-                        proposed_at=now,
-                    )
-                    for a in result.assignments
-                ]
-            )
-        audit.record(
-            action="volunteering.matching_run",
-            actor=actor,
-            municipality=municipality,
-            proposals=len(result.assignments),
-            objective=result.objective,
-            dry_run=dry_run,
-        )
-    return MatchingRun(result, created, len(volunteers), len(needs))
+# --- decisions ----------------------------------------------------------------------------
 
 
 def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
@@ -696,6 +562,8 @@ def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
     declines a proposal. Both accepted: confirmed, and hours are proposed automatically."""
     if side not in ("organisation", "volunteer"):
         raise ValueError(side)
+    if side == "organisation":
+        check_manages(match.need, actor)
     with transaction.atomic():
         match = Match.objects.select_for_update().select_related("need").get(pk=match.pk)
         if match.status != Match.Status.PROPOSED:
@@ -735,6 +603,8 @@ def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
 
 def confirm_hours(*, municipality: Municipality, entries, actor) -> int:
     """The organisation confirms proposed hours in bulk. Returns how many."""
+    if not actor.has_samen_perm(municipality, "volunteering.post_needs"):
+        raise PermissionDenied
     with transaction.atomic():
         ids = list(entries.filter(status=TimeEntry.Status.PROPOSED).values_list("pk", flat=True))
         TimeEntry.objects.filter(pk__in=ids).update(
@@ -771,6 +641,7 @@ def record_outcome(
     *, match: Match, actor, helped: str, people_reached: int | None, note: str = ""
 ) -> Match:
     """The short question to the organisation after a match: did it help, how many people."""
+    check_manages(match.need, actor)
     if match.status != Match.Status.CONFIRMED:
         raise ValidationError(_("Alleen bij een bevestigde koppeling."))
     with transaction.atomic():
@@ -790,182 +661,3 @@ def volunteer_by_token(token: str) -> Volunteer | None:
     if volunteer is None or not (volunteer.active or awaiting_parent(volunteer)):
         return None
     return volunteer
-
-
-# --- privacy: erasure, export, retention (issue 12) ---------------------------------------
-
-# Why a volunteer was erased, as stored in the audit line (never the requester's own words).
-ERASE_REASONS = {"self", "request", "objection", "idle", "mdt_age", "mdt_ended", "no_parent"}
-
-
-def _may_erase(volunteer: Volunteer, actor, by_link: bool) -> str | None:
-    """The audit action for who erases, or None when they may not: the volunteer (by their
-    account, or by the personal link: actor None with by_link), the municipality's
-    coordinator or its privacy officer."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return "volunteer.erase" if by_link else None
-    if volunteer.user_id is not None and volunteer.user_id == actor.pk:
-        return "volunteer.erase"
-    if actor.has_samen_perm(volunteer.municipality, "privacy.requests"):
-        return "privacy.erase"
-    if actor.has_samen_perm(volunteer.municipality, "volunteering.match"):
-        return "volunteer.erase"  # the coordinator of the municipality's volunteering
-    return None
-
-
-def erase_volunteer(*, volunteer: Volunteer, actor, reason: str, by_link: bool = False) -> None:
-    """AVG art. 17: delete the volunteer with their proposals and declined matches. A
-    confirmed match stays without the person (no volunteer, explanation, distance or outcome
-    note, which the organisation may have written about them) so that a programme's hours
-    and people reached still add up; the hours carry only a date and a number. The audit
-    line names the record and a reason code, nothing of the person."""
-    from django.core.exceptions import PermissionDenied
-
-    action = _may_erase(volunteer, actor, by_link)
-    if action is None:
-        raise PermissionDenied
-    with transaction.atomic():
-        _erase(volunteer, reason=reason, actor=actor, action=action)
-
-
-def _erase(volunteer: Volunteer, *, reason: str, actor=None, action="volunteer.erase") -> None:
-    from django_scopes import scopes_disabled
-
-    from samen.core.models import Signup
-
-    pk, municipality = volunteer.pk, volunteer.municipality
-    audit.record(
-        action=action,
-        actor=actor,
-        obj=volunteer,
-        reason=reason if reason in ERASE_REASONS else "other",
-    )
-    volunteer.matches.filter(status=Match.Status.CONFIRMED).update(
-        volunteer=None, breakdown={}, score=0, distance_km=None, outcome_note=""
-    )
-    volunteer.delete()  # and the other matches, with their hours
-    with scopes_disabled():
-        # What the sign-up forms still keep (a week at most): the profile as typed, and the
-        # parent's link.
-        Signup.objects.filter(
-            municipality=municipality,
-            purpose=VOLUNTEER_SIGNUP,
-            email=signup.normal_email(volunteer.email),
-        ).delete()
-        Signup.objects.filter(
-            municipality=municipality, purpose=PARENT_SIGNUP, data__volunteer=pk
-        ).delete()
-
-
-def export_volunteer(volunteer: Volunteer, *, actor=None) -> dict[str, object]:
-    """AVG art. 15: everything Samen holds about the volunteer, under readable Dutch labels:
-    the profile, the matches (with the explanation's points) and the hours. Audited as
-    privacy.export (the record, not its contents)."""
-    v = volunteer
-    profile: dict[str, object] = {
-        _("Soort"): v.get_kind_display(),
-        _("Voornaam"): v.first_name,
-        _("Achternaam"): v.last_name,
-        _("E-mailadres"): v.email,
-        _("Telefoon"): v.phone,
-        _("Geboortedatum"): v.date_of_birth,
-        _("Postcode"): v.postcode,
-        _("Maximale reisafstand (km)"): v.max_distance_km,
-        _("Dagdelen"): labels(HalfDay, v.availability),
-        _("Soft skills"): labels(SoftSkill, v.soft_skills),
-        _("Interesses"): labels(Interest, v.interests),
-        _("Vaardigheden"): labels(Skill, v.skills),
-        _("Talen"): labels(Language, v.languages),
-        _("VOG"): v.get_vog_display(),
-        _("Programma"): v.programme.name if v.programme else "",
-        _("Account"): v.user.username if v.user else "",
-        _("Actief"): _("ja") if v.active else _("nee"),
-        _("Aangemeld op"): v.created_at,
-    }
-    if v.parent_email or v.parent_name:
-        profile[_("Naam ouder of verzorger")] = v.parent_name
-        profile[_("E-mailadres ouder of verzorger")] = v.parent_email
-        profile[_("Bevestigd door ouder op")] = v.parent_confirmed_at
-    matches = v.matches.select_related("need", "need__organisation").order_by("proposed_at")
-    entries = TimeEntry.objects.filter(match__volunteer=v).select_related("match__need")
-    export: dict[str, object] = {
-        _("Profiel"): profile,
-        _("Koppelingen"): [
-            {
-                _("Hulpvraag"): m.need.title,
-                _("Organisatie"): m.need.organisation.name,
-                _("Status"): m.get_status_display(),
-                _("Voorgesteld op"): m.proposed_at,
-                _("Uw keuze"): m.get_volunteer_decision_display(),
-                _("Keuze organisatie"): m.get_organisation_decision_display(),
-                _("Passend (punten)"): m.score,
-                _("Afstand (km)"): m.distance_km,
-                _("Toelichting organisatie"): m.outcome_note,
-            }
-            for m in matches
-        ],
-        _("Uren"): [
-            {
-                _("Hulpvraag"): e.match.need.title,
-                _("Datum"): e.date,
-                _("Uren"): e.hours,
-                _("Status"): e.get_status_display(),
-            }
-            for e in entries.order_by("date", "pk")
-        ],
-    }
-    audit.record(action="privacy.export", actor=actor, obj=v)
-    return export
-
-
-def delete_idle_volunteers(*, now: dt.datetime | None = None) -> int:
-    """Daily retention of volunteers, across municipalities; returns how many were deleted.
-    - idle: registered, with no match proposed, no login and no hours for
-      SAMEN_VOLUNTEER_IDLE_DAYS (730);
-    - MDT records when the volunteer turns 31, or when MDT has ended, which in this data
-      model is an MDT volunteer made inactive (not one still waiting for a parent);
-    - under 16 without the parent's confirmation within the sign-up window (the week the
-      parent's link works, core.signup.CONFIRM_WITHIN)."""
-    from django.conf import settings
-    from django.db.models import Exists, OuterRef
-    from django_scopes import scopes_disabled
-
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    days = settings.SAMEN_VOLUNTEER_IDLE_DAYS
-    cutoff = now - dt.timedelta(days=days)
-    try:  # born on or before this day: 31 or older
-        too_old = today.replace(year=today.year - MDT_MAX_AGE - 1)
-    except ValueError:  # 29 February
-        too_old = today.replace(year=today.year - MDT_MAX_AGE - 1, day=28)
-    recent_match = Match.objects.filter(volunteer=OuterRef("pk"), proposed_at__gte=cutoff)
-    recent_hours = TimeEntry.objects.filter(
-        match__volunteer=OuterRef("pk"), date__gte=cutoff.date()
-    )
-    waiting = Q(kind=Volunteer.Kind.MDT, active=False, parent_confirmed_at__isnull=True) & ~Q(
-        parent_email=""
-    )
-    rules = [
-        (
-            "idle",
-            Q(created_at__lt=cutoff)
-            & (
-                Q(user__isnull=True)
-                | Q(user__last_login__isnull=True)
-                | Q(user__last_login__lt=cutoff)
-            )
-            & ~Q(Exists(recent_match))
-            & ~Q(Exists(recent_hours)),
-        ),
-        ("mdt_age", Q(kind=Volunteer.Kind.MDT, date_of_birth__lte=too_old)),
-        ("mdt_ended", Q(kind=Volunteer.Kind.MDT, active=False) & ~waiting),
-        ("no_parent", waiting & Q(created_at__lt=now - signup.CONFIRM_WITHIN)),
-    ]
-    deleted = 0
-    with scopes_disabled():
-        for reason, rule in rules:
-            for volunteer in Volunteer.objects.filter(rule).select_related("municipality"):
-                with transaction.atomic():
-                    _erase(volunteer, reason=reason)
-                deleted += 1
-    return deleted

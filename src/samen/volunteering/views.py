@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 
-from . import selectors, services
+from . import matching_run, retention, selectors, services
 from .forms import HoursForm, MdtForm, NeedForm, OutcomeForm, ProfileForm
 from .models import Match, Need, Programme, TimeEntry, Volunteer
 
@@ -140,7 +140,7 @@ def personal_delete(request: HttpRequest, token: str) -> HttpResponse:
     if volunteer is None:
         raise Http404
     if request.method == "POST":
-        services.erase_volunteer(volunteer=volunteer, actor=None, reason="self", by_link=True)
+        retention.erase_volunteer(volunteer=volunteer, actor=None, reason="self", by_link=True)
         return render(request, "volunteering/deleted.html")
     back = reverse("volunteering:personal", args=[request.municipality.slug, token])
     return render(request, "volunteering/delete.html", {"volunteer": volunteer, "back": back})
@@ -153,7 +153,7 @@ def mine_delete(request: HttpRequest) -> HttpResponse:
     if volunteer is None:
         return redirect("volunteering:mine", slug=request.municipality.slug)
     if request.method == "POST":
-        services.erase_volunteer(volunteer=volunteer, actor=request.user, reason="self")
+        retention.erase_volunteer(volunteer=volunteer, actor=request.user, reason="self")
         messages.success(request, _("Je aanmelding is verwijderd, met je profiel en voorstellen."))
         return redirect("core:staff-home", slug=request.municipality.slug)
     back = reverse("volunteering:mine", args=[request.municipality.slug])
@@ -180,12 +180,10 @@ def _profile(request: HttpRequest, volunteer: Volunteer | None) -> HttpResponse:
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if volunteer is None:
-            membership = user.membership_in(request.municipality)
+            organisation = user.organisation_in(request.municipality)
             programme = (
-                Programme.objects.filter(organisation_id=membership.organisation_id)
-                .order_by("-period_end")
-                .first()
-                if membership and membership.organisation_id
+                Programme.objects.filter(organisation=organisation).order_by("-period_end").first()
+                if organisation
                 else None
             )
             services.register_volunteer(
@@ -330,21 +328,20 @@ def needs(request: HttpRequest) -> HttpResponse:
 @staff_view("volunteering.post_needs")
 def need_new(request: HttpRequest) -> HttpResponse:
     user, municipality = request.user, request.municipality
-    membership = user.membership_in(municipality)
-    organisation = membership.organisation if membership else None
-    if selectors.sees_all(user, municipality):
-        organisation = None  # the coordinator chooses below
+    # The coordinator chooses the organisation below; anyone else posts for their own.
+    sees_all = selectors.sees_all(user, municipality)
+    organisation = None if sees_all else user.organisation_in(municipality)
     from samen.core.models import Organisation
 
     organisations = Organisation.objects.order_by("name")
     form = NeedForm(request.POST or None)
     if request.method == "POST":
-        chosen = organisation
-        if chosen is None:
-            chosen = organisations.filter(pk=_int_or_none(request.POST.get("organisation"))).first()
-        if chosen is None:
-            form.add_error(None, _("Kies de organisatie van deze hulpvraag."))
-        if form.is_valid() and chosen is not None:
+        chosen = organisations.filter(pk=_int_or_none(request.POST.get("organisation"))).first()
+        try:  # asked before the form is checked, so that both show their errors at once
+            services.owner_of_new_need(actor=user, municipality=municipality, chosen=chosen)
+        except ValidationError as error:
+            form.add_error(None, error)
+        if form.is_valid():
             need = services.create_need(
                 municipality=municipality, organisation=chosen, actor=user, data=form.cleaned_data
             )
@@ -353,7 +350,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "organisation": organisation,
-        "organisations": organisations if organisation is None else None,
+        "organisations": organisations if sees_all else None,
     }
     return render(request, "volunteering/need_form.html", context)
 
@@ -451,7 +448,7 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
 def matching_view(request: HttpRequest) -> HttpResponse:
     run = None
     if request.method == "POST":
-        run = services.run_matching(municipality=request.municipality, actor=request.user)
+        run = matching_run.run_matching(municipality=request.municipality, actor=request.user)
         messages.success(
             request,
             _("%(n)d nieuwe voorstellen gedaan.") % {"n": len(run.result.assignments)},

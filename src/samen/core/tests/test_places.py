@@ -12,7 +12,7 @@ from samen.activities.models import Activity
 from samen.core.models import Organisation, User
 from samen.core.places import PostcodeField, distance_km, postcode_point
 from samen.core.tenancy import municipality_scope
-from samen.volunteering import services
+from samen.volunteering import matching_run
 from samen.volunteering.models import Need, Volunteer
 
 
@@ -70,5 +70,5 @@ def test_a_place_2_km_away_is_2_km_away_for_the_matcher_and_for_the_agenda(
     for max_km, proposed in ((1, False), (2, True)):
         Volunteer.objects.filter(pk=lotte.pk).update(postcode="9501AB", max_distance_km=max_km)
         with municipality_scope(samenstad):
-            run = services.run_matching(municipality=samenstad, dry_run=True)
+            run = matching_run.run_matching(municipality=samenstad, dry_run=True)
         assert bool(run.result.assignments) is proposed, max_km

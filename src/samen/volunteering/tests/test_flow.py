@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from samen.core.models import Membership, Organisation, User
 from samen.core.tenancy import municipality_scope
-from samen.volunteering import selectors, services
+from samen.volunteering import matching_run, selectors, services
 from samen.volunteering.models import Match, Need, Programme, TimeEntry, Volunteer
 
 BUDDY = {
@@ -247,13 +247,13 @@ def test_hard_constraints_in_the_database(samenstad, fresh, user):
         _need(title="too many half-days", half_days_per_match=3),
     ]
     with municipality_scope(samenstad):
-        run = services.run_matching(municipality=samenstad)
+        run = matching_run.run_matching(municipality=samenstad)
     assert run.result.assignments == []
     Volunteer.objects.filter(pk=lotte.pk).update(vog="none")
     vog = _need(title="vog", vog_required=True)
     ok = _need(title="ok", half_days=["tue_pm"])
     with municipality_scope(samenstad):
-        run = services.run_matching(municipality=samenstad)
+        run = matching_run.run_matching(municipality=samenstad)
     assert [(a.volunteer, a.need) for a in run.result.assignments] == [(lotte.pk, ok.pk)]
     assert vog and cases
     # The budget is now taken by the proposal (1 of 2 half-days); another needs 2: no.
@@ -261,7 +261,7 @@ def test_hard_constraints_in_the_database(samenstad, fresh, user):
     _need(title="two half-days", half_days_per_match=2)
     with municipality_scope(samenstad):
         assert services.remaining_budget(lotte) == 1
-        assert services.run_matching(municipality=samenstad).result.assignments == []
+        assert matching_run.run_matching(municipality=samenstad).result.assignments == []
 
 
 def test_signaalpunt_referral_creates_a_buddy_need(samenstad, user, unscoped):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from samen.core import capabilities
 from samen.core.models import AuditEvent, Organisation, Signup
 from samen.core.tenancy import municipality_scope
-from samen.volunteering import selectors, services, tasks
+from samen.volunteering import matching_run, retention, selectors, tasks
 from samen.volunteering.models import Match, Need, TimeEntry, Volunteer, hash_token
 from samen.volunteering.tests.test_flow import MDT, confirmation_link, young_birthday
 
@@ -95,7 +95,7 @@ def test_privacy_officer_and_coordinator_erase_a_volunteer(
         bram = _volunteer(samenstad)
         done, proposal = _matched(samenstad, bram)
         pk = bram.pk
-        services.erase_volunteer(volunteer=bram, actor=user(username), reason="request")
+        retention.erase_volunteer(volunteer=bram, actor=user(username), reason="request")
     assert not Volunteer.objects.filter(email="bram@example.nl").exists()
     assert not Match.objects.filter(pk=proposal.pk).exists()
     # The confirmed match keeps the hours and the outcome count, without the person.
@@ -115,12 +115,12 @@ def test_a_volunteer_erases_themself_and_nobody_else_may(samenstad, tweestad, us
         bram = _volunteer(samenstad)
         for username in ("volunteer", "partner", "caseworker", "programme"):
             with pytest.raises(PermissionDenied):
-                services.erase_volunteer(volunteer=bram, actor=user(username), reason="request")
+                retention.erase_volunteer(volunteer=bram, actor=user(username), reason="request")
         with pytest.raises(PermissionDenied):
-            services.erase_volunteer(volunteer=bram, actor=None, reason="self")
+            retention.erase_volunteer(volunteer=bram, actor=None, reason="self")
         pks = [lotte.pk, bram.pk]
-        services.erase_volunteer(volunteer=lotte, actor=user("volunteer"), reason="self")
-        services.erase_volunteer(volunteer=bram, actor=None, reason="self", by_link=True)
+        retention.erase_volunteer(volunteer=lotte, actor=user("volunteer"), reason="self")
+        retention.erase_volunteer(volunteer=bram, actor=None, reason="self", by_link=True)
     assert not Volunteer.objects.filter(pk__in=pks).exists()
     assert AuditEvent.objects.filter(action="volunteer.erase").count() == 2
     # The login account stays (the coordinator removes accounts); its profile is gone.
@@ -136,7 +136,7 @@ def test_privacy_officer_of_another_municipality_may_not_erase(samenstad, tweest
     with municipality_scope(samenstad):
         bram = _volunteer(samenstad)
         with pytest.raises(PermissionDenied):
-            services.erase_volunteer(volunteer=bram, actor=other, reason="request")
+            retention.erase_volunteer(volunteer=bram, actor=other, reason="request")
     assert Volunteer.objects.filter(pk=bram.pk).exists()
 
 
@@ -145,7 +145,7 @@ def test_export_for_an_access_request_and_find_by_email(samenstad, tweestad, use
         bram = _volunteer(samenstad, phone="0612345678")
         _matched(samenstad, bram)
         found = selectors.volunteers_by_email(samenstad, "  BRAM@example.nl ")
-        export = services.export_volunteer(bram, actor=user("fg"))
+        export = retention.export_volunteer(bram, actor=user("fg"))
     assert found == [bram]
     with municipality_scope(tweestad):
         assert selectors.volunteers_by_email(tweestad, "bram@example.nl") == []
@@ -249,7 +249,7 @@ def test_idle_volunteers_are_deleted_after_two_years(samenstad, user, settings, 
     # No login for two years either: Lotte goes too.
     lotte_user.last_login = _long_ago(800)
     lotte_user.save()
-    assert services.delete_idle_volunteers() >= 1
+    assert retention.delete_idle_volunteers() >= 1
     assert not Volunteer.objects.filter(pk=lotte.pk).exists()
     line = AuditEvent.objects.filter(action="volunteer.erase", object_id=str(idle.pk)).get()
     assert line.actor is None and line.detail["reason"] == "idle"
@@ -277,7 +277,7 @@ def test_mdt_records_end_at_31_or_when_mdt_ends(samenstad, unscoped):
         adult = _volunteer(
             samenstad, token="m4" * 12, date_of_birth=today.replace(year=today.year - 40)
         )
-    assert services.delete_idle_volunteers() == 2
+    assert retention.delete_idle_volunteers() == 2
     left = set(Volunteer.objects.values_list("pk", flat=True))
     assert thirty.pk in left and adult.pk in left
     assert turned.pk not in left and ended.pk not in left
@@ -329,7 +329,7 @@ def test_under_16_waits_for_the_parent_who_confirms_by_a_link(client, samenstad,
     with municipality_scope(samenstad):
         need = _need(samenstad)
         Volunteer.objects.exclude(pk=sem.pk).update(active=False)
-        assert services.run_matching(municipality=samenstad).result.assignments == []
+        assert matching_run.run_matching(municipality=samenstad).result.assignments == []
     # A mail scanner opening the link confirms nothing: a button first.
     link = _parent_link()
     button = client.get(link)
@@ -342,7 +342,7 @@ def test_under_16_waits_for_the_parent_who_confirms_by_a_link(client, samenstad,
     assert sem.active and sem.parent_confirmed_at is not None
     assert AuditEvent.objects.filter(action="volunteering.parent_confirmed").exists()
     with municipality_scope(samenstad):
-        run = services.run_matching(municipality=samenstad)
+        run = matching_run.run_matching(municipality=samenstad)
     assert [(a.volunteer, a.need) for a in run.result.assignments] == [(sem.pk, need.pk)]
     # Clicking again changes nothing; a forged link is a Dutch 400.
     first = sem.parent_confirmed_at
@@ -365,9 +365,9 @@ def test_a_minor_without_confirmation_is_never_matched(samenstad, unscoped):
             date_of_birth=dt.date.fromisoformat(young_birthday(14)),
             parent_email="ouder@example.nl",
         )
-        assert services.run_matching(municipality=samenstad).result.assignments == []
+        assert matching_run.run_matching(municipality=samenstad).result.assignments == []
         Volunteer.objects.filter(pk=young.pk).update(parent_confirmed_at=timezone.now())
-        run = services.run_matching(municipality=samenstad)
+        run = matching_run.run_matching(municipality=samenstad)
     assert [a.volunteer for a in run.result.assignments] == [young.pk]
 
 
@@ -404,9 +404,9 @@ def test_unconfirmed_minors_are_deleted_after_the_sign_up_window(client, samenst
     client.post(REGISTER, YOUNG)
     client.post(confirmation_link())
     sem = Volunteer.objects.get(email="sem@example.nl")
-    assert services.delete_idle_volunteers() == 0
+    assert retention.delete_idle_volunteers() == 0
     Volunteer.objects.filter(pk=sem.pk).update(created_at=_long_ago(8))
-    assert services.delete_idle_volunteers() == 1
+    assert retention.delete_idle_volunteers() == 1
     assert not Volunteer.objects.filter(pk=sem.pk).exists()
     line = AuditEvent.objects.get(action="volunteer.erase", object_id=str(sem.pk))
     assert line.detail["reason"] == "no_parent"
@@ -420,7 +420,7 @@ def test_a_programme_keeps_the_hours_of_an_erased_employee(samenstad, user, unsc
         programme = lotte.programme
         _matched(samenstad, lotte)
         before = selectors.programme_figures(programme)
-        services.erase_volunteer(volunteer=lotte, actor=user("volunteer"), reason="self")
+        retention.erase_volunteer(volunteer=lotte, actor=user("volunteer"), reason="self")
         after = selectors.programme_figures(programme)
     assert after["hours"] == before["hours"] and after["hours"] >= 3
     assert after["people_reached"] == before["people_reached"]

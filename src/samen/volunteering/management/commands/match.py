@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from samen.core.models import Municipality
 from samen.core.tenancy import municipality_scope
-from samen.volunteering import services
+from samen.volunteering import matching_run
 from samen.volunteering.selectors import CRITERION_LABELS
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if municipality is None:
             raise CommandError(f"Onbekende gemeente: {options['municipality']}")
         with municipality_scope(municipality):
-            run = services.run_matching(municipality=municipality, dry_run=options["dry_run"])
+            run = matching_run.run_matching(municipality=municipality, dry_run=options["dry_run"])
             result = run.result
             names = {m.volunteer_id: m.volunteer.name for m in run.created}
             titles = {m.need_id: m.need.title for m in run.created}
