@@ -18,8 +18,29 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from ninja.errors import AuthenticationError
 
-from .models import Municipality
+from .models import Municipality, User
+from .roles import Role
 from .tenancy import cached_municipality, municipality_scope
+
+
+class AccountRequest(HttpRequest):
+    """The request a `@login_required` view gets: a logged-in user (for type checking)."""
+
+    user: User
+
+
+class StaffRequest(AccountRequest):
+    """The request a `@staff_view(perm)` view gets: the user may use `perm` in
+    `municipality`, in whose scope the view runs."""
+
+    municipality: Municipality
+    role: Role | None
+
+
+class PublicRequest(HttpRequest):
+    """The request a `@public_view` page gets."""
+
+    municipality: Municipality
 
 
 class LoginRequired(Exception):

@@ -5,10 +5,11 @@ import datetime as dt
 import re
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from . import selectors
+from .access import StaffRequest
 from .tenancy import staff_view
 
 CASE_QUERY = re.compile(r"^\s*(?:casus|case|concerns\.case)?[\s:#]*(\d+)\s*$", re.IGNORECASE)
@@ -21,17 +22,17 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def _filtered(request: HttpRequest):
+def _filtered(request: StaffRequest):
     query = request.GET
     match = CASE_QUERY.match(query.get("object", ""))
-    filters = {
-        "user": query.get("user", "").strip(),
-        "action": query.get("action", "").strip(),
-        "case": int(match.group(1)) if match else None,
-        "date_from": _date(query.get("from")),
-        "date_to": _date(query.get("to")),
-    }
-    return selectors.audit_lines(request.municipality, **filters)
+    return selectors.audit_lines(
+        request.municipality,
+        user=query.get("user", "").strip(),
+        action=query.get("action", "").strip(),
+        case=int(match.group(1)) if match else None,
+        date_from=_date(query.get("from")),
+        date_to=_date(query.get("to")),
+    )
 
 
 def _how(line) -> str:
@@ -53,7 +54,7 @@ def _rows(lines):
 
 
 @staff_view("audit.view")
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: StaffRequest) -> HttpResponse:
     page = Paginator(_filtered(request), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -68,7 +69,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("audit.view")
-def audit_log_csv(request: HttpRequest) -> HttpResponse:
+def audit_log_csv(request: StaffRequest) -> HttpResponse:
     """The filtered lines as CSV; the audit lines hold no personal data, nor does this."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="auditlog.csv"'

@@ -1,6 +1,7 @@
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -26,6 +27,9 @@ def validate_municipality_slug(value: str) -> None:
 
 class User(AbstractUser):
     """A person with an account. What they may do depends on their memberships."""
+
+    # Set on the request's user by django-otp's OTPMiddleware: passed the second factor?
+    is_verified: Callable[[], bool]
 
     def membership_in(self, municipality: "Municipality") -> "Membership | None":
         cache = self.__dict__.setdefault("_membership_cache", {})

@@ -3,20 +3,21 @@ holds about a person, read and download it, erase it early. The workflows are in
 `core.privacy_requests` and the apps' services; these pages only show them."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import privacy_requests
+from .access import StaffRequest
 from .forms import PrivacyEraseForm, PrivacySearchForm
 from .tenancy import staff_view
 
 
 @never_cache
 @staff_view("privacy.requests")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: StaffRequest) -> HttpResponse:
     """A search is a POST, so the name or address searched for stays out of URLs and logs."""
     form = PrivacySearchForm(request.POST if request.method == "POST" else None)
     results = None
@@ -28,7 +29,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy_requests.html", context)
 
 
-def _subject(request: HttpRequest, kind_name: str, ref: str):
+def _subject(request: StaffRequest, kind_name: str, ref: str):
     kind = privacy_requests.kind(kind_name)
     if kind is None:
         raise Http404
@@ -40,7 +41,7 @@ def _subject(request: HttpRequest, kind_name: str, ref: str):
     return kind, title
 
 
-def _subject_page(request: HttpRequest, kind, title: str, ref: str, form: PrivacyEraseForm):
+def _subject_page(request: StaffRequest, kind, title: str, ref: str, form: PrivacyEraseForm):
     data = privacy_requests.export(
         municipality=request.municipality, actor=request.user, kind=kind, ref=ref
     )
@@ -56,7 +57,7 @@ def _subject_page(request: HttpRequest, kind, title: str, ref: str, form: Privac
 
 @never_cache
 @staff_view("privacy.requests")
-def subject(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
+def subject(request: StaffRequest, kind: str, ref: str) -> HttpResponse:
     """Everything held about the person (the export itself, audited as privacy.export)."""
     kind_, title = _subject(request, kind, ref)
     return _subject_page(request, kind_, title, ref, PrivacyEraseForm())
@@ -64,7 +65,7 @@ def subject(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
 
 @never_cache
 @staff_view("privacy.requests")
-def subject_text(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
+def subject_text(request: StaffRequest, kind: str, ref: str) -> HttpResponse:
     kind_, title = _subject(request, kind, ref)
     data = privacy_requests.export(
         municipality=request.municipality, actor=request.user, kind=kind_, ref=ref
@@ -83,7 +84,7 @@ def subject_text(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
 @require_POST
 @never_cache
 @staff_view("privacy.requests")
-def erase(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
+def erase(request: StaffRequest, kind: str, ref: str) -> HttpResponse:
     kind_, title = _subject(request, kind, ref)
     form = PrivacyEraseForm(request.POST)
     if not form.is_valid():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django_ratelimit.core import is_ratelimited
 
 from . import signup
+from .access import PublicRequest, StaffRequest
 from .models import Signup
 from .tenancy import staff_view
 
@@ -43,7 +44,7 @@ def _details(pending: Signup) -> list[tuple[str, str]]:
 
 
 @staff_view("organisations.manage")
-def signups(request: HttpRequest) -> HttpResponse:
+def signups(request: StaffRequest) -> HttpResponse:
     """Each held sign-up: merge it into the organisation it resembles (that organisation's
     name and contact details stay), approve it as a new organisation, or reject it."""
     if request.method == "POST":
@@ -76,7 +77,7 @@ def confirm_by_button(purpose: str, template: str = "core/confirm_signup.html") 
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        def wrapper(request: PublicRequest, token: str) -> HttpResponse:
             if request.method != "POST":
                 pending = signup.pending(
                     municipality=request.municipality, purpose=purpose, token=token

@@ -55,8 +55,9 @@ def public_view(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
-        request.municipality = get_object_or_404(Municipality, slug=slug)
-        with municipality_scope(request.municipality):
+        municipality = get_object_or_404(Municipality, slug=slug)
+        request.municipality = municipality  # type: ignore[attr-defined]
+        with municipality_scope(municipality):
             return view(request, *args, **kwargs)
 
     return wrapper

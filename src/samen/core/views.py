@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import is_ratelimited
 
 from . import selectors, services
+from .access import AccountRequest, PublicRequest, StaffRequest
 from .forms import ApiTokenForm, EnrolmentCodeForm, LoginForm, OtpTokenForm
 from .models import ApiToken, Municipality, User
 from .tenancy import public_view, staff_view
@@ -46,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @public_view
-def municipality_home(request: HttpRequest) -> HttpResponse:
+def municipality_home(request: PublicRequest) -> HttpResponse:
     return render(request, "core/municipality_home.html")
 
 
@@ -59,7 +60,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def after_login(request: HttpRequest) -> HttpResponse:
+def after_login(request: AccountRequest) -> HttpResponse:
     membership = request.user.default_membership()
     if membership is None:
         if request.user.is_superuser:
@@ -71,7 +72,7 @@ def after_login(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view()
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: StaffRequest) -> HttpResponse:
     context = {"figures": selectors.staff_home_figures(request.municipality, request.user)}
     return render(request, "core/staff_home.html", context)
 
@@ -85,7 +86,7 @@ ENROLMENT_SESSION_KEY = "samen_enrolment_code"
 
 @never_cache
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AccountRequest) -> HttpResponse:
     """Set up two-factor login: first the one-time enrolment code a coordinator or the
     administrator handed out, then scan the QR code and confirm with a first code."""
     device = _totp_device(request.user)
@@ -95,6 +96,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     code_id = request.session.get(ENROLMENT_SESSION_KEY)
     code_form = EnrolmentCodeForm(request.POST if "code" in request.POST else None)
     if code_form.is_bound:
+        started = False
         if is_ratelimited(request, group="otp-enrol", key="user", rate="5/15m", increment=True):
             code_form.is_valid()
             code_form.add_error(None, _("Te veel pogingen. Wacht enkele minuten."))
@@ -110,11 +112,12 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             else:
                 device = services.start_enrolment(user=request.user, code=code)
                 request.session[ENROLMENT_SESSION_KEY] = code_id = code.pk
-                code_form = None
-        if code_form is not None:
+                started = True
+        if not started:
             return render(request, "core/otp_enrol.html", {"form": code_form}, status=200)
     elif code_id is None or device is None:
         return render(request, "core/otp_enrol.html", {"form": code_form})
+    assert device is not None and code_id is not None  # an enrolment was started above
     form = OtpTokenForm(request.POST if "token" in request.POST else None)
     if form.is_bound and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -137,7 +140,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AccountRequest) -> HttpResponse:
     """Second step of login for users with an authenticator app."""
     device = _totp_device(request.user)
     if device is None or not device.confirmed:
@@ -159,7 +162,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("accounts.manage")
-def accounts(request: HttpRequest) -> HttpResponse:
+def accounts(request: StaffRequest) -> HttpResponse:
     """The coordinator's page of the municipality's accounts: hand out a two-factor
     enrolment code (shown once) or reset a lost authenticator."""
     issued = None
@@ -197,7 +200,7 @@ def _int(value: str | None) -> int:
 
 @never_cache
 @login_required
-def account_tokens(request: HttpRequest) -> HttpResponse:
+def account_tokens(request: AccountRequest) -> HttpResponse:
     """The user's own API tokens: name, created, expires, last used (never the secret);
     create one (shown once) or revoke one. Behind the second factor where the user's role
     needs it, or a stolen password would buy API access past it."""

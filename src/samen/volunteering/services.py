@@ -337,6 +337,8 @@ def _used_by_volunteer(programme: Programme, volunteer_ids) -> dict[int, Decimal
     )
     used: dict[int, Decimal] = {}
     for m in matches:
+        if m.volunteer_id is None:  # an erased volunteer's kept match
+            continue
         entries = list(m.time_entries.all())
         taken = sum((e.half_days for e in entries), Decimal(0)) if entries else m.half_days
         used[m.volunteer_id] = used.get(m.volunteer_id, Decimal(0)) + taken
