@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "samen.concerns",
     "samen.activities",
     "samen.partners",
+    "samen.outreach",
     "samen.volunteering",
     "samen.impact",
 ]
@@ -316,15 +317,15 @@ SAMEN_DAILY_TASKS = [
     "samen.concerns.tasks.send_daily_reminders",
     "samen.concerns.tasks.close_idle_cases",
     "samen.concerns.tasks.anonymise_expired_cases",
-    # Partners: each decides itself whether today is the day (Mondays; September).
-    "samen.partners.tasks.send_contact_reminders",
-    "samen.partners.tasks.week_against_loneliness_reminder",
-    "samen.partners.tasks.resume_deliveries",
+    # Outreach: each decides itself whether today is the day (Mondays; September).
+    "samen.outreach.tasks.send_contact_reminders",
+    "samen.outreach.tasks.week_against_loneliness_reminder",
+    "samen.outreach.tasks.resume_deliveries",
     "samen.activities.tasks.refresh_all_feeds",
     "samen.activities.tasks.extend_horizon",
     "samen.core.tasks.purge_signups",
     "samen.volunteering.tasks.delete_idle_volunteers",
-    "samen.partners.tasks.purge_newsletter_addresses",
+    "samen.outreach.tasks.purge_newsletter_addresses",
 ]
 
 # --- CORS: only the public operations, for any origin, never with credentials --------------------

@@ -173,11 +173,18 @@ def load() -> dict[str, Municipality]:
     # Each capability adds its own demo content through one named function.
     from samen.activities import demo as activities_demo
     from samen.concerns import demo as concerns_demo
+    from samen.outreach import demo as outreach_demo
     from samen.partners import demo as partners_demo
     from samen.volunteering import demo as volunteering_demo
 
     for municipality in (samenstad, tweestad):
         with municipality_scope(municipality):
-            for app_demo in (concerns_demo, activities_demo, partners_demo, volunteering_demo):
+            for app_demo in (
+                concerns_demo,
+                activities_demo,
+                partners_demo,
+                outreach_demo,
+                volunteering_demo,
+            ):
                 app_demo.load(municipality)
     return {"samenstad": samenstad, "tweestad": tweestad}

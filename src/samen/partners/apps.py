@@ -8,10 +8,8 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from samen.core import privacy_requests, signup
+        from samen.core import signup
 
-        from . import privacy_requests as subjects
-        from . import services
+        from . import services, signups
 
-        signup.register(services.PARTNER_SIGNUP, services.SIGNUP_HANDLER)
-        privacy_requests.register(subjects.KIND)
+        signup.register(services.PARTNER_SIGNUP, signups.HANDLER)

@@ -13,7 +13,6 @@ from samen.core.places import PostcodeField
 from .models import (
     ContactKind,
     DailyRoute,
-    EmailTemplate,
     FiveM,
     PartnerRole,
     Recipient,
@@ -268,83 +267,15 @@ class ContributionForm(DutchForm):
     )
     started_on = forms.DateField(label=_("Sinds"), required=False, widget=DateInput())
     ended_on = forms.DateField(label=_("Tot en met"), required=False, widget=DateInput())
+    # Required by services.record_contribution, which says so when it is not ticked.
     voluntary = forms.BooleanField(
         label=_(
             "De partner weet dat samenwerking vrijwillig is, nooit exclusief en geen voordeel "
             "geeft bij inkoop of aanbesteding."
         ),
-        error_messages={
-            "required": _("Samenwerking is altijd vrijwillig: bevestig dat de partner dit weet.")
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["voluntary"].error_messages["required"] = _(
-            "Samenwerking is altijd vrijwillig: bevestig dat de partner dit weet."
-        )
-
-
-class TemplateForm(DutchForm):
-    name = forms.CharField(label=_("Naam"), max_length=120)
-    purpose = forms.ChoiceField(label=_("Doel"), choices=EmailTemplate.Purpose.choices)
-    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
-    body = forms.CharField(
-        label=_("Tekst"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 18}),
-        help_text=_(
-            "Velden: {aanhef}, {organisatie}, {compliment}, {verzoek}, {afzender}, {gemeente}."
-        ),
-    )
-
-
-class CampaignForm(DutchForm):
-    SELECTIONS = [
-        ("one", _("Alleen deze partner")),
-        ("shortlist", _("Alle partners op de shortlist")),
-        ("step", _("Alle partners in een stap")),
-        ("all", _("De hele longlist")),
-    ]
-    template = forms.ModelChoiceField(label=_("Sjabloon"), queryset=None, empty_label=None)
-    selection = forms.ChoiceField(label=_("Aan wie"), choices=SELECTIONS, widget=forms.RadioSelect)
-    step = forms.ChoiceField(
-        label=_("Stap (bij 'in een stap')"), choices=Step.choices, required=False
-    )
-    sender = forms.CharField(
-        label=_("Afzender (naam, functie, contactgegevens)"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    default_request = forms.CharField(
-        label=_("Concrete vraag (als de partner geen eigen vraag heeft)"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.CheckboxInput(attrs={"required": True}),
     )
-
-    def __init__(self, *args, templates, chosen: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = templates
-        self.fields["template"].error_messages["invalid_choice"] = _("Kies een sjabloon.")
-        if not chosen:
-            self.fields["selection"].choices = self.SELECTIONS[1:]
-        elif chosen > 1:
-            one = ("one", _("De %(n)d gekozen partners") % {"n": chosen})
-            self.fields["selection"].choices = [one, *self.SELECTIONS[1:]]
-
-
-class NewsletterForm(DutchForm):
-    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
-    body = forms.CharField(
-        label=_("Tekst"), max_length=50000, widget=forms.Textarea(attrs={"rows": 18})
-    )
-
-
-class SubscribeForm(DutchForm):
-    email = forms.EmailField(label=_("Uw e-mailadres"))
-    name = forms.CharField(label=_("Uw naam"), max_length=120, required=False)
-    website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
 
 
 class JoinForm(DutchForm):
@@ -375,23 +306,18 @@ class JoinForm(DutchForm):
 
 def contribution_data(form: ContributionForm) -> dict:
     data = dict(form.cleaned_data)
-    data.pop("voluntary", None)
     data["recipient"] = data.get("recipient") or Recipient.COALITION
     return data
 
 
 __all__ = [
-    "CampaignForm",
     "ContactForm",
     "ContributionForm",
     "ImportForm",
     "JoinForm",
-    "NewsletterForm",
     "OwnProfileForm",
     "PartnerForm",
     "RolesForm",
     "StepForm",
-    "SubscribeForm",
-    "TemplateForm",
     "WeightsForm",
 ]

@@ -10,7 +10,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from samen.partners.models import ContactLog, EmailTemplate, NewsletterSubscriber, Partner
+from samen.outreach.models import EmailTemplate, NewsletterSubscriber
+from samen.partners.models import ContactLog, Partner
 
 BASE = "/api/v1/municipalities/samenstad"
 CSV = (

@@ -22,7 +22,7 @@ def room(library, user):
     return services.record_contribution(
         partner=library,
         actor=user("partner"),
-        data={"m": "means", "description": "Zaal voor de leesclub"},
+        data={"m": "means", "description": "Zaal voor de leesclub", "voluntary": True},
     )
 
 

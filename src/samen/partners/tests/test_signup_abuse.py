@@ -8,7 +8,8 @@ from django.core import mail
 from django.test import Client
 
 from samen.core.models import Organisation, Signup
-from samen.partners.models import ContactLog, NewsletterSubscriber, Partner
+from samen.outreach.models import NewsletterSubscriber
+from samen.partners.models import ContactLog, Partner
 
 JOIN = "/samenstad/samenwerkingen/meedoen/"
 SUBSCRIBE = "/samenstad/nieuwsbrief/"

@@ -1,7 +1,7 @@
 """The five steps: every move appended to the history with its date and who did it."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from samen.core.models import AuditEvent
 from samen.partners import services
@@ -46,7 +46,7 @@ def test_history_is_append_only(supermarket):
 
 
 def test_only_coordinators_move_steps(user, supermarket):
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.move_step(partner=supermarket, actor=user("partner"), to_step=Step.CONNECT)
 
 
