@@ -744,7 +744,7 @@ def week_against_loneliness_reminder(*, today: dt.date | None = None) -> int:
                 continue
             if not _claim_reminder(place, "week_tegen_eenzaamheid", str(today.year)):
                 continue
-            persuading = partners_selectors.count_in_steps(place, ["connect", "persuade"])
+            persuading = partners_selectors.persuading_count(place)
             base = settings.SITE_URL
             send_mail(
                 subject=_("Week tegen Eenzaamheid: begin oktober. Betrek uw ondernemers!"),

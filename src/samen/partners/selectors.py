@@ -452,8 +452,11 @@ def unknown_partner_ids(ids: list[int]) -> set[int]:
     return set(ids) - set(Partner.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def count_in_steps(municipality: Municipality, steps: list[str]) -> int:
-    return Partner.objects.filter(municipality=municipality, step__in=steps).count()
+def persuading_count(municipality: Municipality) -> int:
+    """Partners in the steps verbinden or verleiden (to invite in the Week tegen Eenzaamheid)."""
+    return Partner.objects.filter(
+        municipality=municipality, step__in=[Step.CONNECT, Step.PERSUADE]
+    ).count()
 
 
 def coordinator_addresses(municipality: Municipality) -> list[str]:
