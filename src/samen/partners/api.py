@@ -19,7 +19,7 @@ from samen.api import (
 )
 from samen.core.tenancy import municipality_scope
 
-from . import scoring, selectors, services
+from . import longlist_import, scoring, selectors, services
 from .models import (
     ContactKind,
     Contribution,
@@ -530,10 +530,10 @@ def create_import(request: HttpRequest, slug: str, file: File[UploadedFile]):
                 municipality=municipality,
                 actor=request.user,
                 filename=file.name or "",
-                content=file.read(services.MAX_IMPORT_BYTES + 1),
+                content=file.read(longlist_import.MAX_IMPORT_BYTES + 1),
             )
         except DjangoValidationError as error:
-            if any(e.code == services.TOO_LARGE for e in error.error_list):
+            if any(e.code == longlist_import.TOO_LARGE for e in error.error_list):
                 raise HttpError(413, " ".join(error.messages)) from error
             return validation_problem(DjangoValidationError({"file": error.messages}))
     return Status(201, result.__dict__)

@@ -493,6 +493,18 @@ def record_contribution(*, partner: Partner, actor: User, data: dict[str, Any]) 
     return contribution
 
 
+def record_own_contribution(
+    *, municipality: Municipality, actor: User, data: dict[str, Any]
+) -> Contribution:
+    """A partner user's contribution to its own organisation's record, which is created (on
+    the longlist) with it the first time: both or neither."""
+    with transaction.atomic():
+        partner = partner_for_own_organisation(municipality=municipality, actor=actor)
+        if partner is None:
+            raise PermissionDenied("no organisation of one's own")
+        return record_contribution(partner=partner, actor=actor, data=data)
+
+
 CONTRIBUTION_FIELDS = (
     "m",
     "description",
@@ -553,9 +565,6 @@ def end_contribution(
 
 
 # --- longlist import (the file is read by `longlist_import`) ----------------------------------
-
-MAX_IMPORT_BYTES = longlist_import.MAX_IMPORT_BYTES
-TOO_LARGE = longlist_import.TOO_LARGE  # the code of errors the API answers with 413
 
 
 @dataclass

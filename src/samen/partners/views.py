@@ -11,7 +11,7 @@ from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 from samen.outreach import selectors as outreach_selectors
 
-from . import scoring, selectors, services
+from . import longlist_import, scoring, selectors, services
 from .forms import (
     ContactForm,
     ContributionForm,
@@ -165,7 +165,7 @@ def import_longlist(request: HttpRequest) -> HttpResponse:
                 municipality=request.municipality,
                 actor=request.user,
                 filename=upload.name,
-                content=upload.read(services.MAX_IMPORT_BYTES + 1),
+                content=upload.read(longlist_import.MAX_IMPORT_BYTES + 1),
             )
         except ValidationError as error:
             form.add_error("file", error)
@@ -361,11 +361,8 @@ def own_profile(request: HttpRequest) -> HttpResponse:
             elif action == "contribution":
                 contribution_form = ContributionForm(request.POST)
                 if contribution_form.is_valid():
-                    partner = partner or services.partner_for_own_organisation(
-                        municipality=request.municipality, actor=request.user
-                    )
-                    services.record_contribution(
-                        partner=partner,
+                    services.record_own_contribution(
+                        municipality=request.municipality,
                         actor=request.user,
                         data=contribution_data(contribution_form),
                     )
