@@ -193,8 +193,9 @@ def run(db: str, repeat: int, kill_after: int, pages_only: bool = False) -> int:
     from samen.core import demo
     from samen.core.models import User
     from samen.core.tenancy import municipality_scope
-    from samen.partners import services
-    from samen.partners.models import EmailSend, EmailTemplate, Partner
+    from samen.outreach import services
+    from samen.outreach.models import EmailSend, EmailTemplate
+    from samen.partners.models import Partner
 
     log(f"== {db}: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)

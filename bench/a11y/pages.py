@@ -46,6 +46,7 @@ def _token_in_last_mail(path: str) -> str:
 def personal_links(municipality: Municipality) -> dict[str, dict]:
     """Parameters of the public pages behind a personal link, made as a resident would."""
     from samen.activities import services as activities
+    from samen.outreach import services as outreach
     from samen.partners import services as partners
     from samen.volunteering import services as volunteering
     from samen.volunteering.models import Programme, Volunteer
@@ -68,9 +69,9 @@ def personal_links(municipality: Municipality) -> dict[str, dict]:
                 "date_of_birth": dt.date(2006, 5, 17),
             },
         )
-        partners.subscribe(municipality=municipality, email="lezer@example.org")
+        outreach.subscribe(municipality=municipality, email="lezer@example.org")
         newsletter = _token_in_last_mail("/nieuwsbrief/bevestigen/")
-        subscriber = partners.confirm_subscription(municipality=municipality, token=newsletter)
+        subscriber = outreach.confirm_subscription(municipality=municipality, token=newsletter)
         activities.join(
             municipality=municipality, name="Buurthuis De Linde", email="info@delinde.example"
         )
@@ -112,8 +113,8 @@ def personal_links(municipality: Municipality) -> dict[str, dict]:
         "concerns:status": {"token": concern["status_token"]},
         "volunteering:personal": {"token": volunteer.token},
         "volunteering:personal-delete": {"token": volunteer.token},
-        "partners:newsletter-confirm": {"token": newsletter},
-        "partners:newsletter-unsubscribe": {"token": subscriber.token},
+        "outreach:newsletter-confirm": {"token": newsletter},
+        "outreach:newsletter-unsubscribe": {"token": subscriber.token},
         "activities:join-confirm": {"token": joined},
         "partners:join-confirm": {"token": partner_joined},
         "volunteering:confirm": {"token": registered},
@@ -127,7 +128,7 @@ def personal_links(municipality: Municipality) -> dict[str, dict]:
 def add_what_the_demo_lacks(municipality: Municipality) -> None:
     """An activity entered by hand by the library, an e-mail campaign and a newsletter."""
     from samen.activities.models import Activity
-    from samen.partners import services as partners
+    from samen.outreach import services as outreach
     from samen.partners.models import Partner
 
     coordinator = User.objects.get(username="coordinator")
@@ -135,7 +136,7 @@ def add_what_the_demo_lacks(municipality: Municipality) -> None:
     Activity.objects.create(
         municipality=municipality, organisation=library, title="Voorleesuurtje", source_uid=""
     )
-    partners.queue_campaign(
+    outreach.queue_campaign(
         municipality=municipality,
         actor=coordinator,
         partners=Partner.objects.filter(shortlisted=True),
@@ -143,8 +144,8 @@ def add_what_the_demo_lacks(municipality: Municipality) -> None:
         body="Beste {aanhef}, graag nodigen we u uit.",
         sender="Fatima El Amrani",
     )
-    subject, body = partners.compose_newsletter(municipality=municipality)
-    partners.save_newsletter(
+    subject, body = outreach.compose_newsletter(municipality=municipality)
+    outreach.save_newsletter(
         municipality=municipality, actor=coordinator, subject=subject, body=body
     )
 

@@ -518,6 +518,7 @@ def on_unexpected_error(request, exc):
 api.add_router("/", "samen.concerns.api.router")
 api.add_router("/", "samen.activities.api.router")
 api.add_router("/", "samen.partners.api.router")
+api.add_router("/", "samen.outreach.api.router")
 api.add_router("/", "samen.volunteering.api.router")
 api.add_router("/", "samen.impact.api.router")
 

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "samen.concerns",
     "samen.activities",
     "samen.partners",
+    "samen.outreach",
     "samen.volunteering",
     "samen.impact",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("samen.concerns.urls")),
     path("", include("samen.activities.urls")),
     path("", include("samen.partners.urls")),
+    path("", include("samen.outreach.urls")),
     path("", include("samen.volunteering.urls")),
     path("", include("samen.impact.urls")),
 ]

@@ -22,6 +22,30 @@ class SingleLineInputs:
                 self.add_error(name, _("Gebruik hier één regel, zonder regeleinde."))  # type: ignore[attr-defined]
 
 
+class DutchForm(SingleLineInputs, forms.Form):
+    """A form whose field errors are in plain Dutch (Django's own are formal or English)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages["required"] = _("Dit veld is verplicht.")
+            f.error_messages["invalid_choice"] = _("Kies een van de mogelijkheden.")
+            f.error_messages["max_length"] = _("Dit is te lang: maximaal %(limit_value)d tekens.")
+            f.error_messages.setdefault("invalid", _("Deze waarde klopt niet."))
+            if isinstance(f, forms.EmailField):
+                f.error_messages["invalid"] = _(
+                    "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."
+                )
+            if isinstance(f, forms.DateField | forms.DateTimeField):
+                f.error_messages["invalid"] = _("Vul een geldige datum in.")
+            if isinstance(f, forms.IntegerField | forms.DecimalField):
+                f.error_messages["invalid"] = _("Vul een getal in.")
+                f.error_messages["min_value"] = _("Minimaal %(limit_value)s.")
+                f.error_messages["max_value"] = _("Maximaal %(limit_value)s.")
+                f.error_messages["max_digits"] = _("Dit getal is te groot.")
+                f.error_messages["max_decimal_places"] = _("Hooguit twee cijfers achter de komma.")
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Gebruikersnaam of wachtwoord klopt niet. Let op hoofdletters."),

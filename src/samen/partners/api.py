@@ -2,13 +2,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
@@ -18,16 +15,14 @@ from samen.api import (
     DateTime,
     InputSchema,
     municipality_for,
-    rate_limited,
     validation_problem,
 )
 from samen.core.tenancy import municipality_scope
 
-from . import scoring, selectors, services
+from . import longlist_import, scoring, selectors, services
 from .models import (
     ContactKind,
     Contribution,
-    EmailTemplate,
     FiveM,
     Partner,
     PartnerRole,
@@ -387,20 +382,9 @@ def create_contribution(request: HttpRequest, slug: str, partner_id: int, payloa
     municipality = municipality_for(request, slug, "staff.home")
     with municipality_scope(municipality):
         partner = _editable_partner(request, municipality, partner_id)
-        data = payload.dict()
-        if not data.pop("voluntary"):
-            return validation_problem(
-                DjangoValidationError(
-                    {
-                        "voluntary": _(
-                            "Samenwerking is altijd vrijwillig: bevestig dat de partner dit weet."
-                        )
-                    }
-                )
-            )
         try:
             contribution = services.record_contribution(
-                partner=partner, actor=request.user, data=data
+                partner=partner, actor=request.user, data=payload.dict()
             )
         except DjangoValidationError as error:
             return validation_problem(error)
@@ -546,183 +530,10 @@ def create_import(request: HttpRequest, slug: str, file: File[UploadedFile]):
                 municipality=municipality,
                 actor=request.user,
                 filename=file.name or "",
-                content=file.read(services.MAX_IMPORT_BYTES + 1),
+                content=file.read(longlist_import.MAX_IMPORT_BYTES + 1),
             )
         except DjangoValidationError as error:
-            if any(e.code == services.TOO_LARGE for e in error.error_list):
+            if any(e.code == longlist_import.TOO_LARGE for e in error.error_list):
                 raise HttpError(413, " ".join(error.messages)) from error
             return validation_problem(DjangoValidationError({"file": error.messages}))
     return Status(201, result.__dict__)
-
-
-# --- staff: templated e-mail to one partner or a selection -------------------------------------
-
-
-class CampaignIn(InputSchema):
-    multiline = frozenset({"sender", "default_request"})
-
-    template_id: int
-    selection: Literal["partners", "shortlist", "step", "all"] = Field(
-        "partners",
-        description="partners: the ones in `partner_ids`; shortlist; step: all in `step`; "
-        "all: the whole longlist.",
-    )
-    partner_ids: list[int] = Field(default_factory=list, max_length=5000)
-    step: Step | None = None
-    sender: str = Field(..., min_length=1, max_length=500, description="Name, role, contact.")
-    default_request: str = Field(
-        "", max_length=2000, description="{verzoek} for partners without their own request."
-    )
-
-
-class CampaignOut(Schema):
-    id: int
-    queued: int
-    without_email: list[str] = Field(description="Partners skipped: no e-mail address.")
-    opted_out: list[str] = Field(
-        description="Partners skipped: their address unsubscribed from the newsletter."
-    )
-
-
-@router.post(
-    "/municipalities/{slug}/email-campaigns",
-    response={202: CampaignOut},
-    auth=AUTH,
-    summary="Queue a templated e-mail to one partner or a selection",
-    operation_id="createEmailCampaign",
-)
-def create_campaign(request: HttpRequest, slug: str, payload: CampaignIn):
-    """Renders the template's merge fields for each partner into the outbox and queues the
-    delivery (202); every e-mail is logged on its partner when sent. Coordinators only."""
-    municipality = municipality_for(request, slug, "partners.manage")
-    with municipality_scope(municipality):
-        template = EmailTemplate.objects.filter(pk=payload.template_id).first()
-        if template is None:
-            return _invalid("template_id", _("Kies een sjabloon."))
-        unknown = set(payload.partner_ids) - set(
-            Partner.objects.filter(pk__in=payload.partner_ids).values_list("pk", flat=True)
-        )
-        if unknown:
-            return _invalid(
-                "partner_ids",
-                _("Onbekende partner(s): %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))},
-            )
-        selection = "one" if payload.selection == "partners" else payload.selection
-        recipients = selectors.campaign_recipients(
-            selection, partner_ids=payload.partner_ids, step=payload.step or ""
-        )
-        try:
-            queued = services.queue_campaign(
-                municipality=municipality,
-                actor=request.user,
-                partners=recipients,
-                subject=template.subject,
-                body=template.body,
-                sender=payload.sender,
-                default_request=payload.default_request,
-                template=template,
-            )
-        except DjangoValidationError as error:
-            return validation_problem(error)
-    return Status(
-        202,
-        {
-            "id": queued.campaign.pk,
-            "queued": queued.queued,
-            "without_email": queued.without_email,
-            "opted_out": queued.opted_out,
-        },
-    )
-
-
-def _invalid(name: str, reason: str):
-    return validation_problem(DjangoValidationError({name: reason}))
-
-
-# --- public: the newsletter (double opt-in, one-click unsubscribe) -----------------------------
-
-
-class SubscriptionIn(InputSchema):
-    email: str = Field(..., max_length=254, description="Gets a confirmation link.")
-    name: str = Field("", max_length=120)
-
-
-class SubscriptionOut(Schema):
-    email: str
-    confirmed: bool
-    unsubscribed: bool = Field(
-        description="Always false: unsubscribing deletes the subscription at once."
-    )
-
-
-class AcceptedOut(Schema):
-    detail: str
-
-
-@router.post(
-    "/municipalities/{slug}/newsletter-subscriptions",
-    response={202: AcceptedOut},
-    auth=None,
-    summary="Subscribe to the newsletter (sends a confirmation e-mail)",
-    operation_id="createNewsletterSubscription",
-)
-def create_subscription(request: HttpRequest, slug: str, payload: SubscriptionIn):
-    """Double opt-in: the address gets a link to confirm. The answer is the same whether or
-    not the address was known. Rate limited per client address (429)."""
-    municipality = municipality_for(request, slug)
-    try:
-        validate_email(payload.email.strip())
-    except DjangoValidationError:
-        return _invalid("email", _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))
-    if rate_limited(
-        request, group="newsletter", key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
-    ):
-        raise HttpError(429, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw."))
-    with municipality_scope(municipality):
-        services.subscribe(municipality=municipality, email=payload.email, name=payload.name)
-    return Status(
-        202, {"detail": _("Bekijk uw e-mail en bevestig uw aanmelding met de link daarin.")}
-    )
-
-
-def _subscription_out(subscriber) -> dict:
-    return {
-        "email": subscriber.email,
-        "confirmed": subscriber.confirmed_at is not None,
-        "unsubscribed": False,
-    }
-
-
-@router.post(
-    "/municipalities/{slug}/newsletter-subscriptions/{token}/confirmation",
-    response=SubscriptionOut,
-    auth=None,
-    summary="Confirm a newsletter subscription with the token from the e-mail",
-    operation_id="confirmNewsletterSubscription",
-)
-def confirm_subscription(request: HttpRequest, slug: str, token: str):
-    """The token is the key: unknown or of another municipality is 404."""
-    municipality = municipality_for(request, slug)
-    with municipality_scope(municipality):
-        subscriber = services.confirm_subscription(municipality=municipality, token=token[:64])
-        if subscriber is None:
-            raise Http404
-        return _subscription_out(subscriber)
-
-
-@router.delete(
-    "/municipalities/{slug}/newsletter-subscriptions/{token}",
-    response={204: None},
-    auth=None,
-    summary="Unsubscribe from the newsletter",
-    operation_id="deleteNewsletterSubscription",
-)
-def delete_subscription(request: HttpRequest, slug: str, token: str):
-    """With the token of the unsubscribe link in every newsletter. The subscription is
-    deleted at once; only a keyed hash of the address is kept, so it is never mailed again.
-    Idempotent: the same token answers 204 again."""
-    municipality = municipality_for(request, slug)
-    with municipality_scope(municipality):
-        if not services.unsubscribe(municipality=municipality, token=token[:64]):
-            raise Http404
-    return Status(204, None)

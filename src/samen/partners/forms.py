@@ -7,13 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samen.core.forms import SingleLineInputs
+from samen.core.forms import DutchForm
 from samen.core.places import PostcodeField
 
 from .models import (
     ContactKind,
     DailyRoute,
-    EmailTemplate,
     FiveM,
     PartnerRole,
     Recipient,
@@ -24,28 +23,6 @@ from .models import (
 from .scoring import CRITERIA
 
 KVK_RE = re.compile(r"^[0-9]{8}$")
-
-
-class DutchForm(SingleLineInputs, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            f.error_messages["required"] = _("Dit veld is verplicht.")
-            f.error_messages["invalid_choice"] = _("Kies een van de mogelijkheden.")
-            f.error_messages["max_length"] = _("Dit is te lang: maximaal %(limit_value)d tekens.")
-            f.error_messages.setdefault("invalid", _("Deze waarde klopt niet."))
-            if isinstance(f, forms.EmailField):
-                f.error_messages["invalid"] = _(
-                    "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."
-                )
-            if isinstance(f, forms.DateField | forms.DateTimeField):
-                f.error_messages["invalid"] = _("Vul een geldige datum in.")
-            if isinstance(f, forms.IntegerField | forms.DecimalField):
-                f.error_messages["invalid"] = _("Vul een getal in.")
-                f.error_messages["min_value"] = _("Minimaal %(limit_value)s.")
-                f.error_messages["max_value"] = _("Maximaal %(limit_value)s.")
-                f.error_messages["max_digits"] = _("Dit getal is te groot.")
-                f.error_messages["max_decimal_places"] = _("Hooguit twee cijfers achter de komma.")
 
 
 class DateInput(forms.DateInput):
@@ -268,83 +245,15 @@ class ContributionForm(DutchForm):
     )
     started_on = forms.DateField(label=_("Sinds"), required=False, widget=DateInput())
     ended_on = forms.DateField(label=_("Tot en met"), required=False, widget=DateInput())
+    # Required by services.record_contribution, which says so when it is not ticked.
     voluntary = forms.BooleanField(
         label=_(
             "De partner weet dat samenwerking vrijwillig is, nooit exclusief en geen voordeel "
             "geeft bij inkoop of aanbesteding."
         ),
-        error_messages={
-            "required": _("Samenwerking is altijd vrijwillig: bevestig dat de partner dit weet.")
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["voluntary"].error_messages["required"] = _(
-            "Samenwerking is altijd vrijwillig: bevestig dat de partner dit weet."
-        )
-
-
-class TemplateForm(DutchForm):
-    name = forms.CharField(label=_("Naam"), max_length=120)
-    purpose = forms.ChoiceField(label=_("Doel"), choices=EmailTemplate.Purpose.choices)
-    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
-    body = forms.CharField(
-        label=_("Tekst"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 18}),
-        help_text=_(
-            "Velden: {aanhef}, {organisatie}, {compliment}, {verzoek}, {afzender}, {gemeente}."
-        ),
-    )
-
-
-class CampaignForm(DutchForm):
-    SELECTIONS = [
-        ("one", _("Alleen deze partner")),
-        ("shortlist", _("Alle partners op de shortlist")),
-        ("step", _("Alle partners in een stap")),
-        ("all", _("De hele longlist")),
-    ]
-    template = forms.ModelChoiceField(label=_("Sjabloon"), queryset=None, empty_label=None)
-    selection = forms.ChoiceField(label=_("Aan wie"), choices=SELECTIONS, widget=forms.RadioSelect)
-    step = forms.ChoiceField(
-        label=_("Stap (bij 'in een stap')"), choices=Step.choices, required=False
-    )
-    sender = forms.CharField(
-        label=_("Afzender (naam, functie, contactgegevens)"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    default_request = forms.CharField(
-        label=_("Concrete vraag (als de partner geen eigen vraag heeft)"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.CheckboxInput(attrs={"required": True}),
     )
-
-    def __init__(self, *args, templates, chosen: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = templates
-        self.fields["template"].error_messages["invalid_choice"] = _("Kies een sjabloon.")
-        if not chosen:
-            self.fields["selection"].choices = self.SELECTIONS[1:]
-        elif chosen > 1:
-            one = ("one", _("De %(n)d gekozen partners") % {"n": chosen})
-            self.fields["selection"].choices = [one, *self.SELECTIONS[1:]]
-
-
-class NewsletterForm(DutchForm):
-    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
-    body = forms.CharField(
-        label=_("Tekst"), max_length=50000, widget=forms.Textarea(attrs={"rows": 18})
-    )
-
-
-class SubscribeForm(DutchForm):
-    email = forms.EmailField(label=_("Uw e-mailadres"))
-    name = forms.CharField(label=_("Uw naam"), max_length=120, required=False)
-    website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
 
 
 class JoinForm(DutchForm):
@@ -375,23 +284,18 @@ class JoinForm(DutchForm):
 
 def contribution_data(form: ContributionForm) -> dict:
     data = dict(form.cleaned_data)
-    data.pop("voluntary", None)
     data["recipient"] = data.get("recipient") or Recipient.COALITION
     return data
 
 
 __all__ = [
-    "CampaignForm",
     "ContactForm",
     "ContributionForm",
     "ImportForm",
     "JoinForm",
-    "NewsletterForm",
     "OwnProfileForm",
     "PartnerForm",
     "RolesForm",
     "StepForm",
-    "SubscribeForm",
-    "TemplateForm",
     "WeightsForm",
 ]

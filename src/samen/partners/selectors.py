@@ -5,12 +5,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core.models import Municipality, User
+from samen.core.roles import Role
 
 from . import scoring
 from .models import (
@@ -23,8 +24,9 @@ from .models import (
     ScoringWeights,
     Sector,
     Step,
+    StepChange,
 )
-from .services import stale_partners, weights_for
+from .services import weights_for
 
 PAGE_SIZE = 50
 
@@ -339,7 +341,7 @@ def staff_card(municipality: Municipality, user: User) -> dict | None:
                 },
                 {
                     "text": _("E-mail en nieuwsbrief"),
-                    "url": reverse("partners:templates", args=[municipality.slug]),
+                    "url": reverse("outreach:templates", args=[municipality.slug]),
                 },
                 {
                     "text": _("Transparantieregister"),
@@ -436,3 +438,118 @@ def organisation_contributions(*, organisation) -> list[tuple[str, int]]:
         .values_list("m", "n")
     )
     return [(str(label), counts.get(value, 0)) for value, label in FiveM.choices]
+
+
+def stale_partners(*, weeks: int, now: dt.datetime | None = None) -> QuerySet[Partner]:
+    """Partners in contact (past voorbereiden, or on the shortlist) nobody has spoken to in
+    `weeks` weeks, in the current scope, longest silence first."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(weeks=weeks)
+    return (
+        Partner.objects.filter(Q(last_spoken_at__isnull=True) | Q(last_spoken_at__lt=cutoff))
+        .filter(~Q(step=Step.PREPARE) | Q(shortlisted=True))
+        .order_by(F("last_spoken_at").asc(nulls_first=True), "pk")
+    )
+
+
+# --- for outreach (which reads partners only through these) ----------------------------------
+
+
+def partners_by_ids(ids: list[int]) -> list[Partner]:
+    return list(Partner.objects.select_related("organisation").filter(pk__in=ids))
+
+
+def unknown_partner_ids(ids: list[int]) -> set[int]:
+    return set(ids) - set(Partner.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def persuading_count(municipality: Municipality) -> int:
+    """Partners in the steps verbinden or verleiden (to invite in the Week tegen Eenzaamheid)."""
+    return Partner.objects.filter(
+        municipality=municipality, step__in=[Step.CONNECT, Step.PERSUADE]
+    ).count()
+
+
+def coordinator_addresses(municipality: Municipality) -> list[str]:
+    return list(
+        User.objects.filter(
+            memberships__municipality=municipality,
+            memberships__role=Role.COORDINATOR,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def reminder_digest(
+    municipality: Municipality, *, today: dt.date
+) -> tuple[int, list[dict[str, Any]]]:
+    """For the Monday reminder: the municipality's N weeks, and per account holder ("user")
+    the partners nobody spoke to in N weeks ("stale") and those to contact this week ("due").
+    Names the municipality, so it also works outside a scope."""
+    weights = ScoringWeights.objects.filter(municipality=municipality).first()
+    weeks = weights.stale_weeks if weights else 6
+    stale = stale_partners(weeks=weeks).filter(
+        municipality=municipality, account_holder__isnull=False
+    )
+    due = Partner.objects.filter(
+        municipality=municipality,
+        account_holder__isnull=False,
+        next_contact_on__lte=today + dt.timedelta(days=6),
+    )
+    per_holder: dict[int, dict[str, Any]] = {}
+    for partner in stale.select_related("organisation", "account_holder")[:2000]:
+        per_holder.setdefault(
+            partner.account_holder_id,
+            {"stale": [], "due": [], "user": partner.account_holder},
+        )["stale"].append(partner)
+    for partner in due.select_related("organisation", "account_holder")[:2000]:
+        per_holder.setdefault(
+            partner.account_holder_id,
+            {"stale": [], "due": [], "user": partner.account_holder},
+        )["due"].append(partner)
+    return weeks, list(per_holder.values())
+
+
+def highlights(*, since: dt.datetime) -> list[str]:
+    """Recent good news: partners that started cooperating and new contributions."""
+    lines = []
+    moved = (
+        StepChange.objects.filter(at__gte=since, to_step__in=[Step.RETAIN, Step.STRENGTHEN])
+        .select_related("partner__organisation")
+        .order_by("at")
+    )
+    seen = set()
+    for change in moved:
+        if change.partner_id in seen:
+            continue
+        seen.add(change.partner_id)
+        lines.append(
+            _("%(org)s doet mee: %(what)s")
+            % {
+                "org": change.partner.organisation.name,
+                "what": change.partner.public_description
+                or ", ".join(change.partner.get_roles_display()).lower()
+                or _("welkom in de coalitie"),
+            }
+        )
+    for contribution in (
+        Contribution.objects.filter(created_at__gte=since)
+        .exclude(partner_id__in=seen)
+        .select_related("partner__organisation")
+        .order_by("created_at")
+    ):
+        lines.append(
+            f"{contribution.partner.organisation.name} ({contribution.get_m_display()}): "
+            f"{contribution.description}"
+        )
+    return lines
+
+
+def account_holders(municipality: Municipality) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__municipality=municipality,
+        memberships__role__in=[Role.COORDINATOR, Role.CASEWORKER, Role.PROGRAMME],
+        is_active=True,
+    ).order_by("first_name", "username")

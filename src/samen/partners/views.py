@@ -1,33 +1,26 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 
-from samen.core.models import Signup
 from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
+from samen.outreach import selectors as outreach_selectors
 
-from . import scoring, selectors, services
+from . import longlist_import, scoring, selectors, services
 from .forms import (
-    CampaignForm,
     ContactForm,
     ContributionForm,
     ImportForm,
     JoinForm,
-    NewsletterForm,
     OwnProfileForm,
     PartnerForm,
     RolesForm,
     StepForm,
-    SubscribeForm,
-    TemplateForm,
     WeightsForm,
     contribution_data,
 )
@@ -35,12 +28,7 @@ from .models import (
     FIVE_M_HELP,
     STARTER_HELP,
     Contribution,
-    EmailCampaign,
-    EmailSend,
-    EmailTemplate,
     FiveM,
-    Newsletter,
-    NewsletterSubscriber,
     Partner,
     Sector,
     StarterItem,
@@ -112,12 +100,12 @@ def _longlist_action(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.warning(request, _("Kies eerst een of meer organisaties in de lijst."))
     elif action == "email":
-        url = reverse("partners:campaign-new", args=[request.municipality.slug])
+        url = reverse("outreach:campaign-new", args=[request.municipality.slug])
         return redirect(url + "?" + urlencode([("partner", pk) for pk in ids]))
     elif action in ("shortlist_add", "shortlist_remove"):
         flag = action == "shortlist_add"
-        count = Partner.objects.filter(pk__in=ids).update(
-            shortlisted=flag, updated_at=timezone.now()
+        count = services.set_shortlisted(
+            municipality=request.municipality, actor=request.user, ids=ids, on=flag
         )
         message = (
             _("%(n)d op de shortlist gezet.") if flag else _("%(n)d van de shortlist gehaald.")
@@ -149,7 +137,7 @@ def _keyset_links(request: HttpRequest, page: selectors.RankedPage) -> dict[str,
 
 @staff_view("partners.manage")
 def partner_new(request: HttpRequest) -> HttpResponse:
-    holders = services.account_holders(request.municipality)
+    holders = selectors.account_holders(request.municipality)
     form = PartnerForm(request.POST or None, account_holders=holders)
     if request.method == "POST" and form.is_valid():
         try:
@@ -177,7 +165,7 @@ def import_longlist(request: HttpRequest) -> HttpResponse:
                 municipality=request.municipality,
                 actor=request.user,
                 filename=upload.name,
-                content=upload.read(services.MAX_IMPORT_BYTES + 1),
+                content=upload.read(longlist_import.MAX_IMPORT_BYTES + 1),
             )
         except ValidationError as error:
             form.add_error("file", error)
@@ -299,7 +287,7 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
         "history": partner.step_changes.select_related("actor").order_by("-at", "-pk"),
         "contacts": partner.contacts.select_related("by")[:50],
         "contributions": selectors.contributions_by_m(partner),
-        "sends": partner.email_sends.select_related("campaign").order_by("-created_at")[:20],
+        "sends": outreach_selectors.sends_for_partner(partner),
         "step_form": step_form,
         "contact_form": contact_form,
         "roles_form": roles_form,
@@ -318,7 +306,7 @@ def partner_edit(request: HttpRequest, org: str) -> HttpResponse:
     organisation = partner.organisation
     initial = {name: getattr(partner, name) for name in services.PARTNER_FIELDS}
     initial.update({name: getattr(organisation, name) for name in services.ORGANISATION_FIELDS})
-    holders = services.account_holders(request.municipality)
+    holders = selectors.account_holders(request.municipality)
     form = PartnerForm(request.POST or None, initial=initial, account_holders=holders)
     if request.method == "POST" and form.is_valid():
         try:
@@ -373,11 +361,8 @@ def own_profile(request: HttpRequest) -> HttpResponse:
             elif action == "contribution":
                 contribution_form = ContributionForm(request.POST)
                 if contribution_form.is_valid():
-                    partner = partner or services.partner_for_own_organisation(
-                        municipality=request.municipality, actor=request.user
-                    )
-                    services.record_contribution(
-                        partner=partner,
+                    services.record_own_contribution(
+                        municipality=request.municipality,
                         actor=request.user,
                         data=contribution_data(contribution_form),
                     )
@@ -438,260 +423,6 @@ def _contributions_url(request: HttpRequest, partner: Partner) -> str:
     return url + "#bijdragen"
 
 
-# --- e-mail --------------------------------------------------------------------------------
-
-
-@staff_view("partners.manage")
-def templates(request: HttpRequest) -> HttpResponse:
-    campaigns = EmailCampaign.objects.annotate(
-        total=Count("sends"), sent=Count("sends", filter=Q(sends__sent_at__isnull=False))
-    )[:20]
-    context = {
-        "templates": EmailTemplate.objects.all(),
-        "campaigns": campaigns,
-        "merge_fields": services.MERGE_FIELDS,
-    }
-    return render(request, "partners/templates.html", context)
-
-
-@staff_view("staff.home")
-def template_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
-    _manage_only(request)
-    template = get_object_or_404(EmailTemplate, slug=key) if key else None
-    initial = (
-        {k: getattr(template, k) for k in ("name", "purpose", "subject", "body")}
-        if template
-        else {}
-    )
-    form = TemplateForm(request.POST or None, initial=initial)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            template = services.save_template(
-                municipality=request.municipality,
-                actor=request.user,
-                data=form.cleaned_data,
-                template=template,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Sjabloon opgeslagen."))
-            return redirect("partners:template", slug=request.municipality.slug, key=template.slug)
-    if template is not None:
-        sample = {
-            "aanhef": _("Beste Johan"),
-            "organisatie": "Supermarkt De Buurtmarkt",
-            "compliment": _("De Buurtmarkt staat bekend om de klets-kassa op dinsdag"),
-            "verzoek": _("een koffiemoment in de winkel te organiseren"),
-            "afzender": request.user.get_full_name() or request.user.username,
-            "gemeente": request.municipality.name,
-        }
-        preview = {
-            "subject": services.render_merge(template.subject, sample),
-            "body": services.with_voluntary_note(services.render_merge(template.body, sample)),
-        }
-    context = {
-        "form": form,
-        "template": template,
-        "preview": preview,
-        "merge_fields": services.MERGE_FIELDS,
-    }
-    return render(request, "partners/template_form.html", context)
-
-
-@staff_view("partners.manage")
-def campaign_new(request: HttpRequest) -> HttpResponse:
-    """Preview, then send a templated e-mail to one partner or a selection."""
-    data = request.POST if request.method == "POST" else None
-    ids = [int(i) for i in (data or request.GET).getlist("partner") if i.isdigit()]
-    chosen = list(
-        Partner.objects.select_related("organisation").filter(pk__in=ids[: selectors.PAGE_SIZE])
-    )
-    partner = chosen[0] if len(chosen) == 1 else None
-    templates_qs = EmailTemplate.objects.all()
-    sender = "\n".join(
-        filter(
-            None,
-            [
-                request.user.get_full_name() or request.user.username,
-                _("Regisseur eenzaamheid"),
-                f"{_('Gemeente')} {request.municipality.name}",
-                request.user.email,
-            ],
-        )
-    )
-    initial = {"selection": "one" if chosen else "shortlist", "sender": sender}
-    if request.GET.get("template", "").isdigit():
-        initial["template"] = int(request.GET["template"])
-    else:
-        business = templates_qs.filter(purpose=EmailTemplate.Purpose.BUSINESS).first()
-        initial["template"] = business.pk if business else None
-    form = CampaignForm(data, initial=initial, templates=templates_qs, chosen=len(chosen))
-    preview = None
-    if data is not None and form.is_valid():
-        cleaned = form.cleaned_data
-        recipients = selectors.campaign_recipients(
-            cleaned["selection"], partner_ids=[p.pk for p in chosen], step=cleaned["step"]
-        )
-        template = cleaned["template"]
-        with_email = recipients.filter(~Q(contact_email="") | ~Q(organisation__email=""))
-        count = with_email.count()
-        if count == 0:
-            form.add_error("selection", _("Geen van deze partners heeft een e-mailadres."))
-        elif request.POST.get("confirm") == "1":
-            try:
-                queued = services.queue_campaign(
-                    municipality=request.municipality,
-                    actor=request.user,
-                    partners=recipients,
-                    subject=template.subject,
-                    body=template.body,
-                    sender=cleaned["sender"],
-                    default_request=cleaned["default_request"],
-                    template=template,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(n)d e-mail(s) in de wachtrij gezet.") % {"n": queued.queued}
-                    + (
-                        " "
-                        + _("Zonder e-mailadres: %(l)s.")
-                        % {"l": ", ".join(queued.without_email[:10])}
-                        if queued.without_email
-                        else ""
-                    )
-                    + (
-                        " "
-                        + _("Afgemeld voor e-mail, niet verstuurd: %(l)s.")
-                        % {"l": ", ".join(queued.opted_out[:10])}
-                        if queued.opted_out
-                        else ""
-                    ),
-                )
-                return redirect(
-                    "partners:campaign", slug=request.municipality.slug, pk=queued.campaign.pk
-                )
-        if count and not form.errors:
-            first = with_email.order_by("pk").values(*services.RECIPIENT_FIELDS).first()
-            values = services.merge_values(
-                first,
-                municipality=request.municipality,
-                sender=cleaned["sender"],
-                default_request=cleaned["default_request"],
-            )
-            preview = {
-                "count": count,
-                "without": recipients.count() - count,
-                "to": first["contact_email"] or first["organisation__email"],
-                "subject": services.render_merge(template.subject, values),
-                "body": services.with_voluntary_note(services.render_merge(template.body, values)),
-            }
-    context = {
-        "form": form,
-        "partner": partner,
-        "chosen": chosen,
-        "preview": preview,
-        "has_templates": templates_qs.exists(),
-    }
-    return render(request, "partners/campaign_form.html", context)
-
-
-@staff_view("staff.home")
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _manage_only(request)
-    campaign = get_object_or_404(EmailCampaign, pk=pk)
-    if request.method == "POST" and request.POST.get("action") == "retry":
-        count = services.retry_failed(campaign=campaign, actor=request.user)
-        messages.success(request, _("%(n)d e-mail(s) opnieuw in de wachtrij.") % {"n": count})
-        return redirect("partners:campaign", slug=request.municipality.slug, pk=campaign.pk)
-    sends = EmailSend.objects.filter(campaign=campaign)
-    counts = sends.aggregate(
-        total=Count("pk"),
-        sent=Count("pk", filter=Q(sent_at__isnull=False)),
-        failed=Count("pk", filter=~Q(error="")),
-    )
-    context = {
-        "campaign": campaign,
-        "counts": counts,
-        "sends": sends.select_related("partner__organisation").order_by("pk")[:100],
-    }
-    return render(request, "partners/campaign.html", context)
-
-
-# --- newsletter ----------------------------------------------------------------------------
-
-
-@staff_view("partners.manage")
-def newsletters(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and request.POST.get("action") == "compose":
-        subject, body = services.compose_newsletter(municipality=request.municipality)
-        newsletter = services.save_newsletter(
-            municipality=request.municipality, actor=request.user, subject=subject, body=body
-        )
-        return redirect("partners:newsletter", slug=request.municipality.slug, pk=newsletter.pk)
-    subscribers = NewsletterSubscriber.objects.aggregate(
-        active=Count("pk", filter=Q(confirmed_at__isnull=False)),
-        pending=Count("pk", filter=Q(confirmed_at__isnull=True)),
-    )
-    # addresses that asked this week and did not click the link yet (nothing else is stored)
-    subscribers["pending"] += Signup.objects.filter(
-        purpose=services.NEWSLETTER_SIGNUP, confirmed_at__isnull=True
-    ).count()
-    context = {
-        "newsletters": Newsletter.objects.annotate(
-            total=Count("sends"), sent=Count("sends", filter=Q(sends__sent_at__isnull=False))
-        )[:30],
-        "subscribers": subscribers,
-    }
-    return render(request, "partners/newsletters.html", context)
-
-
-@staff_view("staff.home")
-def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _manage_only(request)
-    newsletter = get_object_or_404(Newsletter, pk=pk)
-    form = NewsletterForm(
-        request.POST if request.POST.get("action") == "save" else None,
-        initial={"subject": newsletter.subject, "body": newsletter.body},
-    )
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "save" and form.is_valid():
-                services.save_newsletter(
-                    municipality=request.municipality,
-                    actor=request.user,
-                    newsletter=newsletter,
-                    **form.cleaned_data,
-                )
-                messages.success(request, _("Nieuwsbrief opgeslagen."))
-                return redirect(
-                    "partners:newsletter", slug=request.municipality.slug, pk=newsletter.pk
-                )
-            if request.POST.get("action") == "send":
-                count = services.queue_newsletter(newsletter=newsletter, actor=request.user)
-                messages.success(
-                    request, _("Nieuwsbrief in de wachtrij voor %(n)d abonnee(s).") % {"n": count}
-                )
-                return redirect(
-                    "partners:newsletter", slug=request.municipality.slug, pk=newsletter.pk
-                )
-        except ValidationError as error:
-            if form.is_bound:
-                form.add_error(None, error)
-            else:
-                messages.warning(request, " ".join(error.messages))
-    counts = EmailSend.objects.filter(newsletter=newsletter).aggregate(
-        total=Count("pk"), sent=Count("pk", filter=Q(sent_at__isnull=False))
-    )
-    subscribers = NewsletterSubscriber.objects.filter(confirmed_at__isnull=False).count()
-    context = {"newsletter": newsletter, "form": form, "counts": counts, "subscribers": subscribers}
-    return render(request, "partners/newsletter.html", context)
-
-
 # --- public pages --------------------------------------------------------------------------
 
 
@@ -735,49 +466,3 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if result is None:
         return render(request, "partners/join.html", {"expired": True}, status=400)
     return render(request, "partners/join.html", {"confirmed": True})
-
-
-@never_cache
-@public_view
-def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
-    form = SubscribeForm(request.POST or None)
-    if request.method == "POST":
-        if visitor_limited(request, "newsletter"):
-            form.is_valid()
-            form.add_error(
-                None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw.")
-            )
-            return render(request, "partners/subscribe.html", {"form": form}, status=429)
-        if form.is_valid():
-            if not form.cleaned_data["website"]:
-                services.subscribe(
-                    municipality=request.municipality,
-                    email=form.cleaned_data["email"],
-                    name=form.cleaned_data["name"],
-                )
-            return render(request, "partners/subscribe.html", {"done": True})
-    return render(request, "partners/subscribe.html", {"form": form})
-
-
-@never_cache
-@public_view
-@confirm_by_button(services.NEWSLETTER_SIGNUP)
-def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    subscriber = services.confirm_subscription(municipality=request.municipality, token=token[:64])
-    if subscriber is None:
-        raise Http404
-    return render(request, "partners/subscribe.html", {"confirmed": True, "subscriber": subscriber})
-
-
-@never_cache
-@csrf_exempt  # RFC 8058 one-click: the mail provider posts without a CSRF token; the token is the key
-@public_view
-def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in every newsletter: a page with a button, or one click (RFC 8058). Once
-    used, the subscription is gone and the link keeps saying so."""
-    subscriber = NewsletterSubscriber.objects.filter(token=token[:64]).first()
-    if request.method == "POST" or subscriber is None:
-        if not services.unsubscribe(municipality=request.municipality, token=token):
-            raise Http404
-        return render(request, "partners/subscribe.html", {"unsubscribed": True})
-    return render(request, "partners/subscribe.html", {"unsubscribe": subscriber})

@@ -41,8 +41,8 @@ ALLOWED_COLUMNS = {
 TOKEN_PAGES = {
     "activities:join-confirm",
     "partners:join-confirm",
-    "partners:newsletter-confirm",
-    "partners:newsletter-unsubscribe",
+    "outreach:newsletter-confirm",
+    "outreach:newsletter-unsubscribe",
     "volunteering:invite",
     "volunteering:confirm",
     "volunteering:personal",

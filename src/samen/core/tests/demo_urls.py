@@ -110,19 +110,19 @@ def _contribution(municipality: Municipality) -> dict:
 
 
 def _template(municipality: Municipality) -> dict:
-    from samen.partners.models import EmailTemplate
+    from samen.outreach.models import EmailTemplate
 
     return {"key": _first(EmailTemplate.objects.order_by("slug"), "slug")}
 
 
 def _campaign(municipality: Municipality) -> dict:
-    from samen.partners.models import EmailCampaign
+    from samen.outreach.models import EmailCampaign
 
     return {"pk": _first(EmailCampaign.objects.order_by("pk"))}
 
 
 def _newsletter(municipality: Municipality) -> dict:
-    from samen.partners.models import Newsletter
+    from samen.outreach.models import Newsletter
 
     return {"pk": _first(Newsletter.objects.order_by("pk"))}
 
@@ -166,9 +166,9 @@ STAFF_PARAMETERS: dict[str, Callable[[Municipality], dict]] = {
     "partners:detail": _partner_organisation,
     "partners:edit": _partner_organisation,
     "partners:contribution": _contribution,
-    "partners:template": _template,
-    "partners:campaign": _campaign,
-    "partners:newsletter": _newsletter,
+    "outreach:template": _template,
+    "outreach:campaign": _campaign,
+    "outreach:newsletter": _newsletter,
     "volunteering:need": _need,
     "impact:export": _kpi_table,
     "impact:own-export": _own_kpi_table,

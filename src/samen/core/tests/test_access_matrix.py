@@ -72,13 +72,13 @@ PAGES: dict[str, Rule] = {
     "partners:edit": rule("partners.manage", denied=404),
     # A partner organisation's user edits its own contributions (filled with one of them).
     "partners:contribution": rule("partners.manage", "partners.own_profile", denied=404),
-    "partners:templates": rule("partners.manage"),
-    "partners:template-new": rule("partners.manage", denied=404),
-    "partners:template": rule("partners.manage", denied=404),
-    "partners:campaign-new": rule("partners.manage"),
-    "partners:campaign": rule("partners.manage", denied=404),
-    "partners:newsletters": rule("partners.manage"),
-    "partners:newsletter": rule("partners.manage", denied=404),
+    "outreach:templates": rule("partners.manage"),
+    "outreach:template-new": rule("partners.manage", denied=404),
+    "outreach:template": rule("partners.manage", denied=404),
+    "outreach:campaign-new": rule("partners.manage"),
+    "outreach:campaign": rule("partners.manage", denied=404),
+    "outreach:newsletters": rule("partners.manage"),
+    "outreach:newsletter": rule("partners.manage", denied=404),
     "volunteering:needs": rule("volunteering.post_needs"),
     "volunteering:need-new": rule("volunteering.post_needs"),
     "volunteering:need": rule("volunteering.post_needs", denied=404),
@@ -143,9 +143,9 @@ def _match_id(municipality: Municipality) -> int:
 
 
 def _template_id(municipality: Municipality) -> int:
-    from samen.partners.models import EmailTemplate
+    from samen.outreach.models import EmailTemplate
 
-    key = demo_urls.STAFF_PARAMETERS["partners:template"](municipality)["key"]
+    key = demo_urls.STAFF_PARAMETERS["outreach:template"](municipality)["key"]
     return EmailTemplate.objects.get(slug=key).pk
 
 
@@ -276,7 +276,8 @@ def matrix(municipalities, unscoped):
     """The demo plus the objects it lacks in one of the municipalities, so that every page
     and operation has something real to open in both."""
     from samen.activities.models import Activity, Feed
-    from samen.partners.models import Contribution, EmailCampaign, Newsletter, Partner
+    from samen.outreach.models import EmailCampaign, Newsletter
+    from samen.partners.models import Contribution, Partner
     from samen.partners.services import partner_for_own_organisation
     from samen.volunteering.models import Match, Need, Volunteer
 

@@ -10,7 +10,8 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from samen.concerns.models import Case, Report
-from samen.partners.models import NewsletterSubscriber, Partner
+from samen.outreach.models import NewsletterSubscriber
+from samen.partners.models import Partner
 
 from .test_api_base import assert_problem
 

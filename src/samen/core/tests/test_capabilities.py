@@ -14,10 +14,10 @@ DAILY_TASKS = [
     "samen.concerns.tasks.anonymise_expired_cases",
     "samen.activities.tasks.refresh_all_feeds",
     "samen.activities.tasks.extend_horizon",
-    "samen.partners.tasks.send_contact_reminders",
-    "samen.partners.tasks.week_against_loneliness_reminder",
-    "samen.partners.tasks.resume_deliveries",
-    "samen.partners.tasks.purge_newsletter_addresses",
+    "samen.outreach.tasks.send_contact_reminders",
+    "samen.outreach.tasks.week_against_loneliness_reminder",
+    "samen.outreach.tasks.resume_deliveries",
+    "samen.outreach.tasks.purge_newsletter_addresses",
     "samen.volunteering.tasks.delete_idle_volunteers",
 ]
 
@@ -28,6 +28,7 @@ def test_every_app_registers_in_installed_apps_order():
         "concerns",
         "activities",
         "partners",
+        "outreach",
         "volunteering",
         "impact",
     ]

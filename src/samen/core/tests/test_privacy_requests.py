@@ -11,8 +11,8 @@ from samen.concerns import services as concerns
 from samen.concerns.models import Case, Status
 from samen.core.models import AuditEvent
 from samen.core.tenancy import municipality_scope
-from samen.partners import services as partners
-from samen.partners.models import NewsletterOptOut, NewsletterSubscriber
+from samen.outreach import services as outreach
+from samen.outreach.models import NewsletterOptOut, NewsletterSubscriber
 from samen.volunteering.models import Volunteer, hash_token
 
 SEARCH = "/samenstad/beheer/privacy/"
@@ -183,7 +183,7 @@ def test_a_newsletter_address_never_appears_in_a_url_and_leaves_only_its_hash(
         email_hash=NewsletterOptOut.hash_email(samenstad, email)
     ).exists()
     with municipality_scope(samenstad):
-        assert partners.opted_out(municipality=samenstad, email=email)
+        assert outreach.opted_out(municipality=samenstad, email=email)
     # What is left is found again: only the hash, so the address itself is not shown.
     page = _find(client, email)
     assert "alleen een hash bewaard" in page

@@ -26,7 +26,7 @@ def test_schedule_prints_how_many_rows_each_task_handled(samenstad, unscoped, ca
     lines = out.getvalue().splitlines()
     assert "samen.core.tasks.purge_signups: SUCCESSFUL, 2" in lines
     assert "samen.concerns.tasks.anonymise_expired_cases: SUCCESSFUL, 0" in lines
-    assert "samen.partners.tasks.purge_newsletter_addresses: SUCCESSFUL, 0" in lines
+    assert "samen.outreach.tasks.purge_newsletter_addresses: SUCCESSFUL, 0" in lines
     logged = [r.getMessage() for r in caplog.records if r.name == "samen.retention"]
     assert "purge_signups: 2 sign-ups deleted" in logged
     assert "anonymise_expired_cases: 0 cases anonymised" in logged

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django_scopes import scopes_disabled
 
 from samen.core.models import AuditEvent
@@ -22,7 +23,7 @@ def room(library, user):
     return services.record_contribution(
         partner=library,
         actor=user("partner"),
-        data={"m": "means", "description": "Zaal voor de leesclub"},
+        data={"m": "means", "description": "Zaal voor de leesclub", "voluntary": True},
     )
 
 
@@ -218,3 +219,24 @@ def test_api_another_municipality_is_404(client, bearer, supermarket, meal):
     restaurant = Partner.objects.get(organisation__slug="visrestaurant-de-haven")
     assert client.delete(_api(restaurant, meal), **headers).status_code == 404
     assert Contribution.objects.filter(pk=meal.pk).exists()
+
+
+def test_an_unconfirmed_own_contribution_puts_nothing_on_the_longlist(in_samenstad, user):
+    """A partner user without a partner record yet: the record comes with the contribution,
+    so a refused contribution leaves no record behind."""
+    partner_user = user("partner")
+    organisation = services.own_organisation(partner_user, in_samenstad)
+    assert not Partner.objects.filter(organisation=organisation).exists()
+    with pytest.raises(ValidationError):
+        services.record_own_contribution(
+            municipality=in_samenstad,
+            actor=partner_user,
+            data={"m": "means", "description": "Zaal voor de leesclub"},
+        )
+    assert not Partner.objects.filter(organisation=organisation).exists()
+    services.record_own_contribution(
+        municipality=in_samenstad,
+        actor=partner_user,
+        data={"m": "means", "description": "Zaal voor de leesclub", "voluntary": True},
+    )
+    assert Partner.objects.get(organisation=organisation).contributions.count() == 1

@@ -6,7 +6,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from samen.core.models import Membership, User
-from samen.partners.models import Contribution, EmailTemplate, Partner, StepChange
+from samen.outreach.models import EmailTemplate
+from samen.partners.models import Contribution, Partner, StepChange
 
 LONGLIST = b"""naam,sector,kvk,imago ok,mvo bekend,past bij eenzaamheidsdoelen,warm contact,dagelijkse routes
 Supermarkt Dagvers,supermarkt,56781234,ja,ja,ja,ja,boodschappen

@@ -5,7 +5,7 @@ import io
 from openpyxl import Workbook
 
 from samen.core.models import Organisation
-from samen.partners import services
+from samen.partners import longlist_import, services
 from samen.partners.models import Partner
 
 CSV = """naam;sector;adres;postcode;contactpersoon;e-mail;kvk;nationale coalitie;dagelijkse routes;imago ok;mvo bekend;past bij eenzaamheidsdoelen;eerdere samenwerking;warm contact
@@ -107,3 +107,13 @@ def test_add_by_hand_with_dutch_errors(login, in_samenstad):
         {"name": "Iemand anders", "sector": "retail", "kvk_number": "45678901"},
     )
     assert "al een partner met dit KvK-nummer" in duplicate.content.decode()
+
+
+def test_reading_the_file_needs_no_database():
+    """`longlist_import.parse` is pure (no `db` fixture here: a query would fail the test)."""
+    parsed = longlist_import.parse("lijst.csv", CSV.encode())
+    assert [line for line, _data in parsed.rows] == [2, 3, 4, 8]
+    assert [line for line, _message in parsed.errors] == [6, 7]
+    assert parsed.rows[0][1]["kvk_number"] == "12345678"
+    assert parsed.rows[0][1]["postcode"] == "9501AA"
+    assert any("ruimtevaart" in w for w in parsed.warnings)

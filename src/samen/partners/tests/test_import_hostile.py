@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from samen.core.models import Organisation
-from samen.partners import services
+from samen.partners import longlist_import
 
 WEB = "/samenstad/beheer/partners/importeren/"
 API = "/api/v1/municipalities/samenstad/partner-imports"
@@ -128,7 +128,7 @@ def _grid(rows: int, columns: int) -> list[list[str]]:
 
 @pytest.mark.parametrize("name", ["lijst.xlsx", "lijst.csv"])
 def test_too_many_cells_are_refused(login, in_samenstad, monkeypatch, name):
-    monkeypatch.setattr(services, "MAX_IMPORT_CELLS", 100)
+    monkeypatch.setattr(longlist_import, "MAX_IMPORT_CELLS", 100)
     grid = _grid(rows=20, columns=10)  # 210 cells, 21 rows: under the row limit
     if name.endswith(".xlsx"):
         content = _xlsx(grid)
@@ -141,7 +141,7 @@ def test_too_many_cells_are_refused(login, in_samenstad, monkeypatch, name):
 
 
 def test_too_many_cells_is_a_413_on_the_api(client, bearer, in_samenstad, monkeypatch):
-    monkeypatch.setattr(services, "MAX_IMPORT_CELLS", 100)
+    monkeypatch.setattr(longlist_import, "MAX_IMPORT_CELLS", 100)
     content = _xlsx(_grid(rows=20, columns=10))
     response = client.post(
         API, {"file": SimpleUploadedFile("lijst.xlsx", content)}, **bearer("coordinator")

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from samen.partners.models import EmailTemplate, Partner
+from samen.outreach.models import EmailTemplate
+from samen.partners.models import Partner
 
 STAFF_ROUTES = [
     "partners:longlist",
@@ -12,10 +13,10 @@ STAFF_ROUTES = [
     "partners:weights",
     "partners:stale",
     "partners:own",
-    "partners:templates",
-    "partners:template-new",
-    "partners:campaign-new",
-    "partners:newsletters",
+    "outreach:templates",
+    "outreach:template-new",
+    "outreach:campaign-new",
+    "outreach:newsletters",
 ]
 
 
@@ -46,7 +47,7 @@ def test_another_municipalitys_objects_are_404_under_ones_own_slug(
     assert client.get(reverse("partners:detail", args=["samenstad", org])).status_code == 404
     template = EmailTemplate.objects.filter(municipality=tweestad_partner.municipality).first()
     # Same slug exists in both municipalities: Samenstad's own template is shown, never Tweestad's.
-    page = client.get(reverse("partners:template", args=["samenstad", template.slug]))
+    page = client.get(reverse("outreach:template", args=["samenstad", template.slug]))
     assert page.status_code == 200
     body = page.content.decode()
     assert "Samenstad" in body

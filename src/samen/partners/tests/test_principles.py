@@ -18,6 +18,7 @@ def _money(**extra):
         "description": "Sponsoring van het eenzaamheidsbeleid",
         "recipient": "municipality",
         "amount": Decimal("1000"),
+        "voluntary": True,
         **extra,
     }
 
@@ -113,6 +114,21 @@ def test_cooperation_is_voluntary(login, client, bearer, restaurant):
         **bearer("coordinator"),
     )
     assert api.status_code == 400
+    assert api.json()["invalidParams"][0]["name"] == "voluntary"
+
+
+def test_the_service_asks_for_the_voluntary_confirmation_itself(user, restaurant):
+    """Every interface calls the service, so the rule is there (not in a form or endpoint)."""
+    data = {"m": "means", "description": "Zaal voor de buurtmaaltijd"}
+    for voluntary in (None, False):
+        with pytest.raises(ValidationError) as error:
+            services.record_contribution(
+                partner=restaurant,
+                actor=user("coordinator"),
+                data=data if voluntary is None else {**data, "voluntary": voluntary},
+            )
+        assert "voluntary" in error.value.message_dict
+    assert not Contribution.objects.filter(partner=restaurant).exists()
 
 
 def test_every_cooperation_is_in_the_public_register(client, user, restaurant):
@@ -123,7 +139,7 @@ def test_every_cooperation_is_in_the_public_register(client, user, restaurant):
     services.record_contribution(
         partner=restaurant,
         actor=user("coordinator"),
-        data={"m": "means", "description": "Zaal voor de buurtmaaltijd"},
+        data={"m": "means", "description": "Zaal voor de buurtmaaltijd", "voluntary": True},
     )
     page = client.get("/samenstad/samenwerkingen/").content.decode()
     assert "Visrestaurant De Haven" in page and "Zaal voor de buurtmaaltijd" in page

@@ -155,4 +155,4 @@ def test_longlist_and_stale_list_take_a_fixed_number_of_queries(
         client.get("/samenstad/beheer/partners/?shortlist=1&sector=other")
     with django_assert_num_queries(7):
         client.get("/samenstad/beheer/partners/niet-gesproken/?weken=4&pagina=2")
-    assert services.stale_partners(weeks=4).count() >= 150
+    assert selectors.stale_partners(weeks=4).count() >= 150

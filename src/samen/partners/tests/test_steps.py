@@ -1,11 +1,11 @@
 """The five steps: every move appended to the history with its date and who did it."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from samen.core.models import AuditEvent
 from samen.partners import services
-from samen.partners.models import Step, StepChange
+from samen.partners.models import Partner, Step, StepChange
 
 
 def test_five_steps_in_the_history_with_date_and_actor(user, restaurant):
@@ -46,7 +46,7 @@ def test_history_is_append_only(supermarket):
 
 
 def test_only_coordinators_move_steps(user, supermarket):
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.move_step(partner=supermarket, actor=user("partner"), to_step=Step.CONNECT)
 
 
@@ -114,3 +114,18 @@ def test_not_spoken_to_in_n_weeks(login, in_samenstad):
         login("coordinator").get("/samenstad/beheer/partners/niet-gesproken/?weken=abc").status_code
         == 200
     )
+
+
+def test_shortlisting_is_a_service_with_an_audit_line(login, user, supermarket, restaurant):
+    ids = [supermarket.pk, restaurant.pk]
+    response = login("coordinator").post(
+        "/samenstad/beheer/partners/", {"action": "shortlist_add", "ids": ids}
+    )
+    assert response.status_code == 302
+    assert Partner.objects.filter(pk__in=ids, shortlisted=True).count() == 2
+    event = AuditEvent.objects.filter(action="partners.shortlist").latest("pk")
+    assert event.detail["on"] is True and event.detail["partners"] == sorted(ids)
+    with pytest.raises(PermissionDenied):
+        services.set_shortlisted(
+            municipality=supermarket.municipality, actor=user("partner"), ids=ids, on=False
+        )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from samen.core.models import Municipality
 from samen.core.tenancy import municipality_scope
-from samen.partners import services
+from samen.outreach import services
 
 BEFORE = [("partners", "0002_partner_shortlist_ranking")]
 AFTER = [("partners", "0004_remove_newslettersubscriber_unsubscribed_at")]

@@ -8,14 +8,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from samen.partners import services
-from samen.partners.models import (
-    ContactLog,
-    EmailSend,
-    EmailTemplate,
-    NewsletterSubscriber,
-    Partner,
-)
+from samen.outreach import services
+from samen.outreach.models import EmailSend, EmailTemplate, NewsletterSubscriber
+from samen.partners.models import ContactLog, Partner
 
 
 @pytest.fixture
@@ -101,7 +96,7 @@ def test_send_to_a_selection_never_twice(
 def test_failed_sends_are_marked_and_can_be_retried(
     user, in_samenstad, business_template, settings, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = "samen.partners.tests.test_email.FailingBackend"
+    settings.EMAIL_BACKEND = "samen.outreach.tests.test_email.FailingBackend"
     with django_capture_on_commit_callbacks(execute=True):
         queued = services.queue_campaign(
             municipality=in_samenstad,
@@ -146,7 +141,7 @@ def test_newsletter_double_opt_in_and_one_click_unsubscribe(
     coordinator.post("/samenstad/beheer/partners/nieuwsbrief/", {"action": "compose"})
     newsletter = (
         in_samenstad
-        and __import__("samen.partners.models", fromlist=["Newsletter"]).Newsletter.objects.get()
+        and __import__("samen.outreach.models", fromlist=["Newsletter"]).Newsletter.objects.get()
     )
     assert "Nieuws van onze partners" in newsletter.body or "Beste lezer" in newsletter.body
     mail.outbox.clear()

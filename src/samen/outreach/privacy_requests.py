@@ -1,4 +1,4 @@
-"""Partner engagement's data subject for `core.privacy_requests`: a newsletter address.
+"""Outreach's data subject for `core.privacy_requests`: a newsletter address.
 
 A reference names a row, never the address (it goes into a URL): `s12` a subscription, `u7`
 a sign-up waiting for confirmation, `o3` an address that unsubscribed, of which only a keyed

@@ -1,4 +1,4 @@
-"""Background work of partners, as Django tasks: e-mail delivery from the outbox and the
+"""Background work of outreach, as Django tasks: e-mail delivery from the outbox and the
 scheduled reminders (run daily by `samen schedule`; each decides itself whether today is
 the day)."""
 

@@ -14,14 +14,9 @@ from django.utils import timezone
 
 from samen.core.models import AuditEvent, Signup
 from samen.core.tenancy import municipality_scope
-from samen.partners import services
-from samen.partners.models import (
-    EmailSend,
-    Newsletter,
-    NewsletterOptOut,
-    NewsletterSubscriber,
-    Partner,
-)
+from samen.outreach import services
+from samen.outreach.models import EmailSend, Newsletter, NewsletterOptOut, NewsletterSubscriber
+from samen.partners.models import Partner
 
 
 def _subscribe_and_confirm(municipality, email: str, name: str = "Nina") -> NewsletterSubscriber:
