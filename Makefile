@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := SAMEN_DEMO=1
 
-.PHONY: run test install lint format messages openapi check-openapi lint-openapi bench clean a11y
+.PHONY: run test install lint format typecheck messages openapi check-openapi lint-openapi bench clean a11y
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: install messages
 
 test: install messages
 	$(BIN)/pytest
+
+# mypy with django-stubs over the core and every app's services.py and selectors.py.
+TYPED := -p samen.core $(foreach f,$(wildcard src/samen/*/services.py src/samen/*/selectors.py),$(if $(findstring /core/,$(f)),,-m $(subst /,.,$(patsubst src/%.py,%,$(f)))))
+typecheck: install
+	SAMEN_DEVELOPMENT=1 $(BIN)/mypy $(TYPED)
 
 lint: install
 	$(BIN)/ruff check .

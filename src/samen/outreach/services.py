@@ -260,7 +260,7 @@ def deliver_emails(
                     continue  # another worker sent it
                 # Every write first, then the send, then straight to the commit: a worker
                 # killed in between leaves at most this one message in doubt.
-                if row.partner_id is not None and row.campaign_id is not None:
+                if row.partner_id is not None and row.campaign is not None:
                     partners_services.log_email_sent(
                         municipality_id=row.municipality_id,
                         partner_id=row.partner_id,

@@ -155,7 +155,7 @@ def ranked_longlist(
     stored score; `services.refresh_scores` recomputes it when the weights change)."""
     partners = longlist_filter(step=step, shortlisted=shortlisted, sector=sector, q=q)
     ranking = partners.order_by("-score", "pk")
-    counts = {"total": Count("pk")}
+    counts: dict[str, Count] = {"total": Count("pk")}
     if after is not None:
         counts["ahead"] = Count("pk", filter=after.ranked_up_to())
         page = ranking.filter(after.ranked_after())
@@ -164,19 +164,19 @@ def ranked_longlist(
         page = partners.filter(before.ranked_before()).order_by("score", "-pk")
     else:
         page = ranking
-    counts = {"ahead": 0, **partners.aggregate(**counts)}
+    totals: dict[str, int] = {"ahead": 0, **partners.aggregate(**counts)}
     rows = list(page.values(*LONGLIST_FIELDS, "score")[:size])
     if before is not None:
         rows.reverse()
-        first = counts["ahead"] - len(rows) + 1
+        first = totals["ahead"] - len(rows) + 1
     else:
-        first = counts["ahead"] + 1
+        first = totals["ahead"] + 1
     _label_rows(rows, weights, first)
     return RankedPage(
         rows=rows,
-        total=counts["total"],
+        total=totals["total"],
         first=first,
-        next=_cursor(rows[-1]) if rows and first + len(rows) - 1 < counts["total"] else None,
+        next=_cursor(rows[-1]) if rows and first + len(rows) - 1 < totals["total"] else None,
         previous=_cursor(rows[0]) if rows and first > 1 else None,
     )
 
@@ -205,8 +205,9 @@ def stale_list(*, weeks: int, page: int = 1, size: int = PAGE_SIZE) -> Page:
     partners = stale_partners(weeks=weeks)
     total, pages, page = _page(partners, page, size)
     offset = (page - 1) * size
-    rows = list(
-        partners.values(
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in partners.values(
             "pk",
             "organisation__name",
             "organisation__slug",
@@ -219,7 +220,7 @@ def stale_list(*, weeks: int, page: int = 1, size: int = PAGE_SIZE) -> Page:
             "account_holder__last_name",
             "account_holder__username",
         )[offset : offset + size]
-    )
+    ]
     step_labels = dict(Step.choices)
     now = timezone.now()
     for row in rows:
@@ -292,7 +293,7 @@ def register() -> list[dict[str, Any]]:
                 "roles": partner.get_roles_display(),
                 "role_codes": list(partner.roles),
                 "description": partner.public_description,
-                "since": min(i["started_on"] for i in items),
+                "since": min(i["started_on"] for i in items),  # type: ignore[type-var]
                 "active": any(i["active"] for i in items),
                 "contributions": items,
             }
@@ -304,11 +305,10 @@ def contributions_by_m(partner: Partner) -> list[tuple[str, str, str, list[Contr
     from .models import FIVE_M_HELP
 
     by_m: dict[str, list[Contribution]] = {value: [] for value in FiveM.values}
+    help_of: dict[str, object] = {str(k): v for k, v in FIVE_M_HELP.items()}
     for c in partner.contributions.all():
         by_m[c.m].append(c)
-    return [
-        (value, str(label), str(FIVE_M_HELP[value]), by_m[value]) for value, label in FiveM.choices
-    ]
+    return [(value, str(label), str(help_of[value]), by_m[value]) for value, label in FiveM.choices]
 
 
 def role_choices() -> list[tuple[str, str]]:
@@ -500,11 +500,13 @@ def reminder_digest(
     )
     per_holder: dict[int, dict[str, Any]] = {}
     for partner in stale.select_related("organisation", "account_holder")[:2000]:
+        assert partner.account_holder_id is not None  # filtered above
         per_holder.setdefault(
             partner.account_holder_id,
             {"stale": [], "due": [], "user": partner.account_holder},
         )["stale"].append(partner)
     for partner in due.select_related("organisation", "account_holder")[:2000]:
+        assert partner.account_holder_id is not None  # filtered above
         per_holder.setdefault(
             partner.account_holder_id,
             {"stale": [], "due": [], "user": partner.account_holder},

@@ -146,7 +146,7 @@ PARTNER_FIELDS = (
     "public_description",
     "notes",
 )
-SECTOR_KIND = {
+SECTOR_KIND: dict[str | None, str] = {
     Sector.SUPERMARKET: Organisation.Kind.SHOP,
     Sector.RETAIL: Organisation.Kind.SHOP,
     Sector.PARAMEDICAL: Organisation.Kind.PHARMACY,
@@ -173,7 +173,7 @@ def _check_kvk(partner: Partner | None, kvk: str) -> None:
     if (
         kvk
         and Partner.objects.filter(kvk_number=kvk)
-        .exclude(pk=partner.pk if partner else None)
+        .exclude(pk=partner.pk if partner and partner.pk else 0)
         .exists()
     ):
         raise Conflict({"kvk_number": _("Er is al een partner met dit KvK-nummer.")})
@@ -651,7 +651,7 @@ def import_longlist(
                     step_changed_at=now,
                     **fields,
                 )
-                partner._weights = weights
+                partner._weights = weights  # type: ignore[attr-defined]  # read by Partner.save
                 partner.save()
                 StepChange.objects.create(
                     municipality=municipality,
@@ -674,7 +674,7 @@ def import_longlist(
                         changed = True
                 if changed:
                     partner.updated_at = now
-                    partner._weights = weights
+                    partner._weights = weights  # type: ignore[attr-defined]  # read by Partner.save
                     partner.save()
                     result.updated += 1
             if partner.kvk_number:
@@ -730,7 +730,11 @@ def confirm_join(*, municipality: Municipality, token: str) -> Partner | Signup 
             return None
         pending, data = confirmed.signup, confirmed.signup.data
         if not confirmed.first:
-            partner = Partner.objects.filter(organisation_id=pending.result_id).first()
+            partner = (
+                Partner.objects.filter(organisation_id=pending.result_id).first()
+                if pending.result_id is not None
+                else None
+            )
             return partner or pending
         match = None
         if data.get("kvk_number"):
