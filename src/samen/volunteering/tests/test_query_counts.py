@@ -35,6 +35,7 @@ def partner(town, organisation):
 def add_needs(town, organisation, n, volunteer=None):
     """Needs of the organisation, each with a proposal waiting for its decision; one in three
     came from the Signaalpunt (listing those is audited)."""
+    needs = []
     for i in range(n):
         source = Need.Source.SIGNAALPUNT if i % 3 == 0 else Need.Source.WEB
         need = NeedFactory(municipality=town, organisation=organisation, source=source)
@@ -44,16 +45,20 @@ def add_needs(town, organisation, n, volunteer=None):
             **({"volunteer": volunteer} if volunteer else {}),
             breakdown={"soft_skills": 200, "distance": 100},
         )
+        needs.append(need)
+    return needs
 
 
 def test_needs_page(client, town, organisation, partner, django_assert_num_queries):
     client.force_login(partner)
+    needs = []
     for n in (N, 2 * N):
-        add_needs(town, organisation, n)  # N, then 3N in all
+        needs += add_needs(town, organisation, n)  # N, then 3N in all
         cold_caches()
         with django_assert_num_queries(10):
             response = client.get(f"/{town.slug}/beheer/vrijwilligerswerk/")
         assert response.status_code == 200
+        assert all(need.title in response.content.decode() for need in needs)
 
 
 def test_list_needs_api(client, town, organisation, partner, django_assert_num_queries):
