@@ -76,10 +76,11 @@ def member(
     role: Role,
     *,
     organisation: Organisation | None = None,
-    username: str | None = None,
+    **user_fields,
 ) -> User:
-    """A user with `role` in `municipality` (on behalf of `organisation`, if given)."""
-    user = UserFactory(**({"username": username} if username else {}))
+    """A user with `role` in `municipality` (on behalf of `organisation`, if given);
+    `user_fields` go to UserFactory (username, password, ...)."""
+    user = UserFactory(**user_fields)
     MembershipFactory(user=user, municipality=municipality, role=role, organisation=organisation)
     return user
 
