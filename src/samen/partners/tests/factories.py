@@ -2,6 +2,7 @@
 
 import factory
 
+from samen.core.models import Organisation
 from samen.core.tests.factories import OrganisationFactory, TenantFactory
 from samen.partners.models import Contribution, FiveM, Partner, Recipient, Sector
 
@@ -15,7 +16,7 @@ class PartnerFactory(TenantFactory):
     organisation = factory.SubFactory(
         OrganisationFactory,
         municipality=factory.SelfAttribute("..municipality"),
-        kind="business",
+        kind=Organisation.Kind.BUSINESS,
     )
     sector = Sector.OTHER
     contact_name = "Marieke Jansen"
