@@ -113,7 +113,8 @@ class ProgrammeFiguresOut(Schema):
     needs_served: int
 
 
-def _need_out(need: Need) -> dict:
+def _need_out(need: Need, open_places: int | None = None) -> dict:
+    """`open_places`: worked out for a whole list at once (selectors.open_places_map)."""
     return {
         "id": need.pk,
         "organisation": need.organisation.slug,
@@ -122,7 +123,7 @@ def _need_out(need: Need) -> dict:
         "description": need.description,
         "status": need.status,
         "volunteers_needed": need.volunteers_needed,
-        "open_places": services.open_places(need),
+        "open_places": services.open_places(need) if open_places is None else open_places,
         "soft_skills": need.soft_skills,
         "interests": need.interests,
         "skills": need.skills,
@@ -164,7 +165,8 @@ def list_needs(request: HttpRequest, slug: str):
     municipality = request.municipality
     needs = list(selectors.needs_for(request.user, municipality)[:500])
     services.record_need_listing(needs=needs, actor=request.user, municipality=municipality)
-    return [_need_out(n) for n in needs]
+    places = selectors.open_places_map(needs)
+    return [_need_out(n, places[n.pk]) for n in needs]
 
 
 @router.post(

@@ -11,6 +11,8 @@ import pytest
 from samen.activities import services
 from samen.activities.models import Activity, Feed, Occurrence
 from samen.core.models import Organisation
+from samen.core.roles import Role
+from samen.core.tests.factories import MunicipalityFactory, OrganisationFactory, member
 
 HERE = Path(__file__).parent
 FIXTURE = HERE.parents[0] / "fixtures" / "bibliotheek-samenstad.ics"
@@ -20,8 +22,15 @@ FORBIDDEN = ["ORGANIZER", "ATTENDEE", "VALARM", "ATTACH", "X-ALT-DESC", "javascr
 
 
 @pytest.fixture
-def library(samenstad, unscoped):
-    return Organisation.objects.get(municipality=samenstad, slug="bibliotheek-samenstad")
+def library(db, unscoped):
+    """The library of Samenstad, without the demo (whose import of its real feed would mix
+    with the hostile one)."""
+    return OrganisationFactory(
+        municipality=MunicipalityFactory(slug="samenstad", name="Samenstad"),
+        slug="bibliotheek-samenstad",
+        name="Bibliotheek Samenstad",
+        kind=Organisation.Kind.LIBRARY,
+    )
 
 
 @pytest.fixture
@@ -86,8 +95,9 @@ def test_recurrence_finer_than_daily_is_refused_and_reported(hostile_feed):
     assert result.created == 4
 
 
-def test_the_organisation_sees_what_was_cut(login, hostile_feed):
-    page = login("partner").get("/samenstad/beheer/activiteiten/").content.decode()
+def test_the_organisation_sees_what_was_cut(client, library, hostile_feed):
+    client.force_login(member(library.municipality, Role.PARTNER, organisation=library))
+    page = client.get("/samenstad/beheer/activiteiten/").content.decode()
     assert "Elke minuut" in page and "vaker dan eens per dag" in page
 
 

@@ -3,9 +3,17 @@
 import pytest
 
 from samen.concerns.models import Case, Report
+from samen.core.roles import Role
+from samen.core.tests.factories import MunicipalityFactory, OrganisationFactory, bearer, member
 
 URL = "/api/v1/municipalities/samenstad/concerns"
 MINIMAL = {"description": "Gordijnen al dagen dicht", "postcode": "1234AB", "house_number": "7"}
+
+
+@pytest.fixture
+def samenstad(db):
+    """Only the municipality: the intake needs none of the demo's rows."""
+    return MunicipalityFactory(slug="samenstad", name="Samenstad")
 
 
 @pytest.fixture
@@ -160,8 +168,10 @@ def test_intake_is_rate_limited_per_client(client, samenstad, settings, count_re
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_partner_token_records_the_organisation(client, samenstad, bearer, unscoped):
-    body = client.post(URL, MINIMAL, content_type="application/json", **bearer("partner")).json()
+def test_partner_token_records_the_organisation(client, samenstad, unscoped):
+    library = OrganisationFactory(municipality=samenstad, slug="bibliotheek-samenstad")
+    partner = member(samenstad, Role.PARTNER, organisation=library)
+    body = client.post(URL, MINIMAL, content_type="application/json", **bearer(partner)).json()
     report = Report.objects.get(reference=body["reference"], municipality=samenstad)
     assert report.reporter_organisation.slug == "bibliotheek-samenstad"
 

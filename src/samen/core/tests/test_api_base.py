@@ -5,6 +5,14 @@ from django.core.management import call_command
 
 from samen.core.models import ApiToken
 
+from .factories import MunicipalityFactory
+
+
+@pytest.fixture
+def town(db):
+    """Samenstad without the demo's rows: for the tests that need only the municipality."""
+    return MunicipalityFactory(slug="samenstad", name="Samenstad")
+
 
 def assert_problem(response, status):
     assert response.status_code == status
@@ -49,7 +57,7 @@ def test_unknown_api_path_is_problem_json(client, db):
     assert body["title"] == "Niet gevonden"
 
 
-def test_invalid_json_is_problem_json_in_dutch(client, samenstad):
+def test_invalid_json_is_problem_json_in_dutch(client, town):
     response = client.post(
         "/api/v1/municipalities/samenstad/concerns",
         data="{not json",
@@ -59,7 +67,7 @@ def test_invalid_json_is_problem_json_in_dutch(client, samenstad):
     assert "JSON" in body["detail"]
 
 
-def test_wrong_type_names_the_field_in_dutch(client, samenstad):
+def test_wrong_type_names_the_field_in_dutch(client, town):
     response = client.post(
         "/api/v1/municipalities/samenstad/concerns",
         data={"description": 12},
@@ -69,7 +77,7 @@ def test_wrong_type_names_the_field_in_dutch(client, samenstad):
     assert body["invalidParams"] == [{"name": "description", "reason": "Vul hier tekst in."}]
 
 
-def test_missing_credentials_are_401_problem(client, samenstad):
+def test_missing_credentials_are_401_problem(client, town):
     response = client.get("/api/v1/municipalities/samenstad/cases")
     assert_problem(response, 401)
     assert response["WWW-Authenticate"] == "Bearer"

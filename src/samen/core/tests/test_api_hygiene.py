@@ -13,6 +13,7 @@ from samen.concerns.models import Case, Report
 from samen.outreach.models import NewsletterSubscriber
 from samen.partners.models import Partner
 
+from .factories import MunicipalityFactory
 from .test_api_base import assert_problem
 
 CASES = "/api/v1/municipalities/samenstad/cases"
@@ -23,6 +24,12 @@ GOOD_CONCERN = {
     "postcode": "9501AB",
     "house_number": "7",
 }
+
+
+@pytest.fixture
+def town(db):
+    """Samenstad without the demo's rows: for the tests that need only the municipality."""
+    return MunicipalityFactory(slug="samenstad", name="Samenstad")
 
 
 def post_json(client, url, body, **extra):
@@ -39,7 +46,7 @@ def test_wrong_method_is_405_problem_with_allow(client, db):
     assert response["Allow"] == "GET, HEAD"
 
 
-def test_wrong_method_on_a_path_with_several_lists_them_all(client, samenstad):
+def test_wrong_method_on_a_path_with_several_lists_them_all(client, town):
     response = client.put(CONCERNS)
     assert_problem(response, 405)
     assert response["Allow"] == "POST"
@@ -82,7 +89,7 @@ def test_head_of_an_unknown_path_is_404(client, db):
 # --- authentication and CSRF -----------------------------------------------------------------
 
 
-def test_anonymous_write_is_401_with_bearer_challenge_not_csrf_failed(samenstad):
+def test_anonymous_write_is_401_with_bearer_challenge_not_csrf_failed(town):
     client = Client(enforce_csrf_checks=True)
     response = post_json(client, f"{CASES}/1/transitions", {"to_status": "triaged"})
     body = assert_problem(response, 401)
@@ -144,7 +151,7 @@ def test_session_write_with_csrf_token_works(samenstad, user):
         ("application/x-www-form-urlencoded", "description=x&postcode=9501AB"),
     ],
 )
-def test_wrong_content_type_is_415(client, samenstad, content_type, data):
+def test_wrong_content_type_is_415(client, town, content_type, data):
     with scopes_disabled():
         before = Report.objects.count()
     response = client.post(CONCERNS, data=data, content_type=content_type)
@@ -153,12 +160,12 @@ def test_wrong_content_type_is_415(client, samenstad, content_type, data):
         assert Report.objects.count() == before
 
 
-def test_multipart_where_json_is_expected_is_415(client, samenstad):
+def test_multipart_where_json_is_expected_is_415(client, town):
     response = client.post(CONCERNS, data=GOOD_CONCERN)  # the test client sends multipart
     assert_problem(response, 415)
 
 
-def test_json_with_charset_is_accepted(client, samenstad):
+def test_json_with_charset_is_accepted(client, town):
     response = client.post(
         CONCERNS, data=json.dumps(GOOD_CONCERN), content_type="application/json; charset=utf-8"
     )
@@ -166,7 +173,7 @@ def test_json_with_charset_is_accepted(client, samenstad):
 
 
 @pytest.mark.parametrize("body", ["[null, null]", "null", "[]", '"text"', "12"])
-def test_a_body_that_is_not_an_object_is_400(client, samenstad, body):
+def test_a_body_that_is_not_an_object_is_400(client, town, body):
     with scopes_disabled():
         before = Report.objects.count()
     response = post_json(client, CONCERNS, body)
@@ -212,7 +219,7 @@ def test_a_string_is_not_an_int_in_a_body(client, bearer, samenstad):
     ]
 
 
-def test_a_string_is_not_a_boolean_in_a_body(client, samenstad):
+def test_a_string_is_not_a_boolean_in_a_body(client, town):
     response = post_json(client, CONCERNS, {**GOOD_CONCERN, "immediate_danger": "yes"})
     body = assert_problem(response, 400)
     assert body["invalidParams"][0]["name"] == "immediate_danger"
@@ -252,13 +259,13 @@ def test_thousands_of_query_keys_are_400(client, db):
     assert_problem(client.get(f"/api/v1/activities?{query}"), 400)
 
 
-def test_a_3_mb_json_body_is_413(client, samenstad):
+def test_a_3_mb_json_body_is_413(client, town):
     response = post_json(client, CONCERNS, {"description": "x" * 3_000_000})
     assert_problem(response, 413)
 
 
 @pytest.mark.parametrize("field", ["reporter_name", "person_name", "street"])
-def test_crlf_in_a_name_is_400(client, samenstad, field):
+def test_crlf_in_a_name_is_400(client, town, field):
     with scopes_disabled():
         before = Report.objects.count()
     response = post_json(client, CONCERNS, {**GOOD_CONCERN, field: "Jan\r\nBcc: x@example.org"})
@@ -268,7 +275,7 @@ def test_crlf_in_a_name_is_400(client, samenstad, field):
         assert Report.objects.count() == before
 
 
-def test_crlf_in_a_newsletter_name_is_400_and_nothing_is_stored(client, samenstad):
+def test_crlf_in_a_newsletter_name_is_400_and_nothing_is_stored(client, town):
     response = post_json(
         client, NEWSLETTER, {"email": "a@example.org", "name": "A\r\nBcc: x@example.org"}
     )
@@ -277,7 +284,7 @@ def test_crlf_in_a_newsletter_name_is_400_and_nothing_is_stored(client, samensta
         assert not NewsletterSubscriber.objects.filter(email="a@example.org").exists()
 
 
-def test_a_line_break_in_a_description_is_fine(client, samenstad):
+def test_a_line_break_in_a_description_is_fine(client, town):
     response = post_json(
         client, CONCERNS, {**GOOD_CONCERN, "description": "Eerste regel.\nTweede."}
     )
@@ -302,7 +309,7 @@ def test_nul_byte_in_any_text_field_is_400_with_invalid_params(client, bearer, s
         assert partner.contacts.count() == contacts_before
 
 
-def test_nul_byte_in_a_list_item_is_400(client, samenstad):
+def test_nul_byte_in_a_list_item_is_400(client, town):
     response = post_json(client, CONCERNS, {**GOOD_CONCERN, "signs": ["a\x00"]})
     body = assert_problem(response, 400)
     assert body["invalidParams"][0]["name"] == "signs.0"
@@ -354,7 +361,7 @@ def test_moving_a_partner_to_its_own_step_is_409(client, bearer, samenstad):
     assert_problem(response, 409)
 
 
-def test_too_many_requests_carries_retry_after(client, samenstad, settings):
+def test_too_many_requests_carries_retry_after(client, town, settings):
     settings.SAMEN_CONCERN_RATE = "1/h"
     assert post_json(client, CONCERNS, GOOD_CONCERN).status_code == 201
     response = post_json(client, CONCERNS, GOOD_CONCERN)
@@ -362,7 +369,7 @@ def test_too_many_requests_carries_retry_after(client, samenstad, settings):
     assert 0 < int(response["Retry-After"]) <= 3600
 
 
-def test_retry_after_says_when_the_window_ends(client, samenstad, settings):
+def test_retry_after_says_when_the_window_ends(client, town, settings):
     """Not a fixed guess: the seconds until django-ratelimit's window for this client ends."""
     import time
 
@@ -399,7 +406,7 @@ PUBLIC = [
 
 
 @pytest.mark.parametrize(("method", "path"), PUBLIC)
-def test_public_operations_answer_preflights_for_any_origin(client, samenstad, method, path):
+def test_public_operations_answer_preflights_for_any_origin(client, town, method, path):
     response = client.options(
         path,
         HTTP_ORIGIN="https://buurtapp.example",
@@ -413,13 +420,13 @@ def test_public_operations_answer_preflights_for_any_origin(client, samenstad, m
     assert "Access-Control-Allow-Credentials" not in response
 
 
-def test_public_read_carries_allow_origin(client, samenstad):
+def test_public_read_carries_allow_origin(client, town):
     response = client.get("/api/v1/activities", HTTP_ORIGIN="https://buurtapp.example")
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response
 
 
-def test_public_operation_never_allows_credentials_across_origins(client, samenstad):
+def test_public_operation_never_allows_credentials_across_origins(client, town):
     response = client.options(
         CONCERNS,
         HTTP_ORIGIN="https://buurtapp.example",
@@ -439,7 +446,7 @@ def test_public_operation_never_allows_credentials_across_origins(client, samens
         ("GET", "/api/v1/municipalities/samenstad/kpis"),
     ],
 )
-def test_operations_with_session_or_token_answer_no_preflight(client, samenstad, method, path):
+def test_operations_with_session_or_token_answer_no_preflight(client, town, method, path):
     response = client.options(
         path,
         HTTP_ORIGIN="https://evil.example",

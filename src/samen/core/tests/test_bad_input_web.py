@@ -2,6 +2,14 @@
 
 import pytest
 
+from .factories import MunicipalityFactory
+
+
+@pytest.fixture
+def samenstad(db):
+    """Only the municipality: bad input is refused before any of the demo's rows matter."""
+    return MunicipalityFactory(slug="samenstad", name="Samenstad")
+
 
 @pytest.fixture
 def production(settings, client):

@@ -8,6 +8,10 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from samen.core.roles import Role
+
+from .factories import MunicipalityFactory, member
+
 HOSTILE_TARGETS = [
     "//evil.example/",
     "/\\evil.example/",
@@ -23,6 +27,17 @@ def code(device: TOTPDevice) -> str:
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
 
 
+@pytest.fixture
+def staff(db, settings):
+    """Samenstad with only a coordinator and a caseworker, under the demo's names and password:
+    for the tests that need no more of the demo."""
+    town = MunicipalityFactory(slug="samenstad", name="Samenstad")
+    return {
+        username: member(town, role, username=username, password=settings.SAMEN_DEMO_PASSWORD)
+        for username, role in (("coordinator", Role.COORDINATOR), ("caseworker", Role.CASEWORKER))
+    }
+
+
 def lands_on_this_site(response) -> bool:
     """A path of this site: no scheme, no host, and nothing a browser reads as a host."""
     location = response["Location"].replace("\\", "/")
@@ -31,19 +46,19 @@ def lands_on_this_site(response) -> bool:
 
 
 @pytest.mark.parametrize("target", HOSTILE_TARGETS)
-def test_the_second_factor_sends_nowhere_but_this_site(client, samenstad, user, settings, target):
+def test_the_second_factor_sends_nowhere_but_this_site(client, staff, settings, target):
     settings.SAMEN_REQUIRE_2FA_CASEWORKERS = True
-    device = TOTPDevice.objects.create(user=user("caseworker"), name="app", confirmed=True)
-    client.force_login(user("caseworker"))
+    device = TOTPDevice.objects.create(user=staff["caseworker"], name="app", confirmed=True)
+    client.force_login(staff["caseworker"])
     response = client.post(f"/account/code/?next={target}", {"token": code(device)})
     assert response.status_code == 302
     assert lands_on_this_site(response), response["Location"]
 
 
-def test_the_second_factor_goes_back_to_the_page_asked_for(client, samenstad, user, settings):
+def test_the_second_factor_goes_back_to_the_page_asked_for(client, staff, settings):
     settings.SAMEN_REQUIRE_2FA_CASEWORKERS = True
-    device = TOTPDevice.objects.create(user=user("caseworker"), name="app", confirmed=True)
-    client.force_login(user("caseworker"))
+    device = TOTPDevice.objects.create(user=staff["caseworker"], name="app", confirmed=True)
+    client.force_login(staff["caseworker"])
     asked = client.get("/samenstad/beheer/signalen/")
     assert asked["Location"] == "/account/code/?next=/samenstad/beheer/signalen/"
     response = client.post(asked["Location"], {"token": code(device)})
@@ -51,7 +66,7 @@ def test_the_second_factor_goes_back_to_the_page_asked_for(client, samenstad, us
 
 
 @pytest.mark.parametrize("target", HOSTILE_TARGETS)
-def test_login_sends_nowhere_but_this_site(client, samenstad, target):
+def test_login_sends_nowhere_but_this_site(client, staff, target):
     response = client.post(
         "/inloggen/", {"username": "coordinator", "password": "samen-demo", "next": target}
     )
@@ -60,7 +75,7 @@ def test_login_sends_nowhere_but_this_site(client, samenstad, target):
 
 
 @pytest.mark.parametrize("target", HOSTILE_TARGETS)
-def test_the_language_switch_sends_nowhere_but_this_site(samenstad, target):
+def test_the_language_switch_sends_nowhere_but_this_site(db, target):
     response = Client().post("/i18n/setlang/", {"language": "en", "next": target})
     assert response.status_code == 302
     assert lands_on_this_site(response), response["Location"]
@@ -77,7 +92,7 @@ def log_in(client: Client, username: str, path: str = "/inloggen/", **extra):
     return client.post(path, {"username": username, "password": "samen-demo"}, **extra)
 
 
-def test_spellings_of_one_username_count_as_one(samenstad, settings):
+def test_spellings_of_one_username_count_as_one(staff, settings):
     """Trailing space, capitals and fullwidth letters are the same account to the limit."""
     settings.AXES_FAILURE_LIMIT = 3
     for spelling in ("Caseworker ", "CASEWORKER", "ｃａｓｅｗｏｒｋｅｒ"):
@@ -89,7 +104,7 @@ def test_spellings_of_one_username_count_as_one(samenstad, settings):
     assert "_auth_user_id" not in response.client.session
 
 
-def test_only_failed_attempts_count_and_a_login_resets_them(samenstad, settings):
+def test_only_failed_attempts_count_and_a_login_resets_them(staff, settings):
     settings.AXES_FAILURE_LIMIT = 3
     client = Client()
     for _ in range(3):
@@ -99,7 +114,7 @@ def test_only_failed_attempts_count_and_a_login_resets_them(samenstad, settings)
         client.logout()
 
 
-def test_the_counters_are_not_in_the_cache(samenstad, settings):
+def test_the_counters_are_not_in_the_cache(staff, settings):
     """An evicted or cleared cache entry must not hand the guesser a fresh set of tries."""
     from django.core.cache import cache
 
@@ -110,7 +125,7 @@ def test_the_counters_are_not_in_the_cache(samenstad, settings):
     assert log_in(Client(), "coordinator").status_code == 429
 
 
-def test_the_admin_login_is_throttled_like_the_site_login(samenstad, settings):
+def test_the_admin_login_is_throttled_like_the_site_login(db, settings):
     from samen.core.models import User
 
     settings.AXES_FAILURE_LIMIT = 3
@@ -303,7 +318,7 @@ def superuser(db):
     return User.objects.create_superuser("beheer", "beheer@samen.example", "samen-demo")
 
 
-def test_the_admin_needs_a_second_factor(samenstad, superuser):
+def test_the_admin_needs_a_second_factor(superuser):
     client = password_only("beheer")
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
@@ -315,7 +330,7 @@ def test_the_admin_needs_a_second_factor(samenstad, superuser):
     assert Client().get("/admin/core/user/").status_code == 302
 
 
-def test_a_superuser_with_the_second_factor_reaches_the_admin(samenstad, superuser):
+def test_a_superuser_with_the_second_factor_reaches_the_admin(superuser):
     device = TOTPDevice.objects.create(user=superuser, name="app", confirmed=True)
     client = password_only("beheer")
     assert (
@@ -324,7 +339,7 @@ def test_a_superuser_with_the_second_factor_reaches_the_admin(samenstad, superus
     assert client.get("/admin/").status_code == 200
 
 
-def test_a_superuser_needs_the_second_factor_on_staff_pages_too(samenstad, superuser):
+def test_a_superuser_needs_the_second_factor_on_staff_pages_too(staff, superuser):
     """Even where caseworkers need none (the demo), a superuser does."""
     TOTPDevice.objects.create(user=superuser, name="app", confirmed=True)
     client = password_only("beheer")
