@@ -47,7 +47,7 @@ def personal_links(municipality: Municipality) -> dict[str, dict]:
     """Parameters of the public pages behind a personal link, made as a resident would."""
     from samen.activities import services as activities
     from samen.outreach import services as outreach
-    from samen.partners import services as partners
+    from samen.partners import signups as partners
     from samen.volunteering import services as volunteering
     from samen.volunteering.models import Programme, Volunteer
 

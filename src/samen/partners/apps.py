@@ -10,9 +10,9 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from samen.core import capabilities, signup
 
-        from . import demo, selectors, services, signups
+        from . import demo, selectors, signups
 
-        signup.register(services.PARTNER_SIGNUP, signups.HANDLER)
+        signup.register(signups.PARTNER_SIGNUP, signups.HANDLER)
         capabilities.register(
             capabilities.Capability(
                 label=self.label,

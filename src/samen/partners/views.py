@@ -11,7 +11,7 @@ from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 from samen.outreach import selectors as outreach_selectors
 
-from . import longlist_import, scoring, selectors, services
+from . import longlist_import, scoring, selectors, services, signups
 from .forms import (
     ContactForm,
     ContributionForm,
@@ -453,16 +453,16 @@ def join(request: HttpRequest) -> HttpResponse:
             if not form.cleaned_data["website"]:
                 # the same page whether or not a mail went out (one per address per hour)
                 data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
-                services.join(municipality=request.municipality, data=data)
+                signups.join(municipality=request.municipality, data=data)
             return render(request, "partners/join.html", {"done": True})
     return render(request, "partners/join.html", {"form": form})
 
 
 @never_cache
 @public_view
-@confirm_by_button(services.PARTNER_SIGNUP)
+@confirm_by_button(signups.PARTNER_SIGNUP)
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    result = services.confirm_join(municipality=request.municipality, token=token)
+    result = signups.confirm_join(municipality=request.municipality, token=token)
     if result is None:
         return render(request, "partners/join.html", {"expired": True}, status=400)
     return render(request, "partners/join.html", {"confirmed": True})
