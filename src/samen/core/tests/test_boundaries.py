@@ -3,8 +3,8 @@ the source (every module under src/samen except tests and migrations; see
 docs/architecture.md):
 
 (a) core imports no capability (every package under src/samen except core is one);
-(b) activities, partners and volunteering do not import concerns (what someone worries
-    about never leaks into the hub, engagement or matching);
+(b) activities, partners, outreach and volunteering do not import concerns (what someone
+    worries about never leaks into the hub, engagement, e-mail or matching);
 (c) a capability uses another capability only through its `services` and `selectors` (and
     its `apps`, to be found as an installed app) — never its models, views, forms, api,
     demo or tasks.
@@ -22,7 +22,7 @@ KERNEL = "core"
 CAPABILITIES = sorted(
     p.name for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != KERNEL
 )
-CONCERNS_FREE = {"activities", "partners", "volunteering"}
+CONCERNS_FREE = {"activities", "partners", "outreach", "volunteering"}
 PUBLIC_MODULES = {"services", "selectors", "apps"}
 DOTTED = re.compile(r"samen(\.[A-Za-z_]\w*)+")
 
@@ -82,7 +82,9 @@ def violations(root: Path = ROOT) -> list[str]:
             if importer == KERNEL:
                 found.append(f"{where} (the core imports a capability: register it instead)")
             elif importer in CONCERNS_FREE and app == "concerns":
-                found.append(f"{where} (activities, partners and volunteering never see concerns)")
+                found.append(
+                    f"{where} (activities, partners, outreach and volunteering never see concerns)"
+                )
             elif module not in PUBLIC_MODULES:
                 found.append(f"{where} (use its services or selectors)")
     return found
@@ -108,7 +110,7 @@ def test_the_check_sees_each_kind_of_violation(tmp_path):
         (tmp_path / name).write_text(source)
     assert violations(tmp_path) == [
         "activities/x.py:1: activities -> samen.concerns.services"
-        " (activities, partners and volunteering never see concerns)",
+        " (activities, partners, outreach and volunteering never see concerns)",
         "core/x.py:1: core -> samen.concerns.selectors.staff_summary"
         " (the core imports a capability: register it instead)",
         "core/y.py:1: core -> samen.impact.selectors.staff_card"
