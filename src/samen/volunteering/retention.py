@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.core import audit, signup
+from samen.core.models import Signup
 
 from .models import (
     HalfDay,
@@ -59,8 +60,6 @@ def erase_volunteer(*, volunteer: Volunteer, actor, reason: str, by_link: bool =
 def _erase(volunteer: Volunteer, *, reason: str, actor=None, action="volunteer.erase") -> None:
     from django_scopes import scopes_disabled
 
-    from samen.core.models import Signup
-
     pk, municipality = volunteer.pk, volunteer.municipality
     audit.record(
         action=action,
@@ -85,10 +84,15 @@ def _erase(volunteer: Volunteer, *, reason: str, actor=None, action="volunteer.e
         ).delete()
 
 
-def export_volunteer(volunteer: Volunteer, *, actor=None) -> dict[str, object]:
+def export_volunteer(volunteer: Volunteer, *, actor) -> dict[str, object]:
     """AVG art. 15: everything Samen holds about the volunteer, under readable Dutch labels:
-    the profile, the matches (with the explanation's points) and the hours. Audited as
-    privacy.export (the record, not its contents)."""
+    the profile, the account, the mails to a parent, the matches (with the explanation's
+    points and the outcome) and the hours. For the volunteer themself, the coordinator or the
+    privacy officer; audited as privacy.export (the record, not its contents)."""
+    from .selectors import explanation
+
+    if _may_erase(volunteer, actor, by_link=False) is None:
+        raise PermissionDenied
     v = volunteer
     profile: dict[str, object] = {
         _("Soort"): v.get_kind_display(),
@@ -106,7 +110,14 @@ def export_volunteer(volunteer: Volunteer, *, actor=None) -> dict[str, object]:
         _("Talen"): labels(Language, v.languages),
         _("VOG"): v.get_vog_display(),
         _("Programma"): v.programme.name if v.programme else "",
-        _("Account"): v.user.username if v.user else "",
+        _("Account"): {
+            _("Gebruikersnaam"): v.user.username,
+            _("Naam"): v.user.get_full_name(),
+            _("E-mailadres"): v.user.email,
+            _("Laatst ingelogd"): v.user.last_login,
+        }
+        if v.user
+        else "",
         _("Actief"): _("ja") if v.active else _("nee"),
         _("Aangemeld op"): v.created_at,
     }
@@ -114,6 +125,12 @@ def export_volunteer(volunteer: Volunteer, *, actor=None) -> dict[str, object]:
         profile[_("Naam ouder of verzorger")] = v.parent_name
         profile[_("E-mailadres ouder of verzorger")] = v.parent_email
         profile[_("Bevestigd door ouder op")] = v.parent_confirmed_at
+        profile[_("Mails aan ouder of verzorger verstuurd op")] = [
+            _value_date(s.created_at)
+            for s in Signup.objects.filter(
+                municipality=v.municipality, purpose=PARENT_SIGNUP, data__volunteer=v.pk
+            ).order_by("created_at")
+        ]
     matches = v.matches.select_related("need", "need__organisation").order_by("proposed_at")
     entries = TimeEntry.objects.filter(match__volunteer=v).select_related("match__need")
     export: dict[str, object] = {
@@ -126,9 +143,18 @@ def export_volunteer(volunteer: Volunteer, *, actor=None) -> dict[str, object]:
                 _("Voorgesteld op"): m.proposed_at,
                 _("Uw keuze"): m.get_volunteer_decision_display(),
                 _("Keuze organisatie"): m.get_organisation_decision_display(),
+                _("Bevestigd op"): m.confirmed_at,
+                _("Afgewezen op"): m.declined_at,
                 _("Passend (punten)"): m.score,
+                _("Waarom voorgesteld"): {
+                    str(row["label"]): f"{row['points']} / {row['max']}" for row in explanation(m)
+                },
                 _("Afstand (km)"): m.distance_km,
+                _("Dagdelen"): m.half_days,
+                _("Geholpen"): m.get_helped_display(),
+                _("Aantal mensen bereikt"): m.people_reached,
                 _("Toelichting organisatie"): m.outcome_note,
+                _("Uitkomst vastgelegd op"): m.outcome_at,
             }
             for m in matches
         ],
@@ -137,13 +163,20 @@ def export_volunteer(volunteer: Volunteer, *, actor=None) -> dict[str, object]:
                 _("Hulpvraag"): e.match.need.title,
                 _("Datum"): e.date,
                 _("Uren"): e.hours,
+                _("Dagdelen"): e.half_days,
+                _("Door u aangepast"): _("ja") if e.corrected_by_volunteer else _("nee"),
                 _("Status"): e.get_status_display(),
+                _("Bevestigd op"): e.confirmed_at,
             }
             for e in entries.order_by("date", "pk")
         ],
     }
     audit.record(action="privacy.export", actor=actor, obj=v)
     return export
+
+
+def _value_date(at: dt.datetime) -> str:
+    return f"{timezone.localtime(at):%d-%m-%Y %H:%M}"
 
 
 def delete_idle_volunteers(*, now: dt.datetime | None = None) -> int:

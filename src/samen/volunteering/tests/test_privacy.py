@@ -162,12 +162,32 @@ def test_export_for_an_access_request_and_find_by_email(samenstad, tweestad, use
     assert "Ouderen" in profile["Interesses"] and "woensdagmiddag" in profile["Dagdelen"]
     titles = [m["Hulpvraag"] for m in export["Koppelingen"]]
     assert sorted(titles) == ["Gedaan", "Voorstel"]
-    assert export["Uren"] == [
-        {"Hulpvraag": "Gedaan", "Datum": timezone.localdate(), "Uren": 3, "Status": "Bevestigd"}
-    ]
+    (hours,) = export["Uren"]
+    assert (hours["Hulpvraag"], hours["Datum"], hours["Uren"], hours["Status"]) == (
+        "Gedaan",
+        timezone.localdate(),
+        3,
+        "Bevestigd",
+    )
+    done = next(m for m in export["Koppelingen"] if m["Hulpvraag"] == "Gedaan")
+    assert done["Waarom voorgesteld"]["Soft skills"].startswith("300 / ")  # the explanation
+    assert done["Aantal mensen bereikt"] == 2 and done["Geholpen"]
     line = AuditEvent.objects.get(action="privacy.export")
     assert line.object_id == str(bram.pk) and line.actor == user("fg")
     _no_person_in_audit()
+
+
+def test_only_the_volunteer_the_coordinator_or_the_privacy_officer_export(
+    samenstad, user, unscoped
+):
+    with municipality_scope(samenstad):
+        bram = _volunteer(samenstad)
+        for username in ("caseworker", "partner", "programme"):
+            with pytest.raises(PermissionDenied):
+                retention.export_volunteer(bram, actor=user(username))
+        with pytest.raises(PermissionDenied):
+            retention.export_volunteer(bram, actor=None)
+        assert retention.export_volunteer(bram, actor=user("coordinator"))["Profiel"]
 
 
 # --- self-service pages --------------------------------------------------------------------
