@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.forms.widgets import Input
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,15 @@ class SingleLineInputs:
             value = self.cleaned_data.get(name)  # type: ignore[attr-defined]
             if isinstance(value, str) and ("\r" in value or "\n" in value):
                 self.add_error(name, _("Gebruik hier één regel, zonder regeleinde."))  # type: ignore[attr-defined]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its fields where it names them."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class DutchForm(SingleLineInputs, forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from samen.core.forms import add_service_errors
 from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 from samen.partners import selectors as partners_selectors
@@ -17,14 +18,6 @@ from samen.partners import selectors as partners_selectors
 from . import selectors, services
 from .forms import CampaignForm, NewsletterForm, SubscribeForm, TemplateForm
 from .models import EmailCampaign, EmailTemplate, Newsletter
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _manage_only(request: HttpRequest) -> None:
@@ -66,7 +59,7 @@ def template_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
                 template=template,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Sjabloon opgeslagen."))
             return redirect("outreach:template", slug=request.municipality.slug, key=template.slug)
@@ -142,7 +135,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                     template=template,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,

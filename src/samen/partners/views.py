@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from samen.core.forms import add_service_errors
 from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view, staff_view
 from samen.outreach import selectors as outreach_selectors
@@ -41,14 +42,6 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
         return max(lo, min(hi, int(value or default)))
     except (TypeError, ValueError):
         return default
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _manage_only(request: HttpRequest) -> None:
@@ -145,7 +138,7 @@ def partner_new(request: HttpRequest) -> HttpResponse:
                 municipality=request.municipality, actor=request.user, data=form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(n)s staat op de longlist.") % {"n": partner})
             return redirect(
@@ -277,7 +270,7 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
             form = {"step": step_form, "contact": contact_form, "roles": roles_form}.get(
                 action, contribution_form
             )
-            _add_errors(form, error)
+            add_service_errors(form, error)
     weights = selectors.weights_of(request.municipality)
     context = {
         "partner": partner,
@@ -312,7 +305,7 @@ def partner_edit(request: HttpRequest, org: str) -> HttpResponse:
         try:
             services.update_partner(partner=partner, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Gegevens opgeslagen."))
             return redirect(
@@ -371,7 +364,7 @@ def own_profile(request: HttpRequest) -> HttpResponse:
                     )
                     return redirect("partners:own", slug=request.municipality.slug)
         except ValidationError as error:
-            _add_errors(profile_form if action == "profile" else contribution_form, error)
+            add_service_errors(profile_form if action == "profile" else contribution_form, error)
     context = {
         "organisation": organisation,
         "partner": partner,
@@ -405,7 +398,7 @@ def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 contribution=contribution, actor=request.user, data=contribution_data(form)
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Bijdrage opgeslagen."))
             return redirect(back)
