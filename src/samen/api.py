@@ -21,9 +21,9 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from samen import API_VERSION
-from samen.core.access import LoginRequired, resolve, tenant_endpoint
+from samen.core.access import tenant_endpoint
 from samen.core.errors import DATABASE_UNAVAILABLE, Conflict, database_unavailable, problem
-from samen.core.models import ApiToken, Municipality
+from samen.core.models import ApiToken
 from samen.core.tenancy import municipality_scope
 
 
@@ -90,15 +90,6 @@ def rate_limited(request: HttpRequest, **kwargs: Any) -> bool:
         return False
     request.retry_after = max(1, usage["time_left"])
     return True
-
-
-def municipality_for(request: HttpRequest, slug: str, perm: str | None = None) -> Municipality:
-    """The municipality of an API call, checked by the one resolver (core/access.py). For
-    operations not yet on @tenant_endpoint, which does this and enters the scope."""
-    try:
-        return resolve(request, slug, perm, cached=True)
-    except LoginRequired:
-        raise AuthenticationError from None
 
 
 def validation_problem(source) -> JsonResponse:
@@ -525,7 +516,6 @@ api.add_router("/", "samen.impact.api.router")
 __all__ = [
     "AUTH",
     "api",
-    "municipality_for",
     "municipality_scope",
     "optional_user",
     "rate_limited",

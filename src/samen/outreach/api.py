@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from samen.api import AUTH, InputSchema, municipality_for, rate_limited, validation_problem
-from samen.core.tenancy import municipality_scope
+from samen.api import AUTH, InputSchema, rate_limited, tenant_endpoint, validation_problem
 from samen.partners import selectors as partners_selectors
 from samen.partners.selectors import Step  # the choices enum, for the schema
 
@@ -57,37 +56,37 @@ class CampaignOut(Schema):
     summary="Queue a templated e-mail to one partner or a selection",
     operation_id="createEmailCampaign",
 )
+@tenant_endpoint("partners.manage")
 def create_campaign(request: HttpRequest, slug: str, payload: CampaignIn):
     """Renders the template's merge fields for each partner into the outbox and queues the
     delivery (202); every e-mail is logged on its partner when sent. Coordinators only."""
-    municipality = municipality_for(request, slug, "partners.manage")
-    with municipality_scope(municipality):
-        template = selectors.templates().filter(pk=payload.template_id).first()
-        if template is None:
-            return _invalid("template_id", _("Kies een sjabloon."))
-        unknown = partners_selectors.unknown_partner_ids(payload.partner_ids)
-        if unknown:
-            return _invalid(
-                "partner_ids",
-                _("Onbekende partner(s): %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))},
-            )
-        selection = "one" if payload.selection == "partners" else payload.selection
-        recipients = partners_selectors.campaign_recipients(
-            selection, partner_ids=payload.partner_ids, step=payload.step or ""
+    municipality = request.municipality
+    template = selectors.templates().filter(pk=payload.template_id).first()
+    if template is None:
+        return _invalid("template_id", _("Kies een sjabloon."))
+    unknown = partners_selectors.unknown_partner_ids(payload.partner_ids)
+    if unknown:
+        return _invalid(
+            "partner_ids",
+            _("Onbekende partner(s): %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))},
         )
-        try:
-            queued = services.queue_campaign(
-                municipality=municipality,
-                actor=request.user,
-                partners=recipients,
-                subject=template.subject,
-                body=template.body,
-                sender=payload.sender,
-                default_request=payload.default_request,
-                template=template,
-            )
-        except DjangoValidationError as error:
-            return validation_problem(error)
+    selection = "one" if payload.selection == "partners" else payload.selection
+    recipients = partners_selectors.campaign_recipients(
+        selection, partner_ids=payload.partner_ids, step=payload.step or ""
+    )
+    try:
+        queued = services.queue_campaign(
+            municipality=municipality,
+            actor=request.user,
+            partners=recipients,
+            subject=template.subject,
+            body=template.body,
+            sender=payload.sender,
+            default_request=payload.default_request,
+            template=template,
+        )
+    except DjangoValidationError as error:
+        return validation_problem(error)
     return Status(
         202,
         {
@@ -130,10 +129,11 @@ class AcceptedOut(Schema):
     summary="Subscribe to the newsletter (sends a confirmation e-mail)",
     operation_id="createNewsletterSubscription",
 )
+@tenant_endpoint()
 def create_subscription(request: HttpRequest, slug: str, payload: SubscriptionIn):
     """Double opt-in: the address gets a link to confirm. The answer is the same whether or
     not the address was known. Rate limited per client address (429)."""
-    municipality = municipality_for(request, slug)
+    municipality = request.municipality
     try:
         validate_email(payload.email.strip())
     except DjangoValidationError:
@@ -142,8 +142,7 @@ def create_subscription(request: HttpRequest, slug: str, payload: SubscriptionIn
         request, group="newsletter", key="ip", rate=settings.SAMEN_CONCERN_RATE, increment=True
     ):
         raise HttpError(429, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw."))
-    with municipality_scope(municipality):
-        services.subscribe(municipality=municipality, email=payload.email, name=payload.name)
+    services.subscribe(municipality=municipality, email=payload.email, name=payload.name)
     return Status(
         202, {"detail": _("Bekijk uw e-mail en bevestig uw aanmelding met de link daarin.")}
     )
@@ -164,14 +163,14 @@ def _subscription_out(subscriber) -> dict:
     summary="Confirm a newsletter subscription with the token from the e-mail",
     operation_id="confirmNewsletterSubscription",
 )
+@tenant_endpoint()
 def confirm_subscription(request: HttpRequest, slug: str, token: str):
     """The token is the key: unknown or of another municipality is 404."""
-    municipality = municipality_for(request, slug)
-    with municipality_scope(municipality):
-        subscriber = services.confirm_subscription(municipality=municipality, token=token[:64])
-        if subscriber is None:
-            raise Http404
-        return _subscription_out(subscriber)
+    municipality = request.municipality
+    subscriber = services.confirm_subscription(municipality=municipality, token=token[:64])
+    if subscriber is None:
+        raise Http404
+    return _subscription_out(subscriber)
 
 
 @router.delete(
@@ -181,12 +180,12 @@ def confirm_subscription(request: HttpRequest, slug: str, token: str):
     summary="Unsubscribe from the newsletter",
     operation_id="deleteNewsletterSubscription",
 )
+@tenant_endpoint()
 def delete_subscription(request: HttpRequest, slug: str, token: str):
     """With the token of the unsubscribe link in every newsletter. The subscription is
     deleted at once; only a keyed hash of the address is kept, so it is never mailed again.
     Idempotent: the same token answers 204 again."""
-    municipality = municipality_for(request, slug)
-    with municipality_scope(municipality):
-        if not services.unsubscribe(municipality=municipality, token=token[:64]):
-            raise Http404
+    municipality = request.municipality
+    if not services.unsubscribe(municipality=municipality, token=token[:64]):
+        raise Http404
     return Status(204, None)

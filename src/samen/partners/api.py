@@ -14,10 +14,9 @@ from samen.api import (
     Date,
     DateTime,
     InputSchema,
-    municipality_for,
+    tenant_endpoint,
     validation_problem,
 )
-from samen.core.tenancy import municipality_scope
 
 from . import longlist_import, scoring, selectors, services
 from .models import (
@@ -70,12 +69,11 @@ class PartnershipOut(Schema):
     summary="Transparency register of cooperations with businesses",
     operation_id="listPartnerships",
 )
+@tenant_endpoint()
 def list_partnerships(request: HttpRequest, slug: str):
     """Public: every cooperation of the municipality with a business or organisation, what it
     does and contributes in the 5 M's, and where money goes (never to the municipality)."""
-    municipality = municipality_for(request, slug)
-    with municipality_scope(municipality):
-        entries = selectors.register()
+    entries = selectors.register()
     for entry in entries:
         entry.pop("partner")
     return entries
@@ -162,23 +160,23 @@ def _summary(row: dict) -> dict:
     summary="The ranked longlist of partners",
     operation_id="listPartners",
 )
+@tenant_endpoint("partners.manage")
 def list_partners(request: HttpRequest, slug: str, filters: Query[LonglistFilters]):
     """Ranked by score (the guide's criteria with the municipality's weights), highest first,
     with each score's breakdown. Paged by cursor: follow `next` (as `after`) or `previous`
     (as `before`). Coordinators only."""
-    municipality = municipality_for(request, slug, "partners.manage")
-    with municipality_scope(municipality):
-        weights = selectors.weights_of(municipality)
-        page = selectors.ranked_longlist(
-            weights,
-            step=filters.step or "",
-            sector=filters.sector or "",
-            shortlisted=filters.shortlisted,
-            q=filters.q,
-            after=selectors.Cursor.parse(filters.after),
-            before=selectors.Cursor.parse(filters.before),
-            size=filters.page_size,
-        )
+    municipality = request.municipality
+    weights = selectors.weights_of(municipality)
+    page = selectors.ranked_longlist(
+        weights,
+        step=filters.step or "",
+        sector=filters.sector or "",
+        shortlisted=filters.shortlisted,
+        q=filters.q,
+        after=selectors.Cursor.parse(filters.after),
+        before=selectors.Cursor.parse(filters.before),
+        size=filters.page_size,
+    )
     return {
         "total": page.total,
         "first_rank": page.first,
@@ -284,14 +282,13 @@ def _partner_out(partner: Partner) -> dict:
     summary="One partner with its score, step history and contributions",
     operation_id="getPartner",
 )
+@tenant_endpoint("staff.home")
 def get_partner(request: HttpRequest, slug: str, partner_id: int):
     """Coordinators see every partner; a partner organisation's user sees its own."""
-    municipality = municipality_for(request, slug, "staff.home")
-    with municipality_scope(municipality):
-        partner = _partner(request, partner_id)
-        if not services.may_edit_partner(request.user, partner):
-            raise Http404
-        return _partner_out(partner)
+    partner = _partner(request, partner_id)
+    if not services.may_edit_partner(request.user, partner):
+        raise Http404
+    return _partner_out(partner)
 
 
 class StepChangeIn(InputSchema):
@@ -308,17 +305,16 @@ class StepChangeIn(InputSchema):
     summary="Move a partner to one of the five steps",
     operation_id="createPartnerStepChange",
 )
+@tenant_endpoint("partners.manage")
 def create_step_change(request: HttpRequest, slug: str, partner_id: int, payload: StepChangeIn):
     """Appends to the step history (date and who). Steps may be taken in any order."""
-    municipality = municipality_for(request, slug, "partners.manage")
-    with municipality_scope(municipality):
-        partner = _partner(request, partner_id)
-        try:
-            services.move_step(partner=partner, actor=request.user, **payload.dict())
-        except DjangoValidationError as error:
-            return validation_problem(error)
-        partner.refresh_from_db()
-        return Status(201, _partner_out(partner))
+    partner = _partner(request, partner_id)
+    try:
+        services.move_step(partner=partner, actor=request.user, **payload.dict())
+    except DjangoValidationError as error:
+        return validation_problem(error)
+    partner.refresh_from_db()
+    return Status(201, _partner_out(partner))
 
 
 class ContributionIn(InputSchema):
@@ -374,21 +370,21 @@ def _contribution(request: HttpRequest, municipality, partner_id: int, contribut
     summary="Record a partner's contribution (5 M's)",
     operation_id="createPartnerContribution",
 )
+@tenant_endpoint("staff.home")
 def create_contribution(request: HttpRequest, slug: str, partner_id: int, payload: ContributionIn):
     """Money (m=money) to the municipality is refused with 400: donations or sponsoring of the
     municipality's social policy are excluded. Money to an independent foundation or
     initiative is recorded with its name. Every contribution appears in the public register.
     Coordinators for every partner, a partner organisation's user for its own."""
-    municipality = municipality_for(request, slug, "staff.home")
-    with municipality_scope(municipality):
-        partner = _editable_partner(request, municipality, partner_id)
-        try:
-            contribution = services.record_contribution(
-                partner=partner, actor=request.user, data=payload.dict()
-            )
-        except DjangoValidationError as error:
-            return validation_problem(error)
-        return Status(201, _contribution_out(contribution))
+    municipality = request.municipality
+    partner = _editable_partner(request, municipality, partner_id)
+    try:
+        contribution = services.record_contribution(
+            partner=partner, actor=request.user, data=payload.dict()
+        )
+    except DjangoValidationError as error:
+        return validation_problem(error)
+    return Status(201, _contribution_out(contribution))
 
 
 class ContributionPatch(InputSchema):
@@ -410,6 +406,7 @@ class ContributionPatch(InputSchema):
     summary="Change a partner's contribution",
     operation_id="updatePartnerContribution",
 )
+@tenant_endpoint("staff.home")
 def update_contribution(
     request: HttpRequest,
     slug: str,
@@ -419,18 +416,17 @@ def update_contribution(
 ):
     """Only the fields sent change (send `"ended_on": null` to clear the end date). The same
     principles as when recording: money never goes to the municipality (400)."""
-    municipality = municipality_for(request, slug, "staff.home")
-    with municipality_scope(municipality):
-        contribution = _contribution(request, municipality, partner_id, contribution_id)
-        try:
-            services.update_contribution(
-                contribution=contribution,
-                actor=request.user,
-                data=payload.dict(exclude_unset=True),
-            )
-        except DjangoValidationError as error:
-            return validation_problem(error)
-        return _contribution_out(contribution)
+    municipality = request.municipality
+    contribution = _contribution(request, municipality, partner_id, contribution_id)
+    try:
+        services.update_contribution(
+            contribution=contribution,
+            actor=request.user,
+            data=payload.dict(exclude_unset=True),
+        )
+    except DjangoValidationError as error:
+        return validation_problem(error)
+    return _contribution_out(contribution)
 
 
 @router.delete(
@@ -440,13 +436,13 @@ def update_contribution(
     summary="Delete a contribution recorded by mistake",
     operation_id="deletePartnerContribution",
 )
+@tenant_endpoint("staff.home")
 def delete_contribution(request: HttpRequest, slug: str, partner_id: int, contribution_id: int):
     """It leaves the public register. A cooperation that stopped is better ended: PATCH
     `ended_on`, and the register shows it as ended."""
-    municipality = municipality_for(request, slug, "staff.home")
-    with municipality_scope(municipality):
-        contribution = _contribution(request, municipality, partner_id, contribution_id)
-        services.delete_contribution(contribution=contribution, actor=request.user)
+    municipality = request.municipality
+    contribution = _contribution(request, municipality, partner_id, contribution_id)
+    services.delete_contribution(contribution=contribution, actor=request.user)
     return Status(204, None)
 
 
@@ -477,25 +473,24 @@ class ContactOut(Schema):
     summary="Log a contact with a partner",
     operation_id="createPartnerContact",
 )
+@tenant_endpoint("partners.manage")
 def create_contact(request: HttpRequest, slug: str, partner_id: int, payload: ContactIn):
     """A visit, call, e-mail or meeting, with the conversation starter's checklist."""
-    municipality = municipality_for(request, slug, "partners.manage")
-    with municipality_scope(municipality):
-        partner = _partner(request, partner_id)
-        try:
-            contact = services.log_contact(partner=partner, actor=request.user, **payload.dict())
-        except DjangoValidationError as error:
-            return validation_problem(error)
-        return Status(
-            201,
-            {
-                "id": contact.pk,
-                "kind": contact.kind,
-                "at": contact.at,
-                "summary": contact.summary,
-                "starter": contact.starter,
-            },
-        )
+    partner = _partner(request, partner_id)
+    try:
+        contact = services.log_contact(partner=partner, actor=request.user, **payload.dict())
+    except DjangoValidationError as error:
+        return validation_problem(error)
+    return Status(
+        201,
+        {
+            "id": contact.pk,
+            "kind": contact.kind,
+            "at": contact.at,
+            "summary": contact.summary,
+            "starter": contact.starter,
+        },
+    )
 
 
 # --- staff: import a longlist ------------------------------------------------------------------
@@ -516,6 +511,7 @@ class ImportOut(Schema):
     operation_id="createPartnerImport",
     openapi_extra={"responses": {"413": {"description": "Bestand te groot"}}},
 )
+@tenant_endpoint("partners.manage")
 def create_import(request: HttpRequest, slug: str, file: File[UploadedFile]):
     """Multipart upload (field `file`, at most 5 MB). The first row names the columns
     (naam, sector, adres, postcode, contactpersoon, e-mail, telefoon, kvk, ...). Upserts by KvK
@@ -523,17 +519,16 @@ def create_import(request: HttpRequest, slug: str, file: File[UploadedFile]):
     skipped and listed; a file that cannot be read (or carries a DTD) is a 400; one over
     5 MB, over 50 MB unpacked or over 400,000 cells is a 413, and nothing is imported.
     Coordinators only."""
-    municipality = municipality_for(request, slug, "partners.manage")
-    with municipality_scope(municipality):
-        try:
-            result = services.import_longlist(
-                municipality=municipality,
-                actor=request.user,
-                filename=file.name or "",
-                content=file.read(longlist_import.MAX_IMPORT_BYTES + 1),
-            )
-        except DjangoValidationError as error:
-            if any(e.code == longlist_import.TOO_LARGE for e in error.error_list):
-                raise HttpError(413, " ".join(error.messages)) from error
-            return validation_problem(DjangoValidationError({"file": error.messages}))
+    municipality = request.municipality
+    try:
+        result = services.import_longlist(
+            municipality=municipality,
+            actor=request.user,
+            filename=file.name or "",
+            content=file.read(longlist_import.MAX_IMPORT_BYTES + 1),
+        )
+    except DjangoValidationError as error:
+        if any(e.code == longlist_import.TOO_LARGE for e in error.error_list):
+            raise HttpError(413, " ".join(error.messages)) from error
+        return validation_problem(DjangoValidationError({"file": error.messages}))
     return Status(201, result.__dict__)
