@@ -1,19 +1,23 @@
 """Finding activities: one indexed query over materialised occurrences."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core.models import Municipality
+from samen.core.models import Municipality, Organisation, User
 from samen.core.places import Point, bounding_box, cells_near, distance_km, geocode
 
 from .calendar import AMSTERDAM
 from .models import CATEGORY_BITS, Activity, Feed, Occurrence
+
+if TYPE_CHECKING:
+    from samen.core.kpi import KpiSection
 
 
 @dataclass
@@ -51,7 +55,10 @@ LATEST_DAY = dt.date(2100, 12, 31)
 
 
 def parse_search(
-    params, *, default_when: str = "week", may_ask_remote: Callable[[], bool] | None = None
+    params: Mapping[str, str],
+    *,
+    default_when: str = "week",
+    may_ask_remote: Callable[[], bool] | None = None,
 ) -> Search:
     """Turn query parameters (from the agenda page, the feeds or the API) into a Search,
     collecting Dutch errors instead of failing."""
@@ -162,7 +169,9 @@ class Listing:
     also_listed_by: list[str]
 
 
-def matches(search: Search, municipality: Municipality | None = None, *, cap: int = 2000):
+def matches(
+    search: Search, municipality: Municipality | None = None, *, cap: int = 2000
+) -> list[Match]:
     """Step 1 of a search: the first `cap` matching occurrences as plain values (no model
     instances), within the exact distance, the same activity from several organisations
     once (its other listings kept as `duplicates`, for "ook vermeld door")."""
@@ -229,7 +238,7 @@ def feed_status(organisation_id: int) -> list[Feed]:
     return list(Feed.objects.filter(organisation_id=organisation_id).order_by("pk"))
 
 
-def staff_card(municipality: Municipality, user) -> dict | None:
+def staff_card(municipality: Municipality, user: User) -> dict | None:
     upcoming = Occurrence.objects.filter(
         starts_at__gte=timezone.now(), starts_at__lt=timezone.now() + dt.timedelta(days=7)
     ).count()
@@ -290,7 +299,7 @@ def activity_label(activity_id: int) -> str | None:
     return f"{activity.title} ({activity.organisation.name})" if activity else None
 
 
-def kpis(*, year: int):
+def kpis(*, year: int) -> "KpiSection":
     """The hub's figures for the impact dashboard."""
     from django.db.models import Sum
     from django.db.models.functions import ExtractMonth
@@ -392,7 +401,7 @@ def upcoming_for_newsletter(
     return result
 
 
-def organisation_meetings(*, organisation, year: int) -> dict:
+def organisation_meetings(*, organisation: Organisation, year: int) -> dict:
     """For the organisation's own figures (impact): its meetings in the agenda that year,
     `total` and `month_0`..`month_11`."""
     from django.db.models import Count

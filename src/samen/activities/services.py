@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samen.core import audit, signup
-from samen.core.models import Municipality, Organisation, Signup
+from samen.core.models import Municipality, Organisation, Signup, User
 from samen.core.places import Point, cell_of, geocode
 
 from . import calendar, feeds
@@ -461,7 +461,7 @@ def extend_horizon() -> int:
     return count
 
 
-def _check_publisher(activity: Activity, actor) -> None:
+def _check_publisher(activity: Activity, actor: User | None) -> None:
     """The activity's own organisation, or the coordinator; no actor: the demo."""
     if actor is None:
         return
@@ -475,7 +475,7 @@ def _check_publisher(activity: Activity, actor) -> None:
         raise PermissionDenied
 
 
-def save_activity(*, activity: Activity, actor, data: dict) -> Activity:
+def save_activity(*, activity: Activity, actor: User | None, data: dict) -> Activity:
     """Create or edit an activity by hand (organisations without a feed)."""
     _check_publisher(activity, actor)
     for name, value in data.items():
@@ -493,7 +493,7 @@ def save_activity(*, activity: Activity, actor, data: dict) -> Activity:
     return activity
 
 
-def delete_activity(*, activity: Activity, actor) -> None:
+def delete_activity(*, activity: Activity, actor: User | None) -> None:
     _check_publisher(activity, actor)
     with transaction.atomic():
         audit.record(action="activity.delete", actor=actor, obj=activity, title=activity.title)
@@ -553,7 +553,7 @@ def confirm_join(*, municipality: Municipality, token: str) -> Registration | Si
     return registration
 
 
-def _new_organisation(pending: Signup, approved_by) -> Registration:
+def _new_organisation(pending: Signup, approved_by: User | None) -> Registration:
     data, municipality = pending.data, pending.municipality
     base = slugify(data["name"])[:80] or "organisatie"
     slug, n = base, 1
@@ -581,7 +581,7 @@ def _new_organisation(pending: Signup, approved_by) -> Registration:
     return registration
 
 
-def _merge_signup(pending: Signup, organisation: Organisation, actor) -> None:
+def _merge_signup(pending: Signup, organisation: Organisation, actor: User) -> None:
     """The coordinator says this sign-up is that organisation: its feed is added; the
     organisation's name and contact details stay as they are."""
     if pending.data.get("feed_url"):
@@ -594,7 +594,7 @@ def _merge_signup(pending: Signup, organisation: Organisation, actor) -> None:
         transaction.on_commit(lambda: import_feed_task.enqueue(feed_id=feed.pk))
 
 
-def _create_from_signup(pending: Signup, actor) -> Organisation:
+def _create_from_signup(pending: Signup, actor: User) -> Organisation:
     registration = _new_organisation(pending, approved_by=actor)
     _activate_if_ready(registration)
     return registration.organisation
@@ -606,7 +606,7 @@ SIGNUP_HANDLER = signup.Handler(
 )
 
 
-def approve(*, registration: Registration, actor) -> Registration:
+def approve(*, registration: Registration, actor: User) -> Registration:
     if not actor.has_samen_perm(registration.municipality, "organisations.manage"):
         raise PermissionDenied
     registration.approved_at = timezone.now()

@@ -4,13 +4,14 @@ by the rules of `core.suppression` so that nobody can be recognised."""
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samen.core.models import Municipality, User
+from samen.core.models import Municipality, Organisation, User
 from samen.core.places import normalise_postcode
 from samen.core.suppression import share, suppress, suppress_table
 
@@ -25,6 +26,9 @@ from .models import (
     hash_status_token,
 )
 from .privacy import find_personal_details
+
+if TYPE_CHECKING:
+    from samen.core.kpi import KpiSection
 
 
 class PublicStatus:
@@ -228,7 +232,7 @@ def partner_feedback() -> list[dict]:
     ]
 
 
-def kpis(*, year: int):
+def kpis(*, year: int) -> "KpiSection":
     """The Signaalpunt's figures for the impact dashboard: anonymous, small counts suppressed."""
     from samen.core.kpi import MONTHS_NL, KpiSection, KpiTable
 
@@ -328,7 +332,7 @@ def cases_for_request(municipality: Municipality, query: str) -> list[Case]:
     return list(found.distinct().order_by("-created_at")[:50])
 
 
-def organisation_signals(*, organisation, year: int) -> dict:
+def organisation_signals(*, organisation: Organisation, year: int) -> dict:
     """For the organisation's own figures (impact): the signals it passed on that year,
     `total`, `supported` (connected with support) and `month_0`..`month_11`; not suppressed
     yet."""

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -354,7 +354,7 @@ def blank_contact_notes(*, case: Case, actor: User, event_ids: list[int]) -> int
     return len(chosen)
 
 
-def _buddy_need(*, case: Case, actor: User, description: str):
+def _buddy_need(*, case: Case, actor: User, description: str) -> Any:
     """A buddy need for the volunteering app: only the text written for the receiver (checked
     for names, addresses and contact details) and the postcode area, never the note."""
     from samen.volunteering.services import create_buddy_need_from_referral
@@ -380,7 +380,7 @@ def refer(*, case: Case, actor: User, referral: str, note: str = "") -> Case:
     )
 
 
-def caseworkers_of(municipality: Municipality):
+def caseworkers_of(municipality: Municipality) -> QuerySet[User]:
     return User.objects.filter(
         memberships__municipality=municipality, memberships__role=Role.CASEWORKER, is_active=True
     ).order_by("first_name", "username")
@@ -492,7 +492,7 @@ def _anonymise_needs(case: Case) -> None:
     about this person)."""
     from samen.volunteering.services import anonymise_needs
 
-    anonymise_needs(case.events.filter(need__isnull=False).values("need"))
+    anonymise_needs(list(case.events.filter(need__isnull=False).values_list("need", flat=True)))
 
 
 def anonymise_expired_cases(*, now: dt.datetime | None = None) -> int:

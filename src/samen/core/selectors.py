@@ -1,10 +1,18 @@
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from . import capabilities
-from .models import Municipality, Organisation
+from .models import Municipality, Organisation, User
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from .models import AuditEvent
 
 
-def staff_home_figures(municipality: Municipality, user) -> dict:
+def staff_home_figures(municipality: Municipality, user: User) -> dict:
     """What a staff user sees first: a few counts of their own municipality, and the card of
     each capability (see capabilities.register)."""
     return {
@@ -65,9 +73,9 @@ def audit_lines(
     user: str = "",
     action: str = "",
     case: int | None = None,
-    date_from=None,
-    date_to=None,
-):
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> "QuerySet[AuditEvent]":
     """The municipality's audit lines, newest first, filtered. `case` finds the lines about
     that case and the queue listings that listed it (AuditEventCase)."""
     from django.db.models import Q

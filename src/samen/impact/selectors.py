@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from samen.core import capabilities
 from samen.core.kpi import KpiSection, KpiTable
-from samen.core.models import Municipality
+from samen.core.models import Municipality, Organisation, User
 from samen.core.suppression import shown
 
 FRESH_FOR = dt.timedelta(minutes=10)
@@ -68,7 +68,7 @@ def compute(*, year: int) -> list[KpiSection]:
     return capabilities.kpi_sections(year=year)
 
 
-def organisation_kpis(*, organisation, year: int) -> list[KpiSection]:
+def organisation_kpis(*, organisation: Organisation, year: int) -> list[KpiSection]:
     """One organisation's own figures for a year (inside its municipality's scope): what it
     publishes in the hub, the signals it passed on (small counts suppressed; how many led to
     support also when none or all did, or it would learn the outcome of its own), its help
@@ -197,7 +197,7 @@ def as_json(sections: list[KpiSection]) -> list[dict]:
     ]
 
 
-def staff_card(municipality, user) -> dict | None:
+def staff_card(municipality: Municipality, user: User) -> dict | None:
     from django.urls import reverse
     from django.utils import timezone
     from django.utils.translation import gettext as _

@@ -3,14 +3,14 @@
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core.models import Municipality, User
+from samen.core.models import Municipality, Organisation, User
 from samen.core.roles import Role
 
 from . import scoring
@@ -27,6 +27,9 @@ from .models import (
     StepChange,
 )
 from .services import weights_for
+
+if TYPE_CHECKING:
+    from samen.core.kpi import KpiSection
 
 PAGE_SIZE = 50
 
@@ -382,7 +385,7 @@ def next_week() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=7)
 
 
-def kpis(*, year: int):
+def kpis(*, year: int) -> "KpiSection":
     """Partners per step and what they contribute in the 5 M's, for the impact dashboard."""
     from samen.core.kpi import KpiSection, KpiTable
 
@@ -429,7 +432,7 @@ def kpis(*, year: int):
     )
 
 
-def organisation_contributions(*, organisation) -> list[tuple[str, int]]:
+def organisation_contributions(*, organisation: Organisation) -> list[tuple[str, int]]:
     """For the organisation's own figures (impact): its contributions per M of the 5 M's."""
     counts = dict(
         Contribution.objects.filter(partner__organisation=organisation)

@@ -7,17 +7,21 @@
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core.models import Municipality, User
+from samen.core.models import Municipality, Organisation, User
 from samen.core.roles import Role
 
 from .matching import CRITERIA, WEIGHTS
 from .models import Match, Need, Programme, TimeEntry, Volunteer
+
+if TYPE_CHECKING:
+    from samen.core.kpi import KpiSection
 
 CRITERION_LABELS = {
     "soft_skills": "Soft skills",
@@ -209,7 +213,7 @@ def staff_card(municipality: Municipality, user: User) -> dict | None:
     return None
 
 
-def open_places_map(needs) -> dict[int, int]:
+def open_places_map(needs: list[Need]) -> dict[int, int]:
     taken = dict(
         Match.objects.filter(need__in=needs)
         .exclude(status=Match.Status.DECLINED)
@@ -224,7 +228,11 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def programme_rows(confirmed, entries, organisation=None) -> list[list]:
+def programme_rows(
+    confirmed: QuerySet[Match],
+    entries: QuerySet[TimeEntry],
+    organisation: Organisation | None = None,
+) -> list[list]:
     """Per company programme, for the year of `confirmed`/`entries`: who took part, the
     participation rate, hours and half-days. Three grouped queries however many programmes."""
     volunteered = dict(
@@ -259,7 +267,7 @@ def programme_rows(confirmed, entries, organisation=None) -> list[list]:
     return rows
 
 
-def kpis(*, year: int):
+def kpis(*, year: int) -> "KpiSection":
     """Volunteers, hours, participation, needs served and people reached, per month."""
     from samen.core.kpi import MONTHS_NL, KpiSection, KpiTable, monthly, months, year_range
 
@@ -345,7 +353,7 @@ def handover_recipients(need_ids: list[int]) -> list[HandoverRecipient]:
     ]
 
 
-def organisation_help(*, organisation, year: int) -> dict:
+def organisation_help(*, organisation: Organisation, year: int) -> dict:
     """For the organisation's own figures (impact): the confirmed matches on its needs that
     year (`matches`, `reached`), the hours of its volunteers (`hours`: `total` and
     `month_0`..`month_11`) and its company programmes' rows (see programme_rows)."""

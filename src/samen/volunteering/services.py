@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -300,7 +301,9 @@ PROFILE_FIELDS = {
 }
 
 
-def update_profile(*, volunteer: Volunteer, data: dict[str, Any], actor=None) -> Volunteer:
+def update_profile(
+    *, volunteer: Volunteer, data: dict[str, Any], actor: User | None = None
+) -> Volunteer:
     with transaction.atomic():
         for key, value in data.items():
             if key in PROFILE_FIELDS:
@@ -324,7 +327,7 @@ def budget_used(volunteer: Volunteer, programme: Programme | None = None) -> Dec
     return used.get(volunteer.pk, Decimal(0))
 
 
-def _used_by_volunteer(programme: Programme, volunteer_ids) -> dict[int, Decimal]:
+def _used_by_volunteer(programme: Programme, volunteer_ids: list[int]) -> dict[int, Decimal]:
     matches = (
         Match.objects.filter(
             programme=programme,
@@ -418,7 +421,7 @@ def _create_need(
     *,
     municipality: Municipality,
     organisation: Organisation,
-    actor,
+    actor: User | None,
     data: dict[str, Any],
     source: str,
 ) -> Need:
@@ -439,7 +442,7 @@ def create_buddy_need_from_referral(
     *,
     municipality: Municipality,
     organisation: Organisation,
-    actor,
+    actor: User,
     description: str,
     postcode: str,
 ) -> Need:
@@ -489,7 +492,7 @@ def anonymise_need(need: Need) -> None:
         audit.record(action="volunteering.need_anonymised", obj=need)
 
 
-def anonymise_needs(need_ids) -> None:
+def anonymise_needs(need_ids: list[int]) -> None:
     """anonymise_need for each of these needs (ids, or a values queryset of them): the ones
     made from a case that is being anonymised."""
     for need in Need.objects.filter(pk__in=need_ids):
@@ -506,7 +509,7 @@ def register_cases_of_needs(lookup: Callable[[list[int]], list[int]]) -> None:
     _cases_of_needs = lookup
 
 
-def record_need_read(*, need: Need, actor, **detail) -> None:
+def record_need_read(*, need: Need, actor: User | None, **detail: Any) -> None:
     """Opening a need that came from a Signaalpunt case is audited (by id, never its text),
     with the case's id, so the line is found under that case in the audit log."""
     if need.source == Need.Source.SIGNAALPUNT:
@@ -514,7 +517,9 @@ def record_need_read(*, need: Need, actor, **detail) -> None:
         audit.record(action="need.read", actor=actor, obj=need, cases=cases, **detail)
 
 
-def record_need_listing(*, needs, actor, municipality: Municipality, **detail) -> None:
+def record_need_listing(
+    *, needs: list[Need], actor: User | None, municipality: Municipality, **detail: Any
+) -> None:
     """A page or API response that lists needs: one audit line with the ids of the listed
     needs that came from a Signaalpunt case (none: no line) and of those cases, like the
     caseworkers' queue."""
@@ -530,7 +535,7 @@ def record_need_listing(*, needs, actor, municipality: Municipality, **detail) -
         )
 
 
-def check_manages(need: Need, actor) -> None:
+def check_manages(need: Need, actor: User | None) -> None:
     """Only the need's own organisation, or the coordinator, works a need."""
     from .selectors import sees_all
 
@@ -542,7 +547,7 @@ def check_manages(need: Need, actor) -> None:
         raise PermissionDenied
 
 
-def close_need(*, need: Need, actor) -> Need:
+def close_need(*, need: Need, actor: User | None) -> Need:
     check_manages(need, actor)
     with transaction.atomic():
         need.status = Need.Status.CLOSED
@@ -559,7 +564,7 @@ def open_places(need: Need) -> int:
 # --- decisions ----------------------------------------------------------------------------
 
 
-def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
+def decide(*, match: Match, side: str, accept: bool, actor: User | None = None) -> Match:
     """The organisation (side="organisation") or the volunteer (side="volunteer") accepts or
     declines a proposal. Both accepted: confirmed, and hours are proposed automatically."""
     if side not in ("organisation", "volunteer"):
@@ -603,9 +608,11 @@ def decide(*, match: Match, side: str, accept: bool, actor=None) -> Match:
 # --- hours and outcomes -------------------------------------------------------------------
 
 
-def confirm_hours(*, municipality: Municipality, entries, actor) -> int:
+def confirm_hours(
+    *, municipality: Municipality, entries: QuerySet[TimeEntry], actor: User | None
+) -> int:
     """The organisation confirms proposed hours in bulk. Returns how many."""
-    if not actor.has_samen_perm(municipality, "volunteering.post_needs"):
+    if actor is None or not actor.has_samen_perm(municipality, "volunteering.post_needs"):
         raise PermissionDenied
     with transaction.atomic():
         ids = list(entries.filter(status=TimeEntry.Status.PROPOSED).values_list("pk", flat=True))
@@ -622,7 +629,9 @@ def confirm_hours(*, municipality: Municipality, entries, actor) -> int:
     return len(ids)
 
 
-def correct_hours(*, entry: TimeEntry, hours: Decimal, date: dt.date, actor=None) -> TimeEntry:
+def correct_hours(
+    *, entry: TimeEntry, hours: Decimal, date: dt.date, actor: User | None = None
+) -> TimeEntry:
     """The volunteer corrects the hours; the organisation confirms them again."""
     if hours <= 0 or hours > 24:
         raise ValidationError({"hours": _("Vul een aantal uren in tussen 0 en 24.")})
@@ -640,7 +649,7 @@ def correct_hours(*, entry: TimeEntry, hours: Decimal, date: dt.date, actor=None
 
 
 def record_outcome(
-    *, match: Match, actor, helped: str, people_reached: int | None, note: str = ""
+    *, match: Match, actor: User | None, helped: str, people_reached: int | None, note: str = ""
 ) -> Match:
     """The short question to the organisation after a match: did it help, how many people."""
     check_manages(match.need, actor)
