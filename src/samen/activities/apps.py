@@ -24,5 +24,6 @@ class ActivitiesConfig(AppConfig):
                     "samen.activities.tasks.extend_horizon",
                 ),
                 navigation=(capabilities.NavEntry(_("Agenda"), "activities:agenda", order=10),),
+                home_cards=("activities/home_card.html", "activities/home_join_card.html"),
             )
         )

@@ -31,5 +31,9 @@ class ConcernsConfig(AppConfig):
                 navigation=(
                     capabilities.NavEntry(_("Zorgen over iemand?"), "concerns:report", order=30),
                 ),
+                home_cards=("concerns/home_card.html",),
+                overview_link=capabilities.NavEntry(
+                    _("Zorgen over iemand? Geef een signaal door"), "concerns:report"
+                ),
             )
         )

@@ -39,7 +39,11 @@ class Capability:
     kpis: (year=...) -> KpiSection, the capability's figures for the impact dashboard.
     demo: (municipality) -> None, adds its demo content (inside the municipality's scope).
     daily_tasks: dotted paths of tasks `samen schedule` enqueues once a day, in this order.
-    navigation: its entries in the main menu."""
+    navigation: its entries in the main menu.
+    home_cards: templates of its cards on a municipality's public home page (they get
+      `municipality`).
+    overview_link: the one link it offers a resident beside each municipality on the list
+      of municipalities (`/`)."""
 
     label: str
     card: "Callable[[Municipality, User], dict | None] | None" = None
@@ -48,6 +52,8 @@ class Capability:
     demo: "Callable[[Municipality], None] | None" = None
     daily_tasks: tuple[str, ...] = ()
     navigation: tuple[NavEntry, ...] = field(default=())
+    home_cards: tuple[str, ...] = ()
+    overview_link: NavEntry | None = None
 
 
 _registry: dict[str, Capability] = {}
@@ -118,3 +124,12 @@ def navigation(municipality: "Municipality", user: "User | None") -> list[dict]:
             and user.has_samen_perm(municipality, entry.perm)
         )
     ]
+
+
+def home_cards() -> list[str]:
+    """The templates of the cards on a municipality's public home page, in order."""
+    return [name for capability in registered() for name in capability.home_cards]
+
+
+def overview_links() -> list[NavEntry]:
+    return [c.overview_link for c in registered() if c.overview_link is not None]

@@ -16,7 +16,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import is_ratelimited
 
-from . import selectors, services
+from . import capabilities, selectors, services
 from .access import AccountRequest, PublicRequest, StaffRequest
 from .forms import ApiTokenForm, EnrolmentCodeForm, LoginForm, OtpTokenForm
 from .models import ApiToken, Municipality, User
@@ -43,12 +43,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/index.html", {"municipalities": Municipality.objects.all()})
+    context = {
+        "municipalities": Municipality.objects.all(),
+        "links": capabilities.overview_links(),
+    }
+    return render(request, "core/index.html", context)
 
 
 @public_view
 def municipality_home(request: PublicRequest) -> HttpResponse:
-    return render(request, "core/municipality_home.html")
+    return render(request, "core/municipality_home.html", {"home_cards": capabilities.home_cards()})
 
 
 class LoginView(auth_views.LoginView):

@@ -121,3 +121,16 @@ def test_the_check_sees_each_kind_of_violation(tmp_path):
         " (use its services or selectors)",
         "partners/x.py:1: partners -> samen.volunteering.views (use its services or selectors)",
     ]
+
+
+def test_the_kernels_templates_name_no_capabilitys_pages():
+    """Core's pages show what the capabilities registered (menu, cards, links): a core
+    template that names a capability's URL would break when that app is left out."""
+    names = re.compile(r"""\{%\s*url\s+['"](\w+):""")
+    found = [
+        f"{path.relative_to(ROOT)}: {app}"
+        for path in (ROOT / KERNEL / "templates").rglob("*.html")
+        for app in names.findall(path.read_text())
+        if app in CAPABILITIES
+    ]
+    assert found == []

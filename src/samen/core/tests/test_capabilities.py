@@ -86,3 +86,11 @@ def test_staff_home_shows_the_cards_and_the_menu_the_entries_in_order(login, sam
     )
     for title in ("Signaalpunt", "Activiteiten", "Impact"):
         assert f"<h2>{title}</h2>" in page
+
+
+def test_the_public_pages_show_the_registered_cards_and_links(client, municipalities):
+    home = client.get("/samenstad/").content.decode().split("<main", 1)[1]
+    assert home.index("/samenstad/signaal/") < home.index("/samenstad/agenda/")  # in order
+    assert "Zet uw activiteiten erbij" in home
+    overview = client.get("/").content.decode()
+    assert "/samenstad/signaal/" in overview and "/tweestad/signaal/" in overview
