@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
+from samen.core.access import staff_view
 from samen.core.suppression import THRESHOLD, shown
-from samen.core.tenancy import public_view, staff_view
+from samen.core.tenancy import public_view
 
 from . import selectors, services
 from .forms import AssignForm, NoteForm, ReportForm, TransitionForm

@@ -9,8 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from . import selectors
-from .access import StaffRequest
-from .tenancy import staff_view
+from .access import StaffRequest, staff_view
 
 CASE_QUERY = re.compile(r"^\s*(?:casus|case|concerns\.case)?[\s:#]*(\d+)\s*$", re.IGNORECASE)
 

@@ -10,9 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import privacy_requests
-from .access import StaffRequest
+from .access import StaffRequest, staff_view
 from .forms import PrivacyEraseForm, PrivacySearchForm
-from .tenancy import staff_view
 
 
 @never_cache

@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy
 from django_ratelimit.core import is_ratelimited
 
 from . import signup
-from .access import PublicRequest, StaffRequest
+from .access import PublicRequest, StaffRequest, staff_view
 from .models import Signup
-from .tenancy import staff_view
 
 # what a sign-up may carry, as the coordinator reads it
 LABELS = {

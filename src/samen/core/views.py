@@ -17,10 +17,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import is_ratelimited
 
 from . import capabilities, selectors, services
-from .access import AccountRequest, PublicRequest, StaffRequest
+from .access import AccountRequest, PublicRequest, StaffRequest, staff_view
 from .forms import ApiTokenForm, EnrolmentCodeForm, LoginForm, OtpTokenForm
 from .models import ApiToken, Municipality, User
-from .tenancy import public_view, staff_view
+from .tenancy import public_view
 
 
 def own_path(target: str | None, default: str = "core:after-login") -> str:

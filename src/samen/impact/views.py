@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from samen.core.access import staff_view
 from samen.core.suppression import shown
-from samen.core.tenancy import staff_view
 
 from . import selectors
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from samen.core.access import staff_view
 from samen.core.forms import add_service_errors
 from samen.core.signup_views import confirm_by_button, visitor_limited
-from samen.core.tenancy import public_view, staff_view
+from samen.core.tenancy import public_view
 from samen.partners import selectors as partners_selectors
 
 from . import selectors, services

@@ -7,9 +7,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from samen.core.access import staff_view
 from samen.core.forms import add_service_errors
 from samen.core.signup_views import confirm_by_button, visitor_limited
-from samen.core.tenancy import public_view, staff_view
+from samen.core.tenancy import public_view
 from samen.outreach import selectors as outreach_selectors
 
 from . import longlist_import, scoring, selectors, services, signups

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from samen.core.access import staff_view
 from samen.core.signup_views import confirm_by_button, visitor_limited
-from samen.core.tenancy import public_view, staff_view
+from samen.core.tenancy import public_view
 
 from . import matching_run, retention, selectors, services
 from .forms import HoursForm, MdtForm, NeedForm, OutcomeForm, ProfileForm
