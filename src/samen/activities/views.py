@@ -116,18 +116,11 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ical_response(cal: icalendar.Calendar, filename: str) -> HttpResponse:
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendar.finish_export(cal), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
-
-
-def _new_calendar(name: str) -> icalendar.Calendar:
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Samen//Agenda//NL")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Europe/Amsterdam")
-    return cal
 
 
 def _vevents(activity: Activity, url: str) -> list:
@@ -139,7 +132,11 @@ def _vevents(activity: Activity, url: str) -> list:
     # hold attendees, alarms or a javascript: link.
     events = [calendar.clean_event(event) for event in calendar.calendar_of(text).walk("VEVENT")]
     for event in events:
-        event["UID"] = f"samen-{activity.pk}@{activity.municipality_id}"
+        event["UID"] = calendar.export_uid(activity.pk)
+        # The last change in Samen, not the moment of the request: the same feed twice
+        # is the same bytes (and the same ETag).
+        event.pop("DTSTAMP", None)
+        event.add("dtstamp", activity.updated_at.astimezone(dt.UTC))
         event["SUMMARY"] = activity.title
         if "URL" not in event:
             event.add("url", url)
@@ -151,7 +148,7 @@ def _vevents(activity: Activity, url: str) -> list:
 @public_view
 def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity, pk=pk)
-    cal = _new_calendar(activity.title)
+    cal = calendar.export_calendar(activity.title)
     url = request.build_absolute_uri(
         reverse("activities:activity", args=[request.municipality.slug, pk])
     )
@@ -165,7 +162,7 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
     """Subscribe in a calendar app: the agenda with the same filters, one VEVENT per activity
     (recurring ones keep their RRULE)."""
     context = _search_context(request, when="month", limit=2000, usage="subscriptions")
-    cal = _new_calendar(_("Agenda %(place)s") % {"place": request.municipality.name})
+    cal = calendar.export_calendar(_("Agenda %(place)s") % {"place": request.municipality.name})
     seen: set[int] = set()
     for row in context["rows"]:
         activity = row.occurrence.activity

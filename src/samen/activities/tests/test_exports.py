@@ -1,0 +1,51 @@
+"""What Samen publishes: iCalendar, RSS and Atom, schema.org, and conditional GET."""
+
+import icalendar
+import pytest
+import vobject
+
+from samen.activities.models import Activity
+
+pytestmark = pytest.mark.django_db
+
+
+def both_parsers(body: bytes) -> tuple[icalendar.Calendar, list]:
+    """icalendar and vobject (an independent implementation) each read the whole file."""
+    cal = icalendar.Calendar.from_ical(body)
+    parsed = vobject.readOne(body.decode())
+    return cal, list(parsed.vevent_list) if hasattr(parsed, "vevent_list") else []
+
+
+def test_the_agenda_ics_has_amsterdam_time_and_unique_uids(client, samenstad, settings):
+    settings.SITE_URL = "https://samen.example.nl"
+    body = client.get("/samenstad/agenda.ics").content
+    cal, vevents = both_parsers(body)
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
+    assert body.index(b"BEGIN:VTIMEZONE") < body.index(b"BEGIN:VEVENT")
+    events = cal.walk("VEVENT")
+    assert events and len(vevents) == len(events)
+    masters = [e for e in events if "RECURRENCE-ID" not in e]
+    uids = [str(e["UID"]) for e in masters]
+    assert len(set(uids)) == len(uids)
+    assert all(uid.startswith("activity-") and uid.endswith("@samen.example.nl") for uid in uids)
+    # vobject resolves the VTIMEZONE: a 10:00 start in Amsterdam stays 10:00 there.
+    coffee = next(e for e in vevents if e.summary.value == "Koffieochtend in de bibliotheek")
+    assert coffee.dtstart.value.tzinfo is not None
+    mine = next(e for e in events if str(e["SUMMARY"]) == "Koffieochtend in de bibliotheek")
+    assert coffee.dtstart.value.utcoffset() == mine.decoded("DTSTART").utcoffset()
+    assert coffee.dtstart.value.replace(tzinfo=None) == mine.decoded("DTSTART").replace(tzinfo=None)
+
+
+def test_every_activity_ics_reads_in_both_parsers(client, samenstad, unscoped):
+    for activity in Activity.objects.filter(municipality=samenstad):
+        body = client.get(f"/samenstad/activiteiten/{activity.pk}.ics").content
+        cal, vevents = both_parsers(body)
+        assert cal.walk("VTIMEZONE"), activity.title
+        uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
+        assert uids == {f"activity-{activity.pk}@127.0.0.1"} or not uids, activity.title
+        assert len(vevents) == len(cal.walk("VEVENT"))
+
+
+def test_the_same_calendar_twice_is_the_same_bytes(client, samenstad):
+    first = client.get("/samenstad/agenda.ics").content
+    assert client.get("/samenstad/agenda.ics").content == first
