@@ -177,34 +177,92 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
     return _ical_response(cal, f"agenda-{request.municipality.slug}.ics")
 
 
-@public_view
-def agenda_rss(request: HttpRequest) -> HttpResponse:
+EVENT_NS = "http://purl.org/rss/1.0/modules/event/"
+
+
+class _EventElements(feedgenerator.SyndicationFeed):
+    """The RSS event module (ev:startdate, ev:enddate, ev:location) on every item, and a
+    fixed date for an empty feed (so that the same feed is the same bytes)."""
+
+    def root_attributes(self) -> dict:
+        return {**super().root_attributes(), "xmlns:ev": EVENT_NS}
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)  # type: ignore[misc]
+        handler.addQuickElement("ev:startdate", item["startdate"])
+        if item.get("enddate"):
+            handler.addQuickElement("ev:enddate", item["enddate"])
+        if item.get("location"):
+            handler.addQuickElement("ev:location", item["location"])
+
+    def latest_post_date(self) -> dt.datetime:
+        return super().latest_post_date() if self.items else self.feed["empty_date"]
+
+
+class EventRssFeed(_EventElements, feedgenerator.Rss201rev2Feed):
+    pass
+
+
+class EventAtomFeed(_EventElements, feedgenerator.Atom1Feed):
+    pass
+
+
+EMPTY_FEED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _agenda_feed(request: HttpRequest, feed_class: type[feedgenerator.SyndicationFeed]):
+    """The agenda with its filters as RSS or Atom: one item per occurrence, dated when the
+    activity was published in Samen; the event's own date is in the text and in ev:."""
     context = _search_context(request, when="month", limit=200, usage="subscriptions")
     link = request.build_absolute_uri(
         reverse("activities:agenda", args=[request.municipality.slug])
     )
-    feed = feedgenerator.Rss201rev2Feed(
+    feed = feed_class(
         title=_("Agenda %(place)s") % {"place": request.municipality.name},
         link=link,
         description=_("Activiteiten in %(place)s, via Samen")
         % {"place": request.municipality.name},
         language="nl",
+        feed_url=request.build_absolute_uri(),
+        empty_date=EMPTY_FEED_DATE,
     )
     for row in context["rows"]:
         activity = row.occurrence.activity
         url = request.build_absolute_uri(
             reverse("activities:activity", args=[request.municipality.slug, activity.pk])
         )
-        when = row.occurrence.starts_at.astimezone(calendar.AMSTERDAM)
+        starts, ends = row.occurrence.starts_at, row.occurrence.ends_at
+        when = starts.astimezone(calendar.AMSTERDAM)
+        place = ", ".join(part for part in (activity.venue, activity.address) if part)
+        text = calendar.describe("", starts, ends)
         feed.add_item(
             title=f"{when:%d-%m %H:%M} {activity.title}",
             link=url,
-            description=activity.description,
+            description="\n\n".join(part for part in (text, place, activity.description) if part),
             unique_id=f"{url}#{when:%Y%m%d%H%M}",
-            pubdate=row.occurrence.starts_at,
+            unique_id_is_permalink=False,
+            pubdate=activity.created_at,
+            updateddate=max(activity.updated_at, activity.created_at),
+            startdate=starts.astimezone(calendar.AMSTERDAM).isoformat(),
+            enddate=ends.astimezone(calendar.AMSTERDAM).isoformat() if ends else "",
+            location=place,
         )
+    return feed
+
+
+@public_view
+def agenda_rss(request: HttpRequest) -> HttpResponse:
+    feed = _agenda_feed(request, EventRssFeed)
     return HttpResponse(
         feed.writeString("utf-8"), content_type="application/rss+xml; charset=utf-8"
+    )
+
+
+@public_view
+def agenda_atom(request: HttpRequest) -> HttpResponse:
+    feed = _agenda_feed(request, EventAtomFeed)
+    return HttpResponse(
+        feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8"
     )
 
 

@@ -1,5 +1,8 @@
 """What Samen publishes: iCalendar, RSS and Atom, schema.org, and conditional GET."""
 
+import datetime as dt
+
+import feedparser
 import icalendar
 import pytest
 import vobject
@@ -49,3 +52,47 @@ def test_every_activity_ics_reads_in_both_parsers(client, samenstad, unscoped):
 def test_the_same_calendar_twice_is_the_same_bytes(client, samenstad):
     first = client.get("/samenstad/agenda.ics").content
     assert client.get("/samenstad/agenda.ics").content == first
+
+
+def read_feed(client, path, params=None):
+    response = client.get(path, params or {})
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return response, parsed
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "version"),
+    [("/samenstad/agenda.rss", "application/rss+xml", "rss20"),
+     ("/samenstad/agenda.atom", "application/atom+xml", "atom10")],
+)  # fmt: skip
+def test_rss_and_atom_are_dated_when_published_in_samen(
+    client, samenstad, unscoped, path, content_type, version
+):
+    coffee = Activity.objects.get(title="Koffieochtend in de bibliotheek")
+    published = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
+    Activity.objects.filter(pk=coffee.pk).update(created_at=published, updated_at=published)
+    response, parsed = read_feed(client, path, {"category": "meeting"})
+    assert response["Content-Type"].startswith(content_type)
+    assert parsed.version == version
+    assert parsed.namespaces.get("ev") == "http://purl.org/rss/1.0/modules/event/"
+    self_links = [link.href for link in parsed.feed.links if link.rel == "self"]
+    assert self_links == [f"http://testserver{path}?category=meeting"]
+    items = [e for e in parsed.entries if "Koffieochtend" in e.title]
+    assert items
+    occurrences = list(coffee.occurrences.order_by("starts_at"))
+    for item in items:
+        assert item.published_parsed[:5] == (2026, 11, 2, 9, 30)
+        start = dt.datetime.fromisoformat(item.ev_startdate)
+        assert start in [o.starts_at for o in occurrences]
+        # the date in words is in the text too ("dinsdag 8 december 2026, 10:00–12:00 uur")
+        assert f"{start.day} " in item.summary and f"{start:%H:%M}" in item.summary
+    assert len({item.id for item in parsed.entries}) == len(parsed.entries)
+
+
+def test_an_empty_feed_is_valid_and_stable(client, samenstad):
+    params = {"q": "bestaatniet-xyz"}
+    for path in ("/samenstad/agenda.rss", "/samenstad/agenda.atom"):
+        first, parsed = read_feed(client, path, params)
+        assert parsed.entries == []
+        assert client.get(path, params).content == first.content
