@@ -66,35 +66,69 @@ def agenda(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/agenda.html", context)
 
 
-def activity_json_ld(request: HttpRequest, activity: Activity) -> str:
+def _is_cancelled(activity: Activity) -> bool:
+    """The feed says the whole activity is off (STATUS:CANCELLED outside an edited date)."""
+    if "STATUS:CANCELLED" not in activity.ical.upper():
+        return False
+    try:
+        events = calendar.calendar_of(activity.ical).walk("VEVENT")
+    except ValueError:
+        return False
+    return any(
+        str(event.get("STATUS", "")).upper() == "CANCELLED"
+        for event in events
+        if "RECURRENCE-ID" not in event
+    )
+
+
+def activity_json_ld(request: HttpRequest, activity: Activity, upcoming: list) -> str:
+    """schema.org Event for search engines and event sites; a recurring activity is dated
+    by its next occurrence."""
+    starts_at, ends_at = activity.starts_at, activity.ends_at
+    if upcoming:
+        starts_at, ends_at = upcoming[0].starts_at, upcoming[0].ends_at
+    slug = request.municipality.slug
+    page = request.build_absolute_uri(reverse("activities:activity", args=[slug, activity.pk]))
+    organisation = activity.organisation
+    organisation_url = organisation.website or request.build_absolute_uri(
+        reverse("activities:embed", args=[slug]) + f"?organisatie={organisation.slug}"
+    )
+    address = {
+        "@type": "PostalAddress",
+        "streetAddress": activity.address or None,
+        "postalCode": activity.postcode or None,
+        "addressLocality": request.municipality.name,
+        "addressCountry": "NL",
+    }
+    location: dict = {
+        "@type": "Place",
+        "name": activity.venue or organisation.name,
+        "address": {k: v for k, v in address.items() if v is not None},
+    }
+    if activity.latitude is not None and activity.longitude is not None:
+        location["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": activity.latitude,
+            "longitude": activity.longitude,
+        }
+    status = "EventCancelled" if _is_cancelled(activity) else "EventScheduled"
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": activity.title,
         "description": activity.description,
-        "startDate": activity.starts_at.isoformat() if activity.starts_at else None,
-        "endDate": activity.ends_at.isoformat() if activity.ends_at else None,
+        "startDate": starts_at.astimezone(calendar.AMSTERDAM).isoformat() if starts_at else None,
+        "endDate": ends_at.astimezone(calendar.AMSTERDAM).isoformat() if ends_at else None,
+        "eventStatus": f"https://schema.org/{status}",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "location": {
-            "@type": "Place",
-            "name": activity.venue or activity.organisation.name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": activity.address,
-                "postalCode": activity.postcode,
-                "addressCountry": "NL",
-            },
-        },
-        "organizer": {
-            "@type": "Organization",
-            "name": activity.organisation.name,
-            "url": activity.organisation.website or None,
-        },
+        "location": location,
+        "organizer": {"@type": "Organization", "name": organisation.name, "url": organisation_url},
         "isAccessibleForFree": activity.is_free,
-        "url": request.build_absolute_uri(),
+        "url": page,
     }
-    if not activity.is_free and activity.cost is not None:
-        data["offers"] = {"@type": "Offer", "price": str(activity.cost), "priceCurrency": "EUR"}
+    price = "0" if activity.is_free else str(activity.cost) if activity.cost is not None else None
+    if price is not None:
+        data["offers"] = {"@type": "Offer", "price": price, "priceCurrency": "EUR", "url": page}
     # Escape "<" so the JSON can never close the script element.
     return json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False).replace(
         "<", "\\u003c"
@@ -104,13 +138,13 @@ def activity_json_ld(request: HttpRequest, activity: Activity) -> str:
 @public_view
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.select_related("organisation"), pk=pk)
-    upcoming = activity.occurrences.filter(starts_at__gte=timezone.now())[:8]
+    upcoming = list(activity.occurrences.filter(starts_at__gte=timezone.now())[:8])
     context = {
         "activity": activity,
         "schedule": calendar.describe(activity.rrule, activity.starts_at, activity.ends_at),
         "link": calendar.safe_url(activity.url),
         "upcoming": upcoming,
-        "json_ld": activity_json_ld(request, activity),
+        "json_ld": activity_json_ld(request, activity, upcoming),
     }
     return render(request, "activities/activity.html", context)
 

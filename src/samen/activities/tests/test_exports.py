@@ -1,11 +1,14 @@
 """What Samen publishes: iCalendar, RSS and Atom, schema.org, and conditional GET."""
 
 import datetime as dt
+import json
+import re
 
 import feedparser
 import icalendar
 import pytest
 import vobject
+from django.utils import timezone
 
 from samen.activities.models import Activity
 
@@ -96,3 +99,53 @@ def test_an_empty_feed_is_valid_and_stable(client, samenstad):
         first, parsed = read_feed(client, path, params)
         assert parsed.entries == []
         assert client.get(path, params).content == first.content
+
+
+def json_ld(client, activity) -> dict:
+    body = client.get(f"/samenstad/activiteiten/{activity.pk}/").content.decode()
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def test_every_activity_page_is_a_schema_org_event(client, samenstad, unscoped):
+    activities = Activity.objects.filter(municipality=samenstad).select_related("organisation")
+    assert activities
+    for activity in activities:
+        data = json_ld(client, activity)
+        assert data["@type"] == "Event" and data["name"] == activity.title
+        assert data["eventStatus"] == "https://schema.org/EventScheduled"
+        assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+        address = data["location"]["address"]
+        assert address["@type"] == "PostalAddress"
+        assert address["addressLocality"] == "Samenstad" and address["addressCountry"] == "NL"
+        assert data["organizer"]["name"] == activity.organisation.name
+        assert data["organizer"]["url"].startswith(("http://", "https://"))
+        if activity.is_free:
+            assert data["offers"]["price"] == "0" and data["offers"]["priceCurrency"] == "EUR"
+        dt.datetime.fromisoformat(data["startDate"])
+
+
+def test_a_recurring_activity_is_dated_by_its_next_occurrence(client, samenstad, unscoped):
+    coffee = Activity.objects.get(title="Koffieochtend in de bibliotheek")
+    assert coffee.rrule
+    coffee.organisation.website = "https://bibliotheek.example.nl/"
+    coffee.organisation.save()
+    data = json_ld(client, coffee)
+    upcoming = coffee.occurrences.filter(starts_at__gte=timezone.now()).order_by("starts_at")[0]
+    assert dt.datetime.fromisoformat(data["startDate"]) == upcoming.starts_at
+    assert data["organizer"]["url"] == "https://bibliotheek.example.nl/"
+    assert data["location"]["address"]["postalCode"] == coffee.postcode
+
+
+def test_paid_and_cancelled_activities(client, samenstad, unscoped):
+    activity = Activity.objects.filter(municipality=samenstad, ical__contains="BEGIN:VEVENT")[0]
+    cancelled = activity.ical.replace("BEGIN:VEVENT\r\n", "BEGIN:VEVENT\r\nSTATUS:CANCELLED\r\n", 1)
+    if cancelled == activity.ical:
+        cancelled = activity.ical.replace("BEGIN:VEVENT\n", "BEGIN:VEVENT\nSTATUS:CANCELLED\n", 1)
+    Activity.objects.filter(pk=activity.pk).update(ical=cancelled, is_free=False, cost="3.50")
+    data = json_ld(client, activity)
+    assert data["eventStatus"] == "https://schema.org/EventCancelled"
+    assert data["offers"]["price"] == "3.50"
+    Activity.objects.filter(pk=activity.pk).update(ical="STATUS:CANCELLED but not a calendar")
+    assert json_ld(client, activity)["eventStatus"] == "https://schema.org/EventScheduled"
