@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 import json
 import logging
 
@@ -10,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django_ratelimit.core import is_ratelimited
@@ -149,12 +152,30 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "activities/activity.html", context)
 
 
-def _ical_response(cal: icalendar.Calendar, filename: str) -> HttpResponse:
+def _conditional(
+    request: HttpRequest, response: HttpResponse, activities: list[Activity]
+) -> HttpResponse:
+    """ETag (of the bytes) and Last-Modified (the latest change of what is in it), and a 304
+    when the client has it: calendar apps and feed readers poll these all day. A feed is
+    the same bytes until something in it changes; an activity that leaves it changes the
+    ETag only, which is what calendar apps send."""
+    etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+    response["ETag"] = etag
+    timestamp = None
+    if activities:
+        timestamp = int(max(activity.updated_at for activity in activities).timestamp())
+        response["Last-Modified"] = http_date(timestamp)
+    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+
+
+def _ical_response(
+    request: HttpRequest, cal: icalendar.Calendar, filename: str, activities: list[Activity]
+) -> HttpResponse:
     response = HttpResponse(
         calendar.finish_export(cal), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return _conditional(request, response, activities)
 
 
 def _vevents(activity: Activity, url: str) -> list:
@@ -188,7 +209,7 @@ def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for event in _vevents(activity, url):
         cal.add_component(event)
-    return _ical_response(cal, f"activiteit-{pk}.ics")
+    return _ical_response(request, cal, f"activiteit-{pk}.ics", [activity])
 
 
 @public_view
@@ -197,18 +218,20 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
     (recurring ones keep their RRULE)."""
     context = _search_context(request, when="month", limit=2000, usage="subscriptions")
     cal = calendar.export_calendar(_("Agenda %(place)s") % {"place": request.municipality.name})
-    seen: set[int] = set()
+    seen: dict[int, Activity] = {}
     for row in context["rows"]:
         activity = row.occurrence.activity
         if activity.pk in seen:
             continue
-        seen.add(activity.pk)
+        seen[activity.pk] = activity
         url = request.build_absolute_uri(
             reverse("activities:activity", args=[request.municipality.slug, activity.pk])
         )
         for event in _vevents(activity, url):
             cal.add_component(event)
-    return _ical_response(cal, f"agenda-{request.municipality.slug}.ics")
+    return _ical_response(
+        request, cal, f"agenda-{request.municipality.slug}.ics", list(seen.values())
+    )
 
 
 EVENT_NS = "http://purl.org/rss/1.0/modules/event/"
@@ -244,7 +267,9 @@ class EventAtomFeed(_EventElements, feedgenerator.Atom1Feed):
 EMPTY_FEED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-def _agenda_feed(request: HttpRequest, feed_class: type[feedgenerator.SyndicationFeed]):
+def _agenda_feed(
+    request: HttpRequest, feed_class: type[feedgenerator.SyndicationFeed]
+) -> HttpResponse:
     """The agenda with its filters as RSS or Atom: one item per occurrence, dated when the
     activity was published in Samen; the event's own date is in the text and in ev:."""
     context = _search_context(request, when="month", limit=200, usage="subscriptions")
@@ -281,23 +306,18 @@ def _agenda_feed(request: HttpRequest, feed_class: type[feedgenerator.Syndicatio
             enddate=ends.astimezone(calendar.AMSTERDAM).isoformat() if ends else "",
             location=place,
         )
-    return feed
+    response = HttpResponse(feed.writeString("utf-8"), content_type=feed_class.content_type)
+    return _conditional(request, response, [row.occurrence.activity for row in context["rows"]])
 
 
 @public_view
 def agenda_rss(request: HttpRequest) -> HttpResponse:
-    feed = _agenda_feed(request, EventRssFeed)
-    return HttpResponse(
-        feed.writeString("utf-8"), content_type="application/rss+xml; charset=utf-8"
-    )
+    return _agenda_feed(request, EventRssFeed)
 
 
 @public_view
 def agenda_atom(request: HttpRequest) -> HttpResponse:
-    feed = _agenda_feed(request, EventAtomFeed)
-    return HttpResponse(
-        feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8"
-    )
+    return _agenda_feed(request, EventAtomFeed)
 
 
 @public_view

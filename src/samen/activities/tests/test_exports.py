@@ -149,3 +149,47 @@ def test_paid_and_cancelled_activities(client, samenstad, unscoped):
     assert data["offers"]["price"] == "3.50"
     Activity.objects.filter(pk=activity.pk).update(ical="STATUS:CANCELLED but not a calendar")
     assert json_ld(client, activity)["eventStatus"] == "https://schema.org/EventScheduled"
+
+
+FEEDS = ["/samenstad/agenda.ics", "/samenstad/agenda.rss", "/samenstad/agenda.atom"]
+
+
+def test_an_unchanged_feed_is_a_304(client, samenstad, unscoped):
+    coffee = Activity.objects.get(title="Koffieochtend in de bibliotheek")
+    for path in [*FEEDS, f"/samenstad/activiteiten/{coffee.pk}.ics"]:
+        first = client.get(path)
+        etag, modified = first["ETag"], first["Last-Modified"]
+        assert etag.startswith('"') and modified.endswith("GMT"), path
+        again = client.get(path, headers={"if-none-match": etag})
+        assert again.status_code == 304 and again.content == b"", path
+        assert again["ETag"] == etag
+        since = client.get(path, headers={"if-modified-since": modified})
+        assert since.status_code == 304, path
+        assert client.get(path, headers={"if-none-match": '"other"'}).status_code == 200
+        earlier = "Mon, 02 Nov 2020 09:30:00 GMT"
+        assert client.get(path, headers={"if-modified-since": earlier}).status_code == 200
+
+
+def test_a_changed_activity_changes_every_feed_it_is_in(client, samenstad, unscoped):
+    coffee = Activity.objects.get(title="Koffieochtend in de bibliotheek")
+    paths = [*FEEDS, f"/samenstad/activiteiten/{coffee.pk}.ics"]
+    before = {path: client.get(path) for path in paths}
+    later = timezone.now() + dt.timedelta(minutes=5)
+    Activity.objects.filter(pk=coffee.pk).update(
+        title="Koffieochtend (nieuwe tijd)", updated_at=later
+    )
+    for path, response in before.items():
+        etag, modified = response["ETag"], response["Last-Modified"]
+        changed = client.get(path, headers={"if-none-match": etag})
+        assert changed.status_code == 200 and b"nieuwe tijd" in changed.content, path
+        assert changed["ETag"] != etag
+        assert client.get(path, headers={"if-modified-since": modified}).status_code == 200
+
+
+def test_an_activity_that_leaves_the_feed_changes_its_etag(client, samenstad, unscoped):
+    first = client.get("/samenstad/agenda.ics")
+    Activity.objects.get(title="Koffieochtend in de bibliotheek").delete()
+    assert (
+        client.get("/samenstad/agenda.ics", headers={"if-none-match": first["ETag"]}).status_code
+        == 200
+    )
