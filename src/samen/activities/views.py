@@ -93,7 +93,7 @@ def activity_json_ld(request: HttpRequest, activity: Activity, upcoming: list) -
     slug = request.municipality.slug
     page = request.build_absolute_uri(reverse("activities:activity", args=[slug, activity.pk]))
     organisation = activity.organisation
-    organisation_url = organisation.website or request.build_absolute_uri(
+    organisation_url = calendar.safe_url(organisation.website) or request.build_absolute_uri(
         reverse("activities:embed", args=[slug]) + f"?organisatie={organisation.slug}"
     )
     address = {
@@ -257,7 +257,11 @@ class _EventElements(feedgenerator.SyndicationFeed):
 
 
 class EventRssFeed(_EventElements, feedgenerator.Rss201rev2Feed):
-    pass
+    def root_attributes(self) -> dict:  # <channel>: the namespace goes on <rss>
+        return feedgenerator.Rss201rev2Feed.root_attributes(self)
+
+    def rss_attributes(self) -> dict:
+        return {**super().rss_attributes(), "xmlns:ev": EVENT_NS}
 
 
 class EventAtomFeed(_EventElements, feedgenerator.Atom1Feed):

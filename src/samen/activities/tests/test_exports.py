@@ -79,6 +79,7 @@ def test_rss_and_atom_are_dated_when_published_in_samen(
     assert response["Content-Type"].startswith(content_type)
     assert parsed.version == version
     assert parsed.namespaces.get("ev") == "http://purl.org/rss/1.0/modules/event/"
+    assert b"xmlns:ev=" in response.content.split(b">", 2)[1]  # on <rss> or <feed>
     self_links = [link.href for link in parsed.feed.links if link.rel == "self"]
     assert self_links == [f"http://testserver{path}?category=meeting"]
     items = [e for e in parsed.entries if "Koffieochtend" in e.title]
