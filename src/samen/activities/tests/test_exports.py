@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import feedparser
 import icalendar
@@ -13,6 +14,7 @@ from django.utils import timezone
 from samen.activities.models import Activity
 
 pytestmark = pytest.mark.django_db
+HERE = Path(__file__).parent
 
 
 def both_parsers(body: bytes) -> tuple[icalendar.Calendar, list]:
@@ -194,3 +196,54 @@ def test_an_activity_that_leaves_the_feed_changes_its_etag(client, samenstad, un
         client.get("/samenstad/agenda.ics", headers={"if-none-match": first["ETag"]}).status_code
         == 200
     )
+
+
+OUTLOOK = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r
+BEGIN:VTIMEZONE\r
+TZID:W. Europe Standard Time\r
+BEGIN:STANDARD\r
+DTSTART:16011028T030000\r
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r
+TZOFFSETFROM:+0200\r
+TZOFFSETTO:+0100\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:16010325T020000\r
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r
+TZOFFSETFROM:+0100\r
+TZOFFSETTO:+0200\r
+END:DAYLIGHT\r
+END:VTIMEZONE\r
+BEGIN:VEVENT\r
+UID:040000008200E00074C5B7101A82E00800000000\r
+DTSTAMP:20261101T120000Z\r
+DTSTART;TZID=W. Europe Standard Time:20261210T193000\r
+DTEND;TZID=W. Europe Standard Time:20261210T210000\r
+SUMMARY:Ledenavond\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+@pytest.mark.parametrize("source", ["recorded/hostile-bibliotheek-samenstad.ics", "outlook"])
+def test_imported_calendars_are_served_readable_to_both_parsers(client, unscoped, source, tmp_path):
+    from samen.activities import services
+    from samen.core.tests.factories import MunicipalityFactory, OrganisationFactory
+
+    town = MunicipalityFactory(slug="samenstad", name="Samenstad")
+    organisation = OrganisationFactory(municipality=town)
+    path = HERE / source if source != "outlook" else tmp_path / "outlook.ics"
+    if source == "outlook":
+        path.write_text(OUTLOOK, newline="")
+    feed = services.add_feed(organisation=organisation, url=str(path))
+    assert services.import_feed(feed=feed, local_files=True).created >= 1
+    for activity in Activity.objects.filter(feed=feed):
+        body = client.get(f"/samenstad/activiteiten/{activity.pk}.ics").content
+        cal, vevents = both_parsers(body)
+        assert len(vevents) == len(cal.walk("VEVENT")) >= 1
+        used = {str(e["DTSTART"].params.get("TZID")) for e in cal.walk("VEVENT")} - {"None"}
+        assert used <= {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
+        for ours, theirs in zip(cal.walk("VEVENT"), vevents, strict=True):
+            assert ours.decoded("DTSTART") == theirs.dtstart.value
