@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 from dateutil.rrule import rruleset, rrulestr
+from django.conf import settings
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ZERO = dt.timedelta(0)
@@ -35,6 +36,52 @@ def as_aware(value: dt.date | dt.datetime) -> dt.datetime:
     return value
 
 
+# Europe/Amsterdam as the EU has had it since 1996, as rules rather than a list of dates,
+# so that it holds after 2037 too (icalendar's generated one stops there).
+AMSTERDAM_VTIMEZONE = """BEGIN:VTIMEZONE\r
+TZID:Europe/Amsterdam\r
+BEGIN:DAYLIGHT\r
+TZOFFSETFROM:+0100\r
+TZOFFSETTO:+0200\r
+TZNAME:CEST\r
+DTSTART:19700329T020000\r
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r
+END:DAYLIGHT\r
+BEGIN:STANDARD\r
+TZOFFSETFROM:+0200\r
+TZOFFSETTO:+0100\r
+TZNAME:CET\r
+DTSTART:19701025T030000\r
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r
+END:STANDARD\r
+END:VTIMEZONE\r
+"""
+
+
+def export_calendar(name: str) -> icalendar.Calendar:
+    """An empty calendar to publish, with the VTIMEZONE of Europe/Amsterdam."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Samen//Agenda//NL")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Amsterdam")
+    cal.add_component(icalendar.Timezone.from_ical(AMSTERDAM_VTIMEZONE))
+    return cal
+
+
+def finish_export(cal: icalendar.Calendar) -> bytes:
+    """The calendar as bytes, with a VTIMEZONE for every other zone an imported event uses
+    (a name zoneinfo does not know stays as it came)."""
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def export_uid(activity_pk: int) -> str:
+    """Globally unique (RFC 5545 3.8.4.7): the activity and the host of this site."""
+    host = urlsplit(settings.SITE_URL).hostname or "samen.invalid"
+    return f"activity-{activity_pk}@{host}"
+
+
 def build_vevent(
     *,
     uid: str,
@@ -46,12 +93,13 @@ def build_vevent(
     description: str = "",
     location: str = "",
     url: str = "",
+    dtstamp: dt.datetime | None = None,
 ) -> str:
     """The VEVENT of a hand-entered activity, as text."""
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("summary", title)
-    event.add("dtstamp", dt.datetime.now(dt.UTC))
+    event.add("dtstamp", (dtstamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC))
     event.add("dtstart", starts_at.astimezone(AMSTERDAM))
     if ends_at:
         event.add("dtend", ends_at.astimezone(AMSTERDAM))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:slug>/agenda/", views.agenda, name="agenda"),
     path("<slug:slug>/agenda.ics", views.agenda_ics, name="agenda-ics"),
     path("<slug:slug>/agenda.rss", views.agenda_rss, name="agenda-rss"),
+    path("<slug:slug>/agenda.atom", views.agenda_atom, name="agenda-atom"),
     path("<slug:slug>/agenda/print/", views.agenda_print, name="print"),
     path("<slug:slug>/agenda/embed/", views.agenda_embed, name="embed"),
     path("<slug:slug>/activiteiten/<int:pk>/", views.activity_detail, name="activity"),

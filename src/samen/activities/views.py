@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 import json
 import logging
 
@@ -10,14 +11,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django_ratelimit.core import is_ratelimited
 
+from samen.core.access import staff_view
 from samen.core.models import Organisation
 from samen.core.places import remote_budget
 from samen.core.signup_views import confirm_by_button, visitor_limited
-from samen.core.tenancy import public_view, staff_view
+from samen.core.tenancy import public_view
 
 from . import calendar, feeds, selectors, services
 from .forms import ActivityForm, FeedForm, JoinForm
@@ -66,35 +70,69 @@ def agenda(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/agenda.html", context)
 
 
-def activity_json_ld(request: HttpRequest, activity: Activity) -> str:
+def _is_cancelled(activity: Activity) -> bool:
+    """The feed says the whole activity is off (STATUS:CANCELLED outside an edited date)."""
+    if "STATUS:CANCELLED" not in activity.ical.upper():
+        return False
+    try:
+        events = calendar.calendar_of(activity.ical).walk("VEVENT")
+    except ValueError:
+        return False
+    return any(
+        str(event.get("STATUS", "")).upper() == "CANCELLED"
+        for event in events
+        if "RECURRENCE-ID" not in event
+    )
+
+
+def activity_json_ld(request: HttpRequest, activity: Activity, upcoming: list) -> str:
+    """schema.org Event for search engines and event sites; a recurring activity is dated
+    by its next occurrence."""
+    starts_at, ends_at = activity.starts_at, activity.ends_at
+    if upcoming:
+        starts_at, ends_at = upcoming[0].starts_at, upcoming[0].ends_at
+    slug = request.municipality.slug
+    page = request.build_absolute_uri(reverse("activities:activity", args=[slug, activity.pk]))
+    organisation = activity.organisation
+    organisation_url = calendar.safe_url(organisation.website) or request.build_absolute_uri(
+        reverse("activities:embed", args=[slug]) + f"?organisatie={organisation.slug}"
+    )
+    address = {
+        "@type": "PostalAddress",
+        "streetAddress": activity.address or None,
+        "postalCode": activity.postcode or None,
+        "addressLocality": request.municipality.name,
+        "addressCountry": "NL",
+    }
+    location: dict = {
+        "@type": "Place",
+        "name": activity.venue or organisation.name,
+        "address": {k: v for k, v in address.items() if v is not None},
+    }
+    if activity.latitude is not None and activity.longitude is not None:
+        location["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": activity.latitude,
+            "longitude": activity.longitude,
+        }
+    status = "EventCancelled" if _is_cancelled(activity) else "EventScheduled"
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": activity.title,
         "description": activity.description,
-        "startDate": activity.starts_at.isoformat() if activity.starts_at else None,
-        "endDate": activity.ends_at.isoformat() if activity.ends_at else None,
+        "startDate": starts_at.astimezone(calendar.AMSTERDAM).isoformat() if starts_at else None,
+        "endDate": ends_at.astimezone(calendar.AMSTERDAM).isoformat() if ends_at else None,
+        "eventStatus": f"https://schema.org/{status}",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "location": {
-            "@type": "Place",
-            "name": activity.venue or activity.organisation.name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": activity.address,
-                "postalCode": activity.postcode,
-                "addressCountry": "NL",
-            },
-        },
-        "organizer": {
-            "@type": "Organization",
-            "name": activity.organisation.name,
-            "url": activity.organisation.website or None,
-        },
+        "location": location,
+        "organizer": {"@type": "Organization", "name": organisation.name, "url": organisation_url},
         "isAccessibleForFree": activity.is_free,
-        "url": request.build_absolute_uri(),
+        "url": page,
     }
-    if not activity.is_free and activity.cost is not None:
-        data["offers"] = {"@type": "Offer", "price": str(activity.cost), "priceCurrency": "EUR"}
+    price = "0" if activity.is_free else str(activity.cost) if activity.cost is not None else None
+    if price is not None:
+        data["offers"] = {"@type": "Offer", "price": price, "priceCurrency": "EUR", "url": page}
     # Escape "<" so the JSON can never close the script element.
     return json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False).replace(
         "<", "\\u003c"
@@ -104,30 +142,41 @@ def activity_json_ld(request: HttpRequest, activity: Activity) -> str:
 @public_view
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.select_related("organisation"), pk=pk)
-    upcoming = activity.occurrences.filter(starts_at__gte=timezone.now())[:8]
+    upcoming = list(activity.occurrences.filter(starts_at__gte=timezone.now())[:8])
     context = {
         "activity": activity,
         "schedule": calendar.describe(activity.rrule, activity.starts_at, activity.ends_at),
         "link": calendar.safe_url(activity.url),
         "upcoming": upcoming,
-        "json_ld": activity_json_ld(request, activity),
+        "json_ld": activity_json_ld(request, activity, upcoming),
     }
     return render(request, "activities/activity.html", context)
 
 
-def _ical_response(cal: icalendar.Calendar, filename: str) -> HttpResponse:
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+def _conditional(
+    request: HttpRequest, response: HttpResponse, activities: list[Activity]
+) -> HttpResponse:
+    """ETag (of the bytes) and Last-Modified (the latest change of what is in it), and a 304
+    when the client has it: calendar apps and feed readers poll these all day. A feed is
+    the same bytes until something in it changes; an activity that leaves it changes the
+    ETag only, which is what calendar apps send."""
+    etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+    response["ETag"] = etag
+    timestamp = None
+    if activities:
+        timestamp = int(max(activity.updated_at for activity in activities).timestamp())
+        response["Last-Modified"] = http_date(timestamp)
+    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+
+
+def _ical_response(
+    request: HttpRequest, cal: icalendar.Calendar, filename: str, activities: list[Activity]
+) -> HttpResponse:
+    response = HttpResponse(
+        calendar.finish_export(cal), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def _new_calendar(name: str) -> icalendar.Calendar:
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Samen//Agenda//NL")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Europe/Amsterdam")
-    return cal
+    return _conditional(request, response, activities)
 
 
 def _vevents(activity: Activity, url: str) -> list:
@@ -139,7 +188,11 @@ def _vevents(activity: Activity, url: str) -> list:
     # hold attendees, alarms or a javascript: link.
     events = [calendar.clean_event(event) for event in calendar.calendar_of(text).walk("VEVENT")]
     for event in events:
-        event["UID"] = f"samen-{activity.pk}@{activity.municipality_id}"
+        event["UID"] = calendar.export_uid(activity.pk)
+        # The last change in Samen, not the moment of the request: the same feed twice
+        # is the same bytes (and the same ETag).
+        event.pop("DTSTAMP", None)
+        event.add("dtstamp", activity.updated_at.astimezone(dt.UTC))
         event["SUMMARY"] = activity.title
         if "URL" not in event:
             event.add("url", url)
@@ -151,13 +204,13 @@ def _vevents(activity: Activity, url: str) -> list:
 @public_view
 def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity, pk=pk)
-    cal = _new_calendar(activity.title)
+    cal = calendar.export_calendar(activity.title)
     url = request.build_absolute_uri(
         reverse("activities:activity", args=[request.municipality.slug, pk])
     )
     for event in _vevents(activity, url):
         cal.add_component(event)
-    return _ical_response(cal, f"activiteit-{pk}.ics")
+    return _ical_response(request, cal, f"activiteit-{pk}.ics", [activity])
 
 
 @public_view
@@ -165,50 +218,111 @@ def agenda_ics(request: HttpRequest) -> HttpResponse:
     """Subscribe in a calendar app: the agenda with the same filters, one VEVENT per activity
     (recurring ones keep their RRULE)."""
     context = _search_context(request, when="month", limit=2000, usage="subscriptions")
-    cal = _new_calendar(_("Agenda %(place)s") % {"place": request.municipality.name})
-    seen: set[int] = set()
+    cal = calendar.export_calendar(_("Agenda %(place)s") % {"place": request.municipality.name})
+    seen: dict[int, Activity] = {}
     for row in context["rows"]:
         activity = row.occurrence.activity
         if activity.pk in seen:
             continue
-        seen.add(activity.pk)
+        seen[activity.pk] = activity
         url = request.build_absolute_uri(
             reverse("activities:activity", args=[request.municipality.slug, activity.pk])
         )
         for event in _vevents(activity, url):
             cal.add_component(event)
-    return _ical_response(cal, f"agenda-{request.municipality.slug}.ics")
+    return _ical_response(
+        request, cal, f"agenda-{request.municipality.slug}.ics", list(seen.values())
+    )
 
 
-@public_view
-def agenda_rss(request: HttpRequest) -> HttpResponse:
+EVENT_NS = "http://purl.org/rss/1.0/modules/event/"
+
+
+class _EventElements(feedgenerator.SyndicationFeed):
+    """The RSS event module (ev:startdate, ev:enddate, ev:location) on every item, and a
+    fixed date for an empty feed (so that the same feed is the same bytes)."""
+
+    def root_attributes(self) -> dict:
+        return {**super().root_attributes(), "xmlns:ev": EVENT_NS}
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)  # type: ignore[misc]
+        handler.addQuickElement("ev:startdate", item["startdate"])
+        if item.get("enddate"):
+            handler.addQuickElement("ev:enddate", item["enddate"])
+        if item.get("location"):
+            handler.addQuickElement("ev:location", item["location"])
+
+    def latest_post_date(self) -> dt.datetime:
+        return super().latest_post_date() if self.items else self.feed["empty_date"]
+
+
+class EventRssFeed(_EventElements, feedgenerator.Rss201rev2Feed):
+    def root_attributes(self) -> dict:  # <channel>: the namespace goes on <rss>
+        return feedgenerator.Rss201rev2Feed.root_attributes(self)
+
+    def rss_attributes(self) -> dict:
+        return {**super().rss_attributes(), "xmlns:ev": EVENT_NS}
+
+
+class EventAtomFeed(_EventElements, feedgenerator.Atom1Feed):
+    pass
+
+
+EMPTY_FEED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _agenda_feed(
+    request: HttpRequest, feed_class: type[feedgenerator.SyndicationFeed]
+) -> HttpResponse:
+    """The agenda with its filters as RSS or Atom: one item per occurrence, dated when the
+    activity was published in Samen; the event's own date is in the text and in ev:."""
     context = _search_context(request, when="month", limit=200, usage="subscriptions")
     link = request.build_absolute_uri(
         reverse("activities:agenda", args=[request.municipality.slug])
     )
-    feed = feedgenerator.Rss201rev2Feed(
+    feed = feed_class(
         title=_("Agenda %(place)s") % {"place": request.municipality.name},
         link=link,
         description=_("Activiteiten in %(place)s, via Samen")
         % {"place": request.municipality.name},
         language="nl",
+        feed_url=request.build_absolute_uri(),
+        empty_date=EMPTY_FEED_DATE,
     )
     for row in context["rows"]:
         activity = row.occurrence.activity
         url = request.build_absolute_uri(
             reverse("activities:activity", args=[request.municipality.slug, activity.pk])
         )
-        when = row.occurrence.starts_at.astimezone(calendar.AMSTERDAM)
+        starts, ends = row.occurrence.starts_at, row.occurrence.ends_at
+        when = starts.astimezone(calendar.AMSTERDAM)
+        place = ", ".join(part for part in (activity.venue, activity.address) if part)
+        text = calendar.describe("", starts, ends)
         feed.add_item(
             title=f"{when:%d-%m %H:%M} {activity.title}",
             link=url,
-            description=activity.description,
+            description="\n\n".join(part for part in (text, place, activity.description) if part),
             unique_id=f"{url}#{when:%Y%m%d%H%M}",
-            pubdate=row.occurrence.starts_at,
+            unique_id_is_permalink=False,
+            pubdate=activity.created_at,
+            updateddate=max(activity.updated_at, activity.created_at),
+            startdate=starts.astimezone(calendar.AMSTERDAM).isoformat(),
+            enddate=ends.astimezone(calendar.AMSTERDAM).isoformat() if ends else "",
+            location=place,
         )
-    return HttpResponse(
-        feed.writeString("utf-8"), content_type="application/rss+xml; charset=utf-8"
-    )
+    response = HttpResponse(feed.writeString("utf-8"), content_type=feed_class.content_type)
+    return _conditional(request, response, [row.occurrence.activity for row in context["rows"]])
+
+
+@public_view
+def agenda_rss(request: HttpRequest) -> HttpResponse:
+    return _agenda_feed(request, EventRssFeed)
+
+
+@public_view
+def agenda_atom(request: HttpRequest) -> HttpResponse:
+    return _agenda_feed(request, EventAtomFeed)
 
 
 @public_view

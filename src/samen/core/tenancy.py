@@ -61,12 +61,3 @@ def public_view(view: Callable) -> Callable:
             return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def __getattr__(name: str):
-    # staff_view moved to core/access.py (the one resolver); this import path keeps working.
-    if name == "staff_view":
-        from .access import staff_view
-
-        return staff_view
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

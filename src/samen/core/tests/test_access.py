@@ -14,19 +14,12 @@ from samen.concerns import services as concerns
 from samen.concerns.models import Case
 from samen.core.models import Organisation
 from samen.core.tenancy import municipality_scope
-from samen.core.tenancy import staff_view as old_import_path
 from samen.volunteering import matching_run
 from samen.volunteering import services as volunteering
 from samen.volunteering.forms import MdtForm
 from samen.volunteering.models import Volunteer
 
 QUEUE_API = "/api/v1/municipalities/samenstad/cases"
-
-
-def test_staff_view_keeps_its_import_path():
-    from samen.core.access import staff_view
-
-    assert old_import_path is staff_view
 
 
 def test_page_non_member_404_member_without_permission_403(client, login):

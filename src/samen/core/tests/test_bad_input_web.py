@@ -61,6 +61,7 @@ def test_a_nul_byte_in_a_report_is_a_form_error(production, samenstad, unscoped)
         "/samenstad/agenda/?start=0001-01-01",
         "/samenstad/agenda.ics?start=9999-12-31",
         "/samenstad/agenda.rss?start=9999-12-31",
+        "/samenstad/agenda.atom?start=9999-12-31",
         "/samenstad/agenda/print/?start=9999-12-31",
         "/samenstad/agenda/print/?week=9999-12-31",
         "/samenstad/agenda/?q=%00",
