@@ -24,6 +24,10 @@ DTSTAMP = re.compile(r"^DTSTAMP[;:].*\r?\n", re.MULTILINE)
 TOO_FREQUENT = "herhaalt vaker dan eens per dag"
 EARLIEST_SERIES = 1970
 TOO_OLD = f"is een herhaling die vóór {EARLIEST_SERIES} begint"
+UNREADABLE = "kon niet worden gelezen"
+ENDS_BEFORE_START = "eindigt vóór het begint"
+# One length for the description of every kind of feed.
+DESCRIPTION_MAX = 4000
 
 
 class FeedError(Exception):
@@ -145,11 +149,38 @@ def detect(body: bytes, content_type: str = "") -> str:
 
 def parse(body: bytes, kind: str) -> list[Item]:
     try:
-        return {"ical": parse_ical, "rss": parse_rss, "jsonld": parse_jsonld}[kind](body)
+        items = {"ical": parse_ical, "rss": parse_rss, "jsonld": parse_jsonld}[kind](body)
     except FeedError:
         raise
     except Exception as error:  # a broken feed must never break the import
-        raise FeedError(f"De inhoud kon niet worden gelezen ({type(error).__name__}).") from error
+        raise FeedError("De inhoud kon niet worden gelezen.") from error
+    for item in items:
+        item.description = item.description[:DESCRIPTION_MAX]
+        if item.starts_at and item.ends_at and item.ends_at < item.starts_at:
+            item.refused = item.refused or ENDS_BEFORE_START
+    return items
+
+
+def incomplete(body: bytes, kind: str) -> str:
+    """Why this download looks cut off or partly unreadable ("" when it is whole). What it
+    holds is imported then, but nothing is removed: what is missing may only be cut off."""
+    tail = body.rstrip()[-200:].lower()
+    if kind == "ical":
+        whole = tail.endswith(b"end:vcalendar") and body.count(b"BEGIN:VEVENT") == body.count(
+            b"END:VEVENT"
+        )
+        return "" if whole else "De agenda houdt halverwege op (onvolledig gedownload)."
+    if kind == "rss":
+        whole = tail.endswith((b"</rss>", b"</feed>", b"</rdf:rdf>"))
+        return "" if whole else "De feed houdt halverwege op (onvolledig gedownload)."
+    scripts = _JsonLdScripts()
+    scripts.feed(body.decode("utf-8", errors="replace"))
+    for block in scripts.blocks:
+        try:
+            json.loads(block)
+        except ValueError:
+            return "Een deel van de evenementen op de pagina kon niet worden gelezen."
+    return ""
 
 
 def parse_ical(body: bytes) -> list[Item]:
@@ -163,59 +194,70 @@ def parse_ical(body: bytes) -> list[Item]:
     by_uid: dict[str, list] = {}
     timezones = [c.to_ical().decode() for c in parsed.walk("VTIMEZONE")]
     for event in parsed.walk("VEVENT"):
-        clean = calendar.clean_event(event)
         uid = str(event.get("UID") or "")
         if not uid:
             uid = hashlib.sha256(event.to_ical()).hexdigest()[:40]
+        try:
+            clean = calendar.clean_event(event)
+        except Exception:  # one broken event skips that event, not the calendar
+            clean = None
         by_uid.setdefault(uid, []).append((event, clean))
     x_wr = parsed.get("X-WR-TIMEZONE")
     items = []
     for uid, pairs in by_uid.items():
-        master = next((e for e, _clean in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
-        title = str(master.get("SUMMARY") or "Activiteit")[:200]
-        if any(calendar.too_frequent(event) for event, _clean in pairs):
-            items.append(Item(uid=uid[:300], title=title, refused=TOO_FREQUENT))
-            continue
-        starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
-        if starts is not None and starts.year < EARLIEST_SERIES and master.get("RRULE"):
-            # Expanding a series from the year 1 costs seconds per event: a hostile feed
-            # of small events would keep a worker busy for hours.
-            items.append(Item(uid=uid[:300], title=title, refused=TOO_OLD))
-            continue
-        if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
-            from zoneinfo import ZoneInfo
-
-            starts = master.decoded("DTSTART").replace(tzinfo=ZoneInfo(str(x_wr)))
-        ends = as_aware(master.decoded("DTEND")) if master.get("DTEND") else None
-        rrule = master.get("RRULE").to_ical().decode() if master.get("RRULE") else ""
-        header = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Samen//NL\r\n"
-        if x_wr:
-            header += f"X-WR-TIMEZONE:{x_wr}\r\n"
-        ical = (
-            header
-            + "".join(timezones)
-            + "".join(clean.to_ical().decode() for _event, clean in pairs)
-            + "END:VCALENDAR\r\n"
-        )
-        items.append(
-            Item(
-                uid=uid[:300],
-                title=title,
-                description=str(master.get("DESCRIPTION") or ""),
-                starts_at=starts,
-                ends_at=ends,
-                rrule=rrule,
-                ical=ical,
-                location=str(master.get("LOCATION") or "")[:200],
-                url=calendar.safe_url(master.get("URL"))[:500],
-            )
-        )
+        try:
+            items.append(_ical_item(uid[:300], pairs, timezones, x_wr))
+        except Exception:
+            title = str(pairs[0][0].get("SUMMARY") or "Activiteit")[:200]
+            items.append(Item(uid=uid[:300], title=title, refused=UNREADABLE))
     return items
+
+
+def _ical_item(uid: str, pairs: list, timezones: list[str], x_wr) -> Item:
+    master = next((e for e, _clean in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
+    title = str(master.get("SUMMARY") or "Activiteit")[:200]
+    if any(clean is None for _event, clean in pairs):
+        return Item(uid=uid, title=title, refused=UNREADABLE)
+    if any(calendar.too_frequent(event) for event, _clean in pairs):
+        return Item(uid=uid, title=title, refused=TOO_FREQUENT)
+    starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
+    if starts is not None and starts.year < EARLIEST_SERIES and master.get("RRULE"):
+        # Expanding a series from the year 1 costs seconds per event: a hostile feed
+        # of small events would keep a worker busy for hours.
+        return Item(uid=uid, title=title, refused=TOO_OLD)
+    if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        starts = master.decoded("DTSTART").replace(tzinfo=ZoneInfo(str(x_wr)))
+    ends = as_aware(master.decoded("DTEND")) if master.get("DTEND") else None
+    rrule = master.get("RRULE").to_ical().decode() if master.get("RRULE") else ""
+    header = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Samen//NL\r\n"
+    if x_wr:
+        header += f"X-WR-TIMEZONE:{x_wr}\r\n"
+    ical = (
+        header
+        + "".join(timezones)
+        + "".join(clean.to_ical().decode() for _event, clean in pairs)
+        + "END:VCALENDAR\r\n"
+    )
+    return Item(
+        uid=uid,
+        title=title,
+        description=str(master.get("DESCRIPTION") or ""),
+        starts_at=starts,
+        ends_at=ends,
+        rrule=rrule,
+        ical=ical,
+        location=str(master.get("LOCATION") or "")[:200],
+        url=calendar.safe_url(master.get("URL"))[:500],
+    )
 
 
 def parse_rss(body: bytes) -> list[Item]:
     parsed = feedparser.parse(body)
-    if parsed.bozo and not parsed.entries:
+    if (parsed.bozo and not parsed.entries) or not parsed.get("version"):
+        # Also an XML error document or an XHTML maintenance page: no feed, so nothing is
+        # removed because of it.
         raise FeedError("Dit is geen geldige RSS- of Atom-feed.")
     items = []
     for entry in parsed.entries:
@@ -349,4 +391,4 @@ def _strip_html(text: str) -> str:
 
     stripper = Stripper()
     stripper.feed(text or "")
-    return " ".join("".join(stripper.parts).split())[:4000]
+    return " ".join("".join(stripper.parts).split())[:DESCRIPTION_MAX]
