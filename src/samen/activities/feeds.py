@@ -5,6 +5,8 @@ import datetime as dt
 import hashlib
 import json
 import re
+import time
+import xml.parsers.expat
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,6 +30,11 @@ UNREADABLE = "kon niet worden gelezen"
 ENDS_BEFORE_START = "eindigt vóór het begint"
 # One length for the description of every kind of feed.
 DESCRIPTION_MAX = 4000
+# Deeper than this no calendar or feed nests (VCALENDAR > VEVENT > VALARM; rss > channel >
+# item > ...): deeper is an attack on the parser.
+MAX_DEPTH = {"ical": 8, "rss": 40}
+ICAL_NESTING = re.compile(rb"^(BEGIN|END):", re.MULTILINE | re.IGNORECASE)
+ITEM_MARKERS = {"rss": (b"<item", b"<entry")}
 
 
 class FeedError(Exception):
@@ -147,13 +154,88 @@ def detect(body: bytes, content_type: str = "") -> str:
     )
 
 
-def parse(body: bytes, kind: str) -> list[Item]:
+class Budget:
+    """The time one import may take (SAMEN_FEED_IMPORT_SECONDS); `check()` in every loop
+    whose cost a feed decides."""
+
+    def __init__(self) -> None:
+        self.seconds = settings.SAMEN_FEED_IMPORT_SECONDS
+        self.until = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.until:
+            raise FeedError(
+                f"Het inlezen van deze feed duurt te lang (meer dan {self.seconds} seconden); "
+                "er is niets gewijzigd."
+            )
+
+
+def guard(body: bytes, kind: str) -> None:
+    """Refuse, before any parser sees it, what would make the cost of parsing grow faster
+    than the size of the file: entity definitions, deep nesting, too many items."""
+    limit = settings.SAMEN_FEED_MAX_ITEMS
+    if kind == "ical":
+        found = body.upper().count(b"BEGIN:VEVENT")
+    else:
+        found = sum(body.count(marker) for marker in ITEM_MARKERS.get(kind, ()))
+    if found > limit:
+        raise FeedError(
+            f"De feed bevat {found} items; Samen leest hoogstens {limit} items per feed."
+        )
+    if kind == "ical":
+        depth = deepest = 0
+        for match in ICAL_NESTING.finditer(body):
+            depth += 1 if match.group(1).upper() == b"BEGIN" else -1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH["ical"]:
+                raise FeedError("De agenda is te diep genest om te lezen.")
+    elif kind == "rss":
+        _guard_xml(body)
+
+
+def _guard_xml(body: bytes) -> None:
+    """One pass of expat (C, linear) that stops at an entity definition or nesting deeper
+    than MAX_DEPTH["rss"]; a syntax error is left to feedparser (a cut-off feed)."""
+    parser = xml.parsers.expat.ParserCreate()
+    depth = [0]
+
+    def start(name, attrs):
+        depth[0] += 1
+        if depth[0] > MAX_DEPTH["rss"]:
+            raise FeedError("De feed is te diep genest om te lezen.")
+
+    def end(name):
+        depth[0] -= 1
+
+    def entity(*args):
+        raise FeedError(
+            "De feed definieert eigen XML-entiteiten (<!ENTITY>); zo'n feed wordt om "
+            "veiligheidsredenen niet gelezen."
+        )
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = entity
     try:
-        items = {"ical": parse_ical, "rss": parse_rss, "jsonld": parse_jsonld}[kind](body)
+        parser.Parse(body, True)
+    except xml.parsers.expat.ExpatError:
+        pass
+
+
+def parse(body: bytes, kind: str, budget: Budget | None = None) -> list[Item]:
+    guard(body, kind)
+    budget = budget or Budget()
+    try:
+        items = {"ical": parse_ical, "rss": parse_rss, "jsonld": parse_jsonld}[kind](body, budget)
     except FeedError:
         raise
     except Exception as error:  # a broken feed must never break the import
         raise FeedError("De inhoud kon niet worden gelezen.") from error
+    if len(items) > settings.SAMEN_FEED_MAX_ITEMS:
+        raise FeedError(
+            f"De feed bevat {len(items)} items; Samen leest hoogstens "
+            f"{settings.SAMEN_FEED_MAX_ITEMS} items per feed."
+        )
     for item in items:
         item.description = item.description[:DESCRIPTION_MAX]
         if item.starts_at and item.ends_at and item.ends_at < item.starts_at:
@@ -183,7 +265,7 @@ def incomplete(body: bytes, kind: str) -> str:
     return ""
 
 
-def parse_ical(body: bytes) -> list[Item]:
+def parse_ical(body: bytes, budget: Budget | None = None) -> list[Item]:
     """Each VEVENT is rebuilt from the allowlist (`calendar.clean_event`) before it is kept:
     the schedule and the words, no attendees, alarms, attachments or non-http links. An
     event that repeats more often than daily comes back as a refused item."""
@@ -193,7 +275,10 @@ def parse_ical(body: bytes) -> list[Item]:
         raise FeedError("Dit is geen geldige iCalendar-agenda.") from error
     by_uid: dict[str, list] = {}
     timezones = [c.to_ical().decode() for c in parsed.walk("VTIMEZONE")]
+    budget = budget or Budget()
+    budget.check()
     for event in parsed.walk("VEVENT"):
+        budget.check()
         uid = str(event.get("UID") or "")
         if not uid:
             uid = hashlib.sha256(event.to_ical()).hexdigest()[:40]
@@ -205,6 +290,7 @@ def parse_ical(body: bytes) -> list[Item]:
     x_wr = parsed.get("X-WR-TIMEZONE")
     items = []
     for uid, pairs in by_uid.items():
+        budget.check()
         try:
             items.append(_ical_item(uid[:300], pairs, timezones, x_wr))
         except Exception:
@@ -253,7 +339,7 @@ def _ical_item(uid: str, pairs: list, timezones: list[str], x_wr) -> Item:
     )
 
 
-def parse_rss(body: bytes) -> list[Item]:
+def parse_rss(body: bytes, budget: Budget | None = None) -> list[Item]:
     parsed = feedparser.parse(body)
     if (parsed.bozo and not parsed.entries) or not parsed.get("version"):
         # Also an XML error document or an XHTML maintenance page: no feed, so nothing is
@@ -317,11 +403,13 @@ def _is_event(node: dict) -> bool:
     return any(str(t).endswith("Event") for t in types)
 
 
-def parse_jsonld(body: bytes) -> list[Item]:
+def parse_jsonld(body: bytes, budget: Budget | None = None) -> list[Item]:
     scripts = _JsonLdScripts()
     scripts.feed(body.decode("utf-8", errors="replace"))
     items = []
+    budget = budget or Budget()
     for block in scripts.blocks:
+        budget.check()
         try:
             data = json.loads(block)
         except ValueError:

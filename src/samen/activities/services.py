@@ -201,7 +201,13 @@ IMPORTED_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "rrul
                    "dedup_key", "updated_at"]  # fmt: skip
 
 
-def upsert_items(*, feed: Feed, items: list[feeds.Item], remove: bool = True) -> ImportResult:
+def upsert_items(
+    *,
+    feed: Feed,
+    items: list[feeds.Item],
+    remove: bool = True,
+    budget: feeds.Budget | None = None,
+) -> ImportResult:
     """Upsert by source UID: unchanged items are not written, items gone from the feed are
     deleted (only with `remove`: a download that read completely and looks like the feed of
     last time). Only called with a feed that was read successfully. New and changed
@@ -243,7 +249,9 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item], remove: bool = True) ->
     # writer's lock: two workers importing feeds then overlap their expensive parts.
     start, end = _horizon()
     notes: list[str] = []
-    dates = _limited_dates(feed, created, updated, gone, start, end, notes, skipped)
+    dates = _limited_dates(
+        feed, created, updated, gone, start, end, notes, skipped, budget or feeds.Budget()
+    )
     created = [a for a in created if id(a) in dates]
     updated = [a for a in updated if id(a) in dates]
     if skipped:
@@ -299,6 +307,7 @@ def _limited_dates(
     end: dt.datetime,
     notes: list[str],
     skipped: list[tuple[str, str]],
+    clock: feeds.Budget,
 ) -> dict[int, list]:
     """Each new or changed activity's dates by `id(activity)`, within the limits per
     activity and per feed (what the feed's other activities already hold counts); what is
@@ -319,6 +328,7 @@ def _limited_dates(
     dates: dict[int, list] = {}
     cut_for_feed = 0
     for activity in created + updated:
+        clock.check()
         try:
             found = _all_dates(activity, start, end)
         except Exception:  # a rule the expansion chokes on: skip this activity only
@@ -377,12 +387,13 @@ def import_feed(
                 Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
             return ImportResult(not_modified=True, unchanged=feed.activities.count())
         kind = feeds.detect(fetched.body, fetched.content_type)
-        items = feeds.parse(fetched.body, kind)
+        budget = feeds.Budget()
+        items = feeds.parse(fetched.body, kind, budget)
         suspicious = feeds.incomplete(fetched.body, kind)
         if suspicious and kind != "jsonld":
             items = items[:-1]  # the last item is the one cut off
         suspicious = suspicious or _suspicious(feed, kind, items)
-        result = upsert_items(feed=feed, items=items, remove=not suspicious)
+        result = upsert_items(feed=feed, items=items, remove=not suspicious, budget=budget)
     except feeds.FeedError as error:
         Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error=str(error))
         return ImportResult(error=str(error))

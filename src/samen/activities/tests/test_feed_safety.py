@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from samen.activities import services
+from samen.activities import feeds, services
 from samen.activities.models import Activity, Feed, Occurrence
 from samen.core.models import Organisation
 
@@ -175,3 +175,82 @@ def test_no_traceback_reaches_the_command_line(library, monkeypatch, capsys):
         )  # fmt: skip
     assert "de opgeslagen activiteiten zijn bewaard" in str(refused.value)
     assert "boom" not in str(refused.value) and "RuntimeError" not in str(refused.value)
+
+
+# Bounded cost: refused before parsing, with a message; one budget per import.
+def laughs() -> bytes:
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    ]
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [\n' + "\n".join(entities) + "\n]>\n"
+        '<rss version="2.0"><channel><title>t</title><item><title>&lol9;</title></item>'
+        "</channel></rss>\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "message"),
+    [
+        (laughs(), "rss", "De feed definieert eigen XML-entiteiten (<!ENTITY>)"),
+        (b"<rss>" + b"<a>" * 10_000 + b"</a>" * 10_000 + b"</rss>", "rss", "te diep genest"),
+        (
+            b"BEGIN:VCALENDAR\r\n"
+            + b"BEGIN:X\r\n" * 1000
+            + b"END:X\r\n" * 1000
+            + b"END:VCALENDAR\r\n",
+            "ical",
+            "De agenda is te diep genest om te lezen.",
+        ),
+        (
+            b"BEGIN:VCALENDAR\r\n"
+            + b"BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270101T100000Z\r\nEND:VEVENT\r\n" * 100_000
+            + b"END:VCALENDAR\r\n",
+            "ical",
+            "De feed bevat 100000 items; Samen leest hoogstens 5000 items per feed.",
+        ),
+        (
+            b"<rss><channel>" + b"<item><title>x</title></item>" * 100_000 + b"</channel></rss>",
+            "rss",
+            "De feed bevat 100000 items",
+        ),
+    ],
+)
+def test_hostile_files_are_refused_before_parsing(body, kind, message):
+    with pytest.raises(feeds.FeedError) as refused:
+        feeds.parse(body, kind)
+    assert message in str(refused.value)
+
+
+def test_an_import_over_its_time_budget_is_refused_and_changes_nothing(
+    library_feed, tmp_path, settings
+):
+    before = state(library_feed)
+    serve(library_feed, tmp_path, with_events(BACKWARDS))
+    settings.SAMEN_FEED_IMPORT_SECONDS = -1
+    result = services.import_feed(feed=library_feed, local_files=True)
+    assert result.error.startswith("Het inlezen van deze feed duurt te lang")
+    assert state(library_feed) == before
+
+
+def test_a_description_is_cut_at_the_same_length_for_every_format(library, tmp_path):
+    long = "woord " * 2000
+    ical = FIXTURE.read_text().replace(
+        "SUMMARY:Koffieochtend", f"DESCRIPTION:{long}\nSUMMARY:Koffieochtend", 1
+    )
+    news = (RECORDED / "news.rss").read_text().replace("Wat een week!", long)
+    page = (RECORDED / "events.html").read_text()
+    page = re.sub(r'"description":\s*"[^"]*"', f'"description": "{long}"', page, count=1)
+    assert long in page
+    lengths = set()
+    for name, text in [("a.ics", ical), ("b.rss", news), ("c.html", page)]:
+        feed = services.add_feed(organisation=library, url=str(tmp_path / name))
+        serve(feed, tmp_path, text, name=name)
+        services.import_feed(feed=feed, local_files=True)
+        lengths.add(
+            max(
+                len(d)
+                for d in Activity.objects.filter(feed=feed).values_list("description", flat=True)
+            )
+        )
+    assert lengths == {feeds.DESCRIPTION_MAX}
