@@ -35,6 +35,16 @@ DESCRIPTION_MAX = 4000
 MAX_DEPTH = {"ical": 8, "rss": 40}
 ICAL_NESTING = re.compile(rb"^(BEGIN|END):", re.MULTILINE | re.IGNORECASE)
 ITEM_MARKERS = {"rss": (b"<item", b"<entry")}
+BOM = b"\xef\xbb\xbf"
+# What calendar servers write that the parser refuses, though the meaning is clear: an
+# empty RRULE/EXDATE/RDATE (Calendar Labs, Google) and `\;` inside a rule (Exchange).
+EMPTY_RULE = re.compile(rb"^(?:RRULE|EXRULE|EXDATE|RDATE)(?:;[^:\r\n]*)?:[ \t]*\r?\n", re.M | re.I)
+ESCAPED_RULE = re.compile(rb"^(?:RRULE|EXRULE):[^\r\n]*\\;[^\r\n]*$", re.M | re.I)
+
+
+def repair_ical(body: bytes) -> bytes:
+    body = EMPTY_RULE.sub(b"", body.removeprefix(BOM))
+    return ESCAPED_RULE.sub(lambda match: match.group(0).replace(b"\\;", b";"), body)
 
 
 class FeedError(Exception):
@@ -142,7 +152,7 @@ def fetch(
 
 def detect(body: bytes, content_type: str = "") -> str:
     """ical, rss or jsonld — or FeedError when it is none of these."""
-    head = body[:2000].lstrip().lower()
+    head = body[:2000].removeprefix(BOM).lstrip().lower()
     if head.startswith(b"begin:vcalendar") or "text/calendar" in content_type:
         return "ical"
     if head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")) or "xml" in content_type:
@@ -270,7 +280,7 @@ def parse_ical(body: bytes, budget: Budget | None = None) -> list[Item]:
     the schedule and the words, no attendees, alarms, attachments or non-http links. An
     event that repeats more often than daily comes back as a refused item."""
     try:
-        parsed = icalendar.Calendar.from_ical(body)
+        parsed = icalendar.Calendar.from_ical(repair_ical(body))
     except ValueError as error:
         raise FeedError("Dit is geen geldige iCalendar-agenda.") from error
     by_uid: dict[str, list] = {}
@@ -281,7 +291,9 @@ def parse_ical(body: bytes, budget: Budget | None = None) -> list[Item]:
         budget.check()
         uid = str(event.get("UID") or "")
         if not uid:
-            uid = hashlib.sha256(event.to_ical()).hexdigest()[:40]
+            # From the content without DTSTAMP: a new download does not recreate it.
+            content = DTSTAMP.sub("", event.to_ical().decode(errors="replace"))
+            uid = hashlib.sha256(content.encode()).hexdigest()[:40]
         try:
             clean = calendar.clean_event(event)
         except Exception:  # one broken event skips that event, not the calendar
@@ -311,12 +323,18 @@ def _ical_item(uid: str, pairs: list, timezones: list[str], x_wr) -> Item:
         # Expanding a series from the year 1 costs seconds per event: a hostile feed
         # of small events would keep a worker busy for hours.
         return Item(uid=uid, title=title, refused=TOO_OLD)
-    if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
+    first = master.decoded("DTSTART") if master.get("DTSTART") else None
+    # A floating time under X-WR-TIMEZONE is on that clock; an all-day date stays a date.
+    if isinstance(first, dt.datetime) and x_wr and first.tzinfo is None:
         from zoneinfo import ZoneInfo
 
-        starts = master.decoded("DTSTART").replace(tzinfo=ZoneInfo(str(x_wr)))
+        starts = first.replace(tzinfo=ZoneInfo(str(x_wr)))
     ends = as_aware(master.decoded("DTEND")) if master.get("DTEND") else None
-    rrule = master.get("RRULE").to_ical().decode() if master.get("RRULE") else ""
+    if ends is None and starts is not None and master.get("DURATION"):
+        ends = starts + master.decoded("DURATION")
+    rules = master.get("RRULE")
+    rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
+    rrule = rules[0].to_ical().decode() if rules else ""  # all of them stay in `ical`
     header = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Samen//NL\r\n"
     if x_wr:
         header += f"X-WR-TIMEZONE:{x_wr}\r\n"

@@ -326,9 +326,15 @@ def _limited_dates(
         n for activity_id, n in held if activity_id not in rewritten
     )
     dates: dict[int, list] = {}
-    cut_for_feed = 0
+    cut_for_feed = without = 0
     for activity in created + updated:
         clock.check()
+        if budget <= 0 and activity.kind == Activity.Kind.ACTIVITY:
+            # The feed is full: expanding the rest would only cost time (seconds for
+            # thousands of series) for dates that are cut anyway.
+            dates[id(activity)] = []
+            without += 1
+            continue
         try:
             found = _all_dates(activity, start, end)
         except Exception:  # a rule the expansion chokes on: skip this activity only
@@ -347,12 +353,17 @@ def _limited_dates(
             found = found[: max(budget, 0)]
         budget -= len(found)
         dates[id(activity)] = found
-    if cut_for_feed:
+    if cut_for_feed or without:
         notes.append(
             _(
                 "Niet alle data zijn opgenomen: een feed heeft er hoogstens %(max)d; %(n)d zijn weggelaten."
             )
             % {"max": settings.SAMEN_MAX_OCCURRENCES_PER_FEED, "n": cut_for_feed}
+        )
+    if without:
+        notes.append(
+            _("%(n)d activiteiten hebben daardoor geen data in de agenda gekregen.")
+            % {"n": without}
         )
     return dates
 
