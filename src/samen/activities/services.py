@@ -329,7 +329,7 @@ def _limited_dates(
     cut_for_feed = without = 0
     for activity in created + updated:
         clock.check()
-        if budget <= 0 and activity.kind == Activity.Kind.ACTIVITY:
+        if budget <= 0 and activity.kind == Activity.Kind.ACTIVITY and activity.starts_at:
             # The feed is full: expanding the rest would only cost time (seconds for
             # thousands of series) for dates that are cut anyway.
             dates[id(activity)] = []
