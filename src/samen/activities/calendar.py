@@ -205,6 +205,7 @@ def expand(
 # instead of an end, and exceptions in another form than EXDATE_AMSTERDAM.
 NOT_PLAIN = re.compile(r"^(RECURRENCE-ID|RDATE|EXRULE|DURATION)[;:]", re.MULTILINE)
 ANY_EXDATE = re.compile(r"^EXDATE[;:]", re.MULTILINE)
+ANY_RRULE = re.compile(r"^RRULE[;:]", re.MULTILINE)
 EXDATE_AMSTERDAM = re.compile(
     r"^EXDATE;TZID=Europe/Amsterdam:(\d{8}T\d{6}(?:,\d{8}T\d{6})*)\r?$", re.MULTILINE
 )
@@ -221,6 +222,7 @@ def is_plain(rrule: str, vevents_text: str) -> bool:
         return True  # hand-entered: built in Amsterdam time from the fields
     return (
         vevents_text.count("BEGIN:VEVENT") == 1
+        and len(ANY_RRULE.findall(vevents_text)) == 1
         and "DTSTART;TZID=Europe/Amsterdam:" in vevents_text
         and NOT_PLAIN.search(vevents_text) is None
         and len(ANY_EXDATE.findall(vevents_text)) == len(EXDATE_AMSTERDAM.findall(vevents_text))

@@ -5,6 +5,8 @@ import datetime as dt
 import hashlib
 import json
 import re
+import time
+import xml.parsers.expat
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,6 +26,25 @@ DTSTAMP = re.compile(r"^DTSTAMP[;:].*\r?\n", re.MULTILINE)
 TOO_FREQUENT = "herhaalt vaker dan eens per dag"
 EARLIEST_SERIES = 1970
 TOO_OLD = f"is een herhaling die vóór {EARLIEST_SERIES} begint"
+UNREADABLE = "kon niet worden gelezen"
+ENDS_BEFORE_START = "eindigt vóór het begint"
+# One length for the description of every kind of feed.
+DESCRIPTION_MAX = 4000
+# Deeper than this no calendar or feed nests (VCALENDAR > VEVENT > VALARM; rss > channel >
+# item > ...): deeper is an attack on the parser.
+MAX_DEPTH = {"ical": 8, "rss": 40}
+ICAL_NESTING = re.compile(rb"^(BEGIN|END):", re.MULTILINE | re.IGNORECASE)
+ITEM_MARKERS = {"rss": (b"<item", b"<entry")}
+BOM = b"\xef\xbb\xbf"
+# What calendar servers write that the parser refuses, though the meaning is clear: an
+# empty RRULE/EXDATE/RDATE (Calendar Labs, Google) and `\;` inside a rule (Exchange).
+EMPTY_RULE = re.compile(rb"^(?:RRULE|EXRULE|EXDATE|RDATE)(?:;[^:\r\n]*)?:[ \t]*\r?\n", re.M | re.I)
+ESCAPED_RULE = re.compile(rb"^(?:RRULE|EXRULE):[^\r\n]*\\;[^\r\n]*$", re.M | re.I)
+
+
+def repair_ical(body: bytes) -> bytes:
+    body = EMPTY_RULE.sub(b"", body.removeprefix(BOM))
+    return ESCAPED_RULE.sub(lambda match: match.group(0).replace(b"\\;", b";"), body)
 
 
 class FeedError(Exception):
@@ -131,7 +152,7 @@ def fetch(
 
 def detect(body: bytes, content_type: str = "") -> str:
     """ical, rss or jsonld — or FeedError when it is none of these."""
-    head = body[:2000].lstrip().lower()
+    head = body[:2000].removeprefix(BOM).lstrip().lower()
     if head.startswith(b"begin:vcalendar") or "text/calendar" in content_type:
         return "ical"
     if head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")) or "xml" in content_type:
@@ -143,79 +164,204 @@ def detect(body: bytes, content_type: str = "") -> str:
     )
 
 
-def parse(body: bytes, kind: str) -> list[Item]:
+class Budget:
+    """The time one import may take (SAMEN_FEED_IMPORT_SECONDS); `check()` in every loop
+    whose cost a feed decides."""
+
+    def __init__(self) -> None:
+        self.seconds = settings.SAMEN_FEED_IMPORT_SECONDS
+        self.until = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.until:
+            raise FeedError(
+                f"Het inlezen van deze feed duurt te lang (meer dan {self.seconds} seconden); "
+                "er is niets gewijzigd."
+            )
+
+
+def guard(body: bytes, kind: str) -> None:
+    """Refuse, before any parser sees it, what would make the cost of parsing grow faster
+    than the size of the file: entity definitions, deep nesting, too many items."""
+    limit = settings.SAMEN_FEED_MAX_ITEMS
+    if kind == "ical":
+        found = body.upper().count(b"BEGIN:VEVENT")
+    else:
+        found = sum(body.count(marker) for marker in ITEM_MARKERS.get(kind, ()))
+    if found > limit:
+        raise FeedError(
+            f"De feed bevat {found} items; Samen leest hoogstens {limit} items per feed."
+        )
+    if kind == "ical":
+        depth = deepest = 0
+        for match in ICAL_NESTING.finditer(body):
+            depth += 1 if match.group(1).upper() == b"BEGIN" else -1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH["ical"]:
+                raise FeedError("De agenda is te diep genest om te lezen.")
+    elif kind == "rss":
+        _guard_xml(body)
+
+
+def _guard_xml(body: bytes) -> None:
+    """One pass of expat (C, linear) that stops at an entity definition or nesting deeper
+    than MAX_DEPTH["rss"]; a syntax error is left to feedparser (a cut-off feed)."""
+    parser = xml.parsers.expat.ParserCreate()
+    depth = [0]
+
+    def start(name, attrs):
+        depth[0] += 1
+        if depth[0] > MAX_DEPTH["rss"]:
+            raise FeedError("De feed is te diep genest om te lezen.")
+
+    def end(name):
+        depth[0] -= 1
+
+    def entity(*args):
+        raise FeedError(
+            "De feed definieert eigen XML-entiteiten (<!ENTITY>); zo'n feed wordt om "
+            "veiligheidsredenen niet gelezen."
+        )
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = entity
     try:
-        return {"ical": parse_ical, "rss": parse_rss, "jsonld": parse_jsonld}[kind](body)
+        parser.Parse(body, True)
+    except xml.parsers.expat.ExpatError:
+        pass
+
+
+def parse(body: bytes, kind: str, budget: Budget | None = None) -> list[Item]:
+    guard(body, kind)
+    budget = budget or Budget()
+    try:
+        items = {"ical": parse_ical, "rss": parse_rss, "jsonld": parse_jsonld}[kind](body, budget)
     except FeedError:
         raise
     except Exception as error:  # a broken feed must never break the import
-        raise FeedError(f"De inhoud kon niet worden gelezen ({type(error).__name__}).") from error
+        raise FeedError("De inhoud kon niet worden gelezen.") from error
+    if len(items) > settings.SAMEN_FEED_MAX_ITEMS:
+        raise FeedError(
+            f"De feed bevat {len(items)} items; Samen leest hoogstens "
+            f"{settings.SAMEN_FEED_MAX_ITEMS} items per feed."
+        )
+    for item in items:
+        item.description = item.description[:DESCRIPTION_MAX]
+        if item.starts_at and item.ends_at and item.ends_at < item.starts_at:
+            item.refused = item.refused or ENDS_BEFORE_START
+    return items
 
 
-def parse_ical(body: bytes) -> list[Item]:
+def incomplete(body: bytes, kind: str) -> str:
+    """Why this download looks cut off or partly unreadable ("" when it is whole). What it
+    holds is imported then, but nothing is removed: what is missing may only be cut off."""
+    tail = body.rstrip()[-200:].lower()
+    if kind == "ical":
+        whole = tail.endswith(b"end:vcalendar") and body.count(b"BEGIN:VEVENT") == body.count(
+            b"END:VEVENT"
+        )
+        return "" if whole else "De agenda houdt halverwege op (onvolledig gedownload)."
+    if kind == "rss":
+        whole = tail.endswith((b"</rss>", b"</feed>", b"</rdf:rdf>"))
+        return "" if whole else "De feed houdt halverwege op (onvolledig gedownload)."
+    scripts = _JsonLdScripts()
+    scripts.feed(body.decode("utf-8", errors="replace"))
+    for block in scripts.blocks:
+        try:
+            json.loads(block)
+        except ValueError:
+            return "Een deel van de evenementen op de pagina kon niet worden gelezen."
+    return ""
+
+
+def parse_ical(body: bytes, budget: Budget | None = None) -> list[Item]:
     """Each VEVENT is rebuilt from the allowlist (`calendar.clean_event`) before it is kept:
     the schedule and the words, no attendees, alarms, attachments or non-http links. An
     event that repeats more often than daily comes back as a refused item."""
     try:
-        parsed = icalendar.Calendar.from_ical(body)
+        parsed = icalendar.Calendar.from_ical(repair_ical(body))
     except ValueError as error:
         raise FeedError("Dit is geen geldige iCalendar-agenda.") from error
     by_uid: dict[str, list] = {}
     timezones = [c.to_ical().decode() for c in parsed.walk("VTIMEZONE")]
+    budget = budget or Budget()
+    budget.check()
     for event in parsed.walk("VEVENT"):
-        clean = calendar.clean_event(event)
+        budget.check()
         uid = str(event.get("UID") or "")
         if not uid:
-            uid = hashlib.sha256(event.to_ical()).hexdigest()[:40]
+            # From the content without DTSTAMP: a new download does not recreate it.
+            content = DTSTAMP.sub("", event.to_ical().decode(errors="replace"))
+            uid = hashlib.sha256(content.encode()).hexdigest()[:40]
+        try:
+            clean = calendar.clean_event(event)
+        except Exception:  # one broken event skips that event, not the calendar
+            clean = None
         by_uid.setdefault(uid, []).append((event, clean))
     x_wr = parsed.get("X-WR-TIMEZONE")
     items = []
     for uid, pairs in by_uid.items():
-        master = next((e for e, _clean in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
-        title = str(master.get("SUMMARY") or "Activiteit")[:200]
-        if any(calendar.too_frequent(event) for event, _clean in pairs):
-            items.append(Item(uid=uid[:300], title=title, refused=TOO_FREQUENT))
-            continue
-        starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
-        if starts is not None and starts.year < EARLIEST_SERIES and master.get("RRULE"):
-            # Expanding a series from the year 1 costs seconds per event: a hostile feed
-            # of small events would keep a worker busy for hours.
-            items.append(Item(uid=uid[:300], title=title, refused=TOO_OLD))
-            continue
-        if starts is not None and x_wr and master.decoded("DTSTART").tzinfo is None:
-            from zoneinfo import ZoneInfo
-
-            starts = master.decoded("DTSTART").replace(tzinfo=ZoneInfo(str(x_wr)))
-        ends = as_aware(master.decoded("DTEND")) if master.get("DTEND") else None
-        rrule = master.get("RRULE").to_ical().decode() if master.get("RRULE") else ""
-        header = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Samen//NL\r\n"
-        if x_wr:
-            header += f"X-WR-TIMEZONE:{x_wr}\r\n"
-        ical = (
-            header
-            + "".join(timezones)
-            + "".join(clean.to_ical().decode() for _event, clean in pairs)
-            + "END:VCALENDAR\r\n"
-        )
-        items.append(
-            Item(
-                uid=uid[:300],
-                title=title,
-                description=str(master.get("DESCRIPTION") or ""),
-                starts_at=starts,
-                ends_at=ends,
-                rrule=rrule,
-                ical=ical,
-                location=str(master.get("LOCATION") or "")[:200],
-                url=calendar.safe_url(master.get("URL"))[:500],
-            )
-        )
+        budget.check()
+        try:
+            items.append(_ical_item(uid[:300], pairs, timezones, x_wr))
+        except Exception:
+            title = str(pairs[0][0].get("SUMMARY") or "Activiteit")[:200]
+            items.append(Item(uid=uid[:300], title=title, refused=UNREADABLE))
     return items
 
 
-def parse_rss(body: bytes) -> list[Item]:
+def _ical_item(uid: str, pairs: list, timezones: list[str], x_wr) -> Item:
+    master = next((e for e, _clean in pairs if not e.get("RECURRENCE-ID")), pairs[0][0])
+    title = str(master.get("SUMMARY") or "Activiteit")[:200]
+    if any(clean is None for _event, clean in pairs):
+        return Item(uid=uid, title=title, refused=UNREADABLE)
+    if any(calendar.too_frequent(event) for event, _clean in pairs):
+        return Item(uid=uid, title=title, refused=TOO_FREQUENT)
+    starts = as_aware(master.decoded("DTSTART")) if master.get("DTSTART") else None
+    if starts is not None and starts.year < EARLIEST_SERIES and master.get("RRULE"):
+        # Expanding a series from the year 1 costs seconds per event: a hostile feed
+        # of small events would keep a worker busy for hours.
+        return Item(uid=uid, title=title, refused=TOO_OLD)
+    first = master.decoded("DTSTART") if master.get("DTSTART") else None
+    # A floating time under X-WR-TIMEZONE is on that clock; an all-day date stays a date.
+    if isinstance(first, dt.datetime) and x_wr and first.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        starts = first.replace(tzinfo=ZoneInfo(str(x_wr)))
+    ends = as_aware(master.decoded("DTEND")) if master.get("DTEND") else None
+    if ends is None and starts is not None and master.get("DURATION"):
+        ends = starts + master.decoded("DURATION")
+    rules = master.get("RRULE")
+    rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
+    rrule = rules[0].to_ical().decode() if rules else ""  # all of them stay in `ical`
+    header = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Samen//NL\r\n"
+    if x_wr:
+        header += f"X-WR-TIMEZONE:{x_wr}\r\n"
+    ical = (
+        header
+        + "".join(timezones)
+        + "".join(clean.to_ical().decode() for _event, clean in pairs)
+        + "END:VCALENDAR\r\n"
+    )
+    return Item(
+        uid=uid,
+        title=title,
+        description=str(master.get("DESCRIPTION") or ""),
+        starts_at=starts,
+        ends_at=ends,
+        rrule=rrule,
+        ical=ical,
+        location=str(master.get("LOCATION") or "")[:200],
+        url=calendar.safe_url(master.get("URL"))[:500],
+    )
+
+
+def parse_rss(body: bytes, budget: Budget | None = None) -> list[Item]:
     parsed = feedparser.parse(body)
-    if parsed.bozo and not parsed.entries:
+    if (parsed.bozo and not parsed.entries) or not parsed.get("version"):
+        # Also an XML error document or an XHTML maintenance page: no feed, so nothing is
+        # removed because of it.
         raise FeedError("Dit is geen geldige RSS- of Atom-feed.")
     items = []
     for entry in parsed.entries:
@@ -275,11 +421,13 @@ def _is_event(node: dict) -> bool:
     return any(str(t).endswith("Event") for t in types)
 
 
-def parse_jsonld(body: bytes) -> list[Item]:
+def parse_jsonld(body: bytes, budget: Budget | None = None) -> list[Item]:
     scripts = _JsonLdScripts()
     scripts.feed(body.decode("utf-8", errors="replace"))
     items = []
+    budget = budget or Budget()
     for block in scripts.blocks:
+        budget.check()
         try:
             data = json.loads(block)
         except ValueError:
@@ -349,4 +497,4 @@ def _strip_html(text: str) -> str:
 
     stripper = Stripper()
     stripper.feed(text or "")
-    return " ".join("".join(stripper.parts).split())[:4000]
+    return " ".join("".join(stripper.parts).split())[:DESCRIPTION_MAX]

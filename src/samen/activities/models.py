@@ -60,6 +60,9 @@ class Feed(TenantModel):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("laatste fout"), blank=True)
+    # Why the last download looked wrong (much smaller, another kind, cut off): the stored
+    # activities were kept. Cleared by the next download that looks right.
+    suspicious = models.TextField(_("verdacht"), blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -3,6 +3,7 @@ materialised, and let organisations join in two minutes."""
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from samen.core.places import Point, cell_of, geocode
 
 from . import calendar, feeds
 from .models import Activity, Feed, Occurrence, Registration, category_mask, make_dedup_key
+
+logger = logging.getLogger(__name__)
 
 POSTCODE_IN_TEXT = re.compile(r"\b([1-9][0-9]{3})\s?([A-Z]{2})\b")
 
@@ -198,11 +201,20 @@ IMPORTED_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "rrul
                    "dedup_key", "updated_at"]  # fmt: skip
 
 
-def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
+def upsert_items(
+    *,
+    feed: Feed,
+    items: list[feeds.Item],
+    remove: bool = True,
+    budget: feeds.Budget | None = None,
+) -> ImportResult:
     """Upsert by source UID: unchanged items are not written, items gone from the feed are
-    deleted. Only called with a feed that was read successfully. New and changed activities
-    are written in bulk, one statement each per feed."""
+    deleted (only with `remove`: a download that read completely and looks like the feed of
+    last time). Only called with a feed that was read successfully. New and changed
+    activities are written in bulk, one statement each per feed. An item that cannot be
+    imported is skipped (its stored version stays) and named in the notes."""
     result = ImportResult()
+    skipped: list[tuple[str, str]] = []
     organisation = feed.organisation
     existing = {
         a.source_uid: a for a in Activity.objects.filter(organisation=organisation, feed=feed)
@@ -215,10 +227,7 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
             continue
         seen.add(item.uid)  # a refused item is seen too: its stored version stays
         if item.refused:
-            result.notes.append(
-                _("Niet overgenomen: “%(title)s” %(reason)s.")
-                % {"title": item.title, "reason": item.refused}
-            )
+            skipped.append((item.title, item.refused))
             continue
         activity = existing.get(item.uid)
         if activity is not None and activity.source_hash == item.fingerprint():
@@ -235,11 +244,26 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
         else:
             updated.append(activity)
         _apply_item(activity, item, organisation)
-    gone = [a.pk for uid, a in existing.items() if uid not in seen]
+    gone = [a.pk for uid, a in existing.items() if uid not in seen] if remove else []
     # The dates are worked out before the write transaction, which on SQLite holds the one
     # writer's lock: two workers importing feeds then overlap their expensive parts.
     start, end = _horizon()
-    dates = _limited_dates(feed, created, updated, gone, start, end, result.notes)
+    notes: list[str] = []
+    dates = _limited_dates(
+        feed, created, updated, gone, start, end, notes, skipped, budget or feeds.Budget()
+    )
+    created = [a for a in created if id(a) in dates]
+    updated = [a for a in updated if id(a) in dates]
+    if skipped:
+        result.notes.append(
+            _("%(n)d van %(total)d items overgeslagen: %(items)s.")
+            % {
+                "n": len(skipped),
+                "total": len(seen),
+                "items": "; ".join(f"“{title}” {reason}" for title, reason in skipped),
+            }
+        )
+    result.notes += notes
     with transaction.atomic():
         if gone:
             Activity.objects.filter(pk__in=gone).delete()
@@ -250,7 +274,7 @@ def upsert_items(*, feed: Feed, items: list[feeds.Item]) -> ImportResult:
             Activity.objects.bulk_create(created)
             refresh_occurrences(created, new=True, dates=dates)
     result.created, result.updated, result.deleted = len(created), len(updated), len(gone)
-    result.unchanged = len(seen) - len(created) - len(updated)
+    result.unchanged = len(seen) - len(created) - len(updated) - len(skipped)
     return result
 
 
@@ -282,10 +306,13 @@ def _limited_dates(
     start: dt.datetime,
     end: dt.datetime,
     notes: list[str],
+    skipped: list[tuple[str, str]],
+    clock: feeds.Budget,
 ) -> dict[int, list]:
     """Each new or changed activity's dates by `id(activity)`, within the limits per
     activity and per feed (what the feed's other activities already hold counts); what is
-    cut is added to `notes`."""
+    cut is added to `notes`. An activity whose schedule cannot be worked out is left out
+    of the result and added to `skipped`."""
     per_activity = settings.SAMEN_MAX_OCCURRENCES_PER_ACTIVITY
     from django.db.models import Count
 
@@ -299,9 +326,20 @@ def _limited_dates(
         n for activity_id, n in held if activity_id not in rewritten
     )
     dates: dict[int, list] = {}
-    cut_for_feed = 0
+    cut_for_feed = without = 0
     for activity in created + updated:
-        found = _all_dates(activity, start, end)
+        clock.check()
+        if budget <= 0 and activity.kind == Activity.Kind.ACTIVITY and activity.starts_at:
+            # The feed is full: expanding the rest would only cost time (seconds for
+            # thousands of series) for dates that are cut anyway.
+            dates[id(activity)] = []
+            without += 1
+            continue
+        try:
+            found = _all_dates(activity, start, end)
+        except Exception:  # a rule the expansion chokes on: skip this activity only
+            skipped.append((activity.title, _("heeft een herhaling die niet te berekenen is")))
+            continue
         if len(found) > per_activity:
             notes.append(
                 _(
@@ -315,12 +353,17 @@ def _limited_dates(
             found = found[: max(budget, 0)]
         budget -= len(found)
         dates[id(activity)] = found
-    if cut_for_feed:
+    if cut_for_feed or without:
         notes.append(
             _(
                 "Niet alle data zijn opgenomen: een feed heeft er hoogstens %(max)d; %(n)d zijn weggelaten."
             )
             % {"max": settings.SAMEN_MAX_OCCURRENCES_PER_FEED, "n": cut_for_feed}
+        )
+    if without:
+        notes.append(
+            _("%(n)d activiteiten hebben daardoor geen data in de agenda gekregen.")
+            % {"n": without}
         )
     return dates
 
@@ -355,24 +398,57 @@ def import_feed(
                 Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
             return ImportResult(not_modified=True, unchanged=feed.activities.count())
         kind = feeds.detect(fetched.body, fetched.content_type)
-        items = feeds.parse(fetched.body, kind)
+        budget = feeds.Budget()
+        items = feeds.parse(fetched.body, kind, budget)
+        suspicious = feeds.incomplete(fetched.body, kind)
+        if suspicious and kind != "jsonld":
+            items = items[:-1]  # the last item is the one cut off
+        suspicious = suspicious or _suspicious(feed, kind, items)
+        result = upsert_items(feed=feed, items=items, remove=not suspicious, budget=budget)
     except feeds.FeedError as error:
         Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error=str(error))
         return ImportResult(error=str(error))
-    result = upsert_items(feed=feed, items=items)
+    except Exception:  # whatever else: the next feed is imported all the same
+        logger.exception("Import of feed %s failed", feed.pk)
+        message = _(
+            "Bij het verwerken van de feed ging iets mis; de opgeslagen activiteiten zijn "
+            "bewaard. Probeer het later opnieuw."
+        )
+        Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error=message)
+        return ImportResult(error=message)
     imported = {
-        "kind": kind,
+        # A feed that changed kind keeps the old one: it is compared again next time.
+        "kind": feed.kind if suspicious and feed.last_success_at else kind,
         "etag": fetched.etag,
         "last_modified": fetched.last_modified,
         "content_hash": digest,
         "last_checked_at": now,
         "last_success_at": now,
         "last_error": " ".join(result.notes),  # imported, but not all of it
+        "suspicious": suspicious,
     }
     Feed.objects.filter(pk=feed.pk).update(**imported)
     for name, value in imported.items():
         setattr(feed, name, value)
     return result
+
+
+def _suspicious(feed: Feed, kind: str, items: list[feeds.Item]) -> str:
+    """Why this download may not be the feed of last time ("" when it looks right):
+    another kind, or less than half of what is stored. Then nothing is removed."""
+    stored = Activity.objects.filter(feed=feed).count()
+    if stored and feed.last_success_at and kind != feed.kind:
+        return _("Dit adres gaf eerder een %(old)s en nu een %(new)s.") % {
+            "old": Feed.Kind(feed.kind).label,
+            "new": Feed.Kind(kind).label,
+        }
+    found = len({item.uid for item in items})
+    if found * 2 < stored:
+        return _(
+            "De feed heeft nu %(n)d items, terwijl er %(stored)d zijn opgeslagen; de "
+            "opgeslagen activiteiten zijn bewaard."
+        ) % {"n": found, "stored": stored}
+    return ""
 
 
 def add_feed(*, organisation: Organisation, url: str, active: bool = True) -> Feed:
