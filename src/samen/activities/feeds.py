@@ -347,7 +347,7 @@ def _ical_item(uid: str, pairs: list, timezones: list[str], x_wr) -> Item:
     return Item(
         uid=uid,
         title=title,
-        description=str(master.get("DESCRIPTION") or ""),
+        description=plain_text(str(master.get("DESCRIPTION") or "")),
         starts_at=starts,
         ends_at=ends,
         rrule=rrule,
@@ -375,7 +375,7 @@ def parse_rss(body: bytes, budget: Budget | None = None) -> list[Item]:
         items.append(
             Item(
                 uid=str(uid)[:300],
-                title=entry.get("title", "Bericht")[:200],
+                title=plain_text(entry.get("title", ""), paragraphs=False, limit=200) or "Bericht",
                 kind="post",
                 description=_strip_html(entry.get("summary", "")),
                 starts_at=when,
@@ -460,7 +460,8 @@ def parse_jsonld(body: bytes, budget: Budget | None = None) -> list[Item]:
             items.append(
                 Item(
                     uid=str(uid)[:300],
-                    title=str(node.get("name") or "Activiteit")[:200],
+                    title=plain_text(str(node.get("name") or ""), paragraphs=False, limit=200)
+                    or "Activiteit",
                     description=_strip_html(str(node.get("description") or "")),
                     starts_at=starts,
                     ends_at=_parse_when(node.get("endDate")),
@@ -486,15 +487,62 @@ def _parse_when(value) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=AMSTERDAM)
 
 
-def _strip_html(text: str) -> str:
-    class Stripper(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.parts: list[str] = []
+_BLOCKS = {"p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+           "blockquote", "section", "article", "pre"}  # fmt: skip
+_HIDDEN = {"script", "style", "template", "head"}
 
-        def handle_data(self, data):
+
+class _PlainText(HTMLParser):
+    """HTML to text: entities decoded, tags removed, the contents of script and style
+    dropped; a block element or <br> starts a new line, so paragraphs stay paragraphs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _HIDDEN:
+            self._hidden += 1
+        elif tag in _BLOCKS or tag == "br":
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._hidden:
             self.parts.append(data)
 
-    stripper = Stripper()
-    stripper.feed(text or "")
-    return " ".join("".join(stripper.parts).split())[:DESCRIPTION_MAX]
+
+def plain_text(text: str, *, paragraphs: bool = True, limit: int = DESCRIPTION_MAX) -> str:
+    """The one sanitiser for every text that comes from a feed (iCalendar, RSS/Atom,
+    JSON-LD): plain text, at most `limit` characters. With `paragraphs` the line breaks
+    between blocks are kept (one empty line between paragraphs); a title is one line."""
+    parser = _PlainText()
+    parser.feed(text or "")
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
+    if not paragraphs:
+        return " ".join(line for line in lines if line)[:limit]
+    blocks, current = [], []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append("\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n".join(current))
+    return "\n\n".join(blocks)[:limit]
+
+
+def _strip_html(text: str) -> str:
+    return plain_text(text)
