@@ -135,8 +135,8 @@ def _value(value: object) -> str:
         return f"{value:%d-%m-%Y}"
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return ", ".join(value) or "—"
+    if isinstance(value, list | tuple):  # a list of plain values (dates, labels)
+        return ", ".join(_value(v) for v in value) or "—"
     return str(value)
 
 

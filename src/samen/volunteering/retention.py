@@ -126,7 +126,7 @@ def export_volunteer(volunteer: Volunteer, *, actor) -> dict[str, object]:
         profile[_("E-mailadres ouder of verzorger")] = v.parent_email
         profile[_("Bevestigd door ouder op")] = v.parent_confirmed_at
         profile[_("Mails aan ouder of verzorger verstuurd op")] = [
-            _value_date(s.created_at)
+            s.created_at
             for s in Signup.objects.filter(
                 municipality=v.municipality, purpose=PARENT_SIGNUP, data__volunteer=v.pk
             ).order_by("created_at")
@@ -173,10 +173,6 @@ def export_volunteer(volunteer: Volunteer, *, actor) -> dict[str, object]:
     }
     audit.record(action="privacy.export", actor=actor, obj=v)
     return export
-
-
-def _value_date(at: dt.datetime) -> str:
-    return f"{timezone.localtime(at):%d-%m-%Y %H:%M}"
 
 
 def delete_idle_volunteers(*, now: dt.datetime | None = None) -> int:
