@@ -103,6 +103,8 @@ class Activity(TenantModel):
     longitude = models.FloatField(null=True, blank=True)
     starts_at = models.DateTimeField(_("begint"), null=True, blank=True)
     ends_at = models.DateTimeField(_("eindigt"), null=True, blank=True)
+    # A date, not a time: shown as "hele dag" (iCalendar VALUE=DATE, schema.org date only).
+    all_day = models.BooleanField(_("hele dag"), default=False)
     rrule = models.CharField(_("herhaling (RRULE)"), max_length=300, blank=True)
     ical = models.TextField(
         blank=True, help_text="The VEVENT(s) of this activity, as imported or built."
@@ -118,6 +120,8 @@ class Activity(TenantModel):
     signup_required = models.BooleanField(_("aanmelden nodig"), default=False)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     url = models.URLField(_("website"), max_length=500, blank=True)
+    # An image the source gave (JSON-LD image, RSS enclosure): linked, never fetched by us.
+    image_url = models.URLField(_("afbeelding"), max_length=500, blank=True)
     feed = models.ForeignKey(
         Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
     )
