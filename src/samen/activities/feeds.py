@@ -35,6 +35,7 @@ MAX_DEPTH = {"ical": 8, "rss": 40}
 ICAL_NESTING = re.compile(rb"^(BEGIN|END):", re.MULTILINE | re.IGNORECASE)
 ITEM_MARKERS = {"rss": (b"<item", b"<entry")}
 BOM = b"\xef\xbb\xbf"
+ICAL_END = re.compile(rb"^END:VCALENDAR[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
 # What calendar servers write that the parser refuses, though the meaning is clear: an
 # empty RRULE/EXDATE/RDATE (Calendar Labs, Google) and `\;` inside a rule (Exchange).
 EMPTY_RULE = re.compile(rb"^(?:RRULE|EXRULE|EXDATE|RDATE)(?:;[^:\r\n]*)?:[ \t]*\r?\n", re.M | re.I)
@@ -154,8 +155,15 @@ def fetch(
 
 
 def detect(body: bytes, content_type: str = "") -> str:
-    """ical, rss or jsonld — or FeedError when it is none of these."""
-    head = body[:2000].removeprefix(BOM).lstrip().lower()
+    """ical, rss or jsonld — or FeedError when it is none of these. A comment before the
+    XML (as in feedparser's own test files) does not hide a feed."""
+    head = body[:4000].removeprefix(BOM).lstrip()
+    for _comment in range(5):
+        end = head.find(b"-->") if head.startswith(b"<!--") else -1
+        if end < 0:
+            break
+        head = head[end + 3 :].lstrip()
+    head = head.lower()
     if head.startswith(b"begin:vcalendar") or "text/calendar" in content_type:
         return "ical"
     if head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")) or "xml" in content_type:
@@ -261,7 +269,8 @@ def incomplete(body: bytes, kind: str) -> str:
     holds is imported then, but nothing is removed: what is missing may only be cut off."""
     tail = body.rstrip()[-200:].lower()
     if kind == "ical":
-        whole = tail.endswith(b"end:vcalendar") and body.count(b"BEGIN:VEVENT") == body.count(
+        # Podio writes a comment line after END:VCALENDAR: the calendar is whole all the same.
+        whole = ICAL_END.search(body) is not None and body.count(b"BEGIN:VEVENT") == body.count(
             b"END:VEVENT"
         )
         return "" if whole else "De agenda houdt halverwege op (onvolledig gedownload)."
@@ -373,7 +382,8 @@ def parse_rss(body: bytes, budget: Budget | None = None) -> list[Item]:
         items.append(
             Item(
                 uid=str(uid)[:300],
-                title=plain_text(entry.get("title", ""), paragraphs=False, limit=200) or "Bericht",
+                title=plain_text(entry.get("title", ""), paragraphs=False, limit=200)
+                or untitled(entry.get("summary", "")),
                 kind="post",
                 description=_strip_html(entry.get("summary", "")),
                 starts_at=when,
@@ -382,6 +392,14 @@ def parse_rss(body: bytes, budget: Budget | None = None) -> list[Item]:
             )
         )
     return items
+
+
+def untitled(description: str, limit: int = 80) -> str:
+    """The title of a post without one (Mastodon's RSS has none): its first words."""
+    first = plain_text(description).split("\n\n")[0].replace("\n", " ")
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0] + "…"
+    return first or "Bericht"
 
 
 def rss_image(entry) -> str:

@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime, parse_duration
 
 from . import calendar
 from .calendar import AMSTERDAM
-from .feeds import TOO_FREQUENT, TOO_OLD, Budget, FeedError, Item, plain_text
+from .feeds import DESCRIPTION_MAX, TOO_FREQUENT, TOO_OLD, Budget, FeedError, Item, plain_text
 
 EARLIEST_SERIES = 1970
 UNREADABLE_SCHEDULE = "heeft een rooster (eventSchedule) dat Samen niet kan lezen"
@@ -230,6 +230,19 @@ def parse_page(body: bytes, budget: Budget | None = None) -> list[Item]:
     return items
 
 
+# Markup or an entity left after one pass: the source escaped its HTML once more.
+ESCAPED = re.compile(r"</?[a-zA-Z][^<>]*>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+
+
+def words(text: str, *, paragraphs: bool = True, limit: int = DESCRIPTION_MAX) -> str:
+    """`feeds.plain_text`, twice when the source escaped its HTML (The Events Calendar
+    writes `&lt;p&gt;` into its JSON-LD)."""
+    once = plain_text(text, paragraphs=paragraphs, limit=len(text) + 1)
+    if ESCAPED.search(once):
+        once = plain_text(once, paragraphs=paragraphs, limit=len(once) + 1)
+    return once[:limit]
+
+
 def _text(value) -> str:
     if isinstance(value, list):
         value = value[0] if value else ""
@@ -327,7 +340,7 @@ def _event_items(page: _Page, node: dict, inherited: dict) -> list[Item]:
     if status.endswith(SKIPPED_STATUS):
         return []  # not in the agenda; a stored version goes when the page is read whole
     name = node.get("name") or node.get("headline") or ""
-    title = plain_text(_text(name), paragraphs=False, limit=200) or "Activiteit"
+    title = words(_text(name), paragraphs=False, limit=200) or "Activiteit"
     uid = _text(node.get("@id")) or _text(node.get("url"))
     uid = uid or f"{_text(name)}|{_text(node.get('startDate'))}"
     organizer = page.resolve(node.get("organizer") or inherited.get("organizer"))
@@ -335,7 +348,7 @@ def _event_items(page: _Page, node: dict, inherited: dict) -> list[Item]:
     base = Item(
         uid=uid[:300],
         title=title,
-        description=plain_text(_text(node.get("description"))),
+        description=words(_text(node.get("description"))),
         location=_place(page, node.get("location") or inherited.get("location")),
         url=calendar.safe_url(_text(node.get("url")))[:500],
         is_free=_is_free(node, node.get("offers") or inherited.get("offers")),

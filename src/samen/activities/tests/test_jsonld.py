@@ -396,3 +396,18 @@ def test_a_broken_block_shows_in_the_feed_status_and_deletes_nothing(buurthuis, 
     feed.refresh_from_db()
     assert result.deleted == 0 and Activity.objects.filter(feed=feed).count() == 2
     assert feed.suspicious.startswith("1 blok op deze pagina kon niet worden gelezen")
+
+
+def test_markup_escaped_once_more_is_still_read_as_markup():
+    """The Events Calendar writes the description's HTML escaped into the JSON-LD."""
+    [item] = read(
+        event(
+            name="Koffie &amp;amp; thee",
+            startDate="2027-01-06T10:00",
+            description="&lt;p&gt;Elke dinsdag.&lt;/p&gt;\n&lt;p&gt;Kom langs!&lt;/p&gt;\n",
+        )
+    )
+    assert item.description == "Elke dinsdag.\n\nKom langs!"
+    assert item.title == "Koffie & thee"
+    [plain] = read(event(startDate="2027-01-06T10:00", description="Kinderen &lt; 12 jaar gratis"))
+    assert plain.description == "Kinderen < 12 jaar gratis"
