@@ -520,12 +520,13 @@ def _first(rule: str, start: dt.datetime) -> dt.datetime | None:
     naive = start.replace(tzinfo=None)
     try:
         dates = rrulestr(rule, dtstart=naive, ignoretz=True)
-        found = dates.between(naive, naive + dt.timedelta(days=731), inc=True)
+        for days in (45, 731):  # a daily rule's first date is near: expand a few weeks
+            found = dates.between(naive, naive + dt.timedelta(days=days), inc=True)
+            if found:
+                return found[0].replace(tzinfo=start.tzinfo)
     except (ValueError, TypeError, OverflowError):
         return None
-    if not found:
-        return None
-    return found[0].replace(tzinfo=start.tzinfo)
+    return None
 
 
 def _except_dates(schedule: dict, first: dt.datetime, zone, all_day: bool) -> list:
