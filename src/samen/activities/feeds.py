@@ -40,10 +40,13 @@ ICAL_END = re.compile(rb"^END:VCALENDAR[ \t]*\r?$", re.MULTILINE | re.IGNORECASE
 # empty RRULE/EXDATE/RDATE (Calendar Labs, Google) and `\;` inside a rule (Exchange).
 EMPTY_RULE = re.compile(rb"^(?:RRULE|EXRULE|EXDATE|RDATE)(?:;[^:\r\n]*)?:[ \t]*\r?\n", re.M | re.I)
 ESCAPED_RULE = re.compile(rb"^(?:RRULE|EXRULE):[^\r\n]*\\;[^\r\n]*$", re.M | re.I)
+# Microsoft CDO (Exchange) writes a space after each comma of a list: BYDAY=MO, TU, WE.
+SPACED_RULE = re.compile(rb"^(?:RRULE|EXRULE):[^\r\n]*, [^\r\n]*", re.M | re.I)
 
 
 def repair_ical(body: bytes) -> bytes:
     body = EMPTY_RULE.sub(b"", body.removeprefix(BOM))
+    body = SPACED_RULE.sub(lambda match: match.group(0).replace(b", ", b","), body)
     return ESCAPED_RULE.sub(lambda match: match.group(0).replace(b"\\;", b";"), body)
 
 
