@@ -23,7 +23,16 @@ from django.utils.dateparse import parse_datetime, parse_duration
 
 from . import calendar
 from .calendar import AMSTERDAM
-from .feeds import DESCRIPTION_MAX, TOO_FREQUENT, TOO_OLD, Budget, FeedError, Item, plain_text
+from .feeds import (
+    DESCRIPTION_MAX,
+    TOO_FREQUENT,
+    TOO_OLD,
+    UNREADABLE,
+    Budget,
+    FeedError,
+    Item,
+    plain_text,
+)
 
 EARLIEST_SERIES = 1970
 UNREADABLE_SCHEDULE = "heeft een rooster (eventSchedule) dat Samen niet kan lezen"
@@ -220,7 +229,12 @@ def parse_page(body: bytes, budget: Budget | None = None) -> list[Item]:
         budget.check()
         page = _Page(data, budget)
         for node, inherited in page.events(data, limit - len(items)):
-            items += _event_items(page, node, inherited)
+            try:
+                items += _event_items(page, node, inherited)
+            except Exception:  # one odd event skips that event, not the page
+                title = words(_text(node.get("name")), paragraphs=False, limit=200)
+                uid = _text(node.get("@id")) or _text(node.get("url")) or title
+                items.append(Item(uid=uid[:300], title=title or "Activiteit", refused=UNREADABLE))
         if len(items) > limit:
             raise FeedError(
                 f"De feed bevat {len(items)} items; Samen leest hoogstens {limit} items per feed."
@@ -259,7 +273,8 @@ def _place(page: _Page, value) -> str:
         return plain_text(str(value), paragraphs=False, limit=200)
     if "VirtualLocation" in _types(value):
         return "Online"
-    address = page.resolve(value.get("address") or "")
+    address = _as_list(value.get("address"))
+    address = page.resolve(address[0] if address else "")
     if isinstance(address, dict):
         address = " ".join(
             filter(
@@ -331,7 +346,7 @@ def _when(value, zone=AMSTERDAM) -> tuple[dt.datetime | None, bool]:
     except ValueError:
         parsed = None
     if parsed is None:
-        return _when(text[:10], zone)[0], False
+        return (_when(text[:10], zone)[0] if len(text) > 10 else None), False
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)), False
 
 

@@ -411,3 +411,39 @@ def test_markup_escaped_once_more_is_still_read_as_markup():
     assert item.title == "Koffie & thee"
     [plain] = read(event(startDate="2027-01-06T10:00", description="Kinderen &lt; 12 jaar gratis"))
     assert plain.description == "Kinderen < 12 jaar gratis"
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"name": [{"@value": "Koffie"}], "startDate": ["2027-01-06T10:00"]},
+        {"location": 12, "offers": "gratis", "image": 3, "organizer": [None]},
+        {"location": {"address": ["Markt 1, Samenstad"]}, "eventSchedule": "elke week"},
+        {"eventSchedule": {"repeatFrequency": "P1W", "byMonthDay": "31", "byMonth": 2}},
+        {"eventSchedule": {"repeatFrequency": "P1W", "startTime": "25:99", "exceptDate": 7}},
+        {"startDate": "2027-13-45T99:00", "endDate": {"x": 1}, "duration": "eeuwig"},
+        {"eventSchedule": {"repeatFrequency": "P1D", "scheduleTimezone": "../../etc/passwd"}},
+    ],
+)
+def test_odd_values_never_break_the_page(odd):
+    items = read(event(**odd), event(name="Gewoon", startDate="2027-01-06T10:00"))
+    assert len(items) == 2 and items[-1].title == "Gewoon"
+
+
+def test_an_event_that_cannot_be_read_is_refused_and_the_others_are_read(monkeypatch):
+    from samen.activities import jsonld
+
+    place = jsonld._place
+
+    def breaks_on_one(page, value):
+        if value == "kapot":
+            raise TypeError("a shape nobody foresaw")
+        return place(page, value)
+
+    monkeypatch.setattr(jsonld, "_place", breaks_on_one)
+    odd, fine = read(
+        event(name="Vreemd", startDate="2027-01-06T10:00", location="kapot"),
+        event(name="Gewoon", startDate="2027-01-06T10:00"),
+    )
+    assert (odd.title, odd.refused) == ("Vreemd", feeds.UNREADABLE)
+    assert (fine.title, fine.refused) == ("Gewoon", "")
