@@ -14,7 +14,16 @@ from .models import Invitation, Meeting
 
 
 def _at(days: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A weekday about `days` from today (the next Tuesday or Thursday), not in the
+    Christmas holidays."""
     day = timezone.localdate() + dt.timedelta(days=days)
+    step = dt.timedelta(days=-1 if days < 0 else 1)
+    while (
+        day.weekday() not in (1, 3)
+        or (day.month, day.day) >= (12, 20)
+        or (day.month == 1 and day.day < 5)
+    ):
+        day += step
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
@@ -34,6 +43,7 @@ def _invite(meeting: Meeting, rows: list[tuple[str, str, str]], kind: str) -> No
         return
     now = timezone.now()
     info = meeting.info
+    partners = {row["name"]: row["pk"] for row in services.partner_rows()}
     Invitation.objects.bulk_create(
         Invitation(
             municipality=meeting.municipality,
@@ -41,6 +51,7 @@ def _invite(meeting: Meeting, rows: list[tuple[str, str, str]], kind: str) -> No
             email=email,
             name=name,
             kind=kind,
+            partner_id=partners.get(name) if kind == InviteeKind.PARTNER else None,
             subject=str(info.subject),
             message="(demo)",
             status=status,
