@@ -581,7 +581,11 @@ def save_hand_entered(
 ) -> int:
     """Create (or, given its id, edit) a hand-entered activity of `organisation` for another
     capability (a workshop meeting in the agenda); its id. A missing one is made anew."""
-    activity = Activity.objects.filter(pk=activity_id, organisation=organisation, feed=None).first()
+    activity = (
+        Activity.objects.filter(pk=activity_id, organisation=organisation, feed=None).first()
+        if activity_id is not None
+        else None
+    )
     if activity is None:
         activity = Activity(
             municipality=organisation.municipality, organisation=organisation, source_uid=""

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -321,7 +322,7 @@ def invite_colleagues(
         )
     if not emails:
         raise ValidationError({"emails": _("Vul een of meer e-mailadressen in.")})
-    people = [(email, "", None) for email in emails]
+    people: list[tuple[str, str, int | None]] = [(email, "", None) for email in emails]
     return _invite(meeting, actor, InviteeKind.COLLEAGUE, people, subject, message, Invited())
 
 
@@ -477,7 +478,7 @@ def answer(*, municipality: Municipality, token: str, coming: bool) -> Invitatio
 # --- retention and privacy ---------------------------------------------------------------------
 
 
-def _erase(invitations) -> int:
+def _erase(invitations: QuerySet[Invitation]) -> int:
     return invitations.update(
         email="", name="", token_hash="", message="", erased_at=timezone.now()
     )

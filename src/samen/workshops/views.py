@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from samen.core.access import PublicRequest, StaffRequest, staff_view
 from samen.core.forms import add_service_errors
@@ -237,11 +238,10 @@ def meeting_outcome(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "workshops/outcome.html", context)
 
 
+@require_POST
 @staff_view(PERM)
 def meeting_publish(request: StaffRequest, pk: int) -> HttpResponse:
     """POST: put the meeting in the agenda (again: update it there) or take it out."""
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
     meeting = _meeting(pk)
     action = request.POST.get("action")
     try:
