@@ -110,7 +110,7 @@ def load(municipality: Municipality) -> None:
         municipality,
         Format.INSPIRATION,
         "Inspiratiebijeenkomst: ondernemers tegen eenzaamheid",
-        starts_at=_at(28, 15, 30),
+        starts_at=_at(12, 15, 30),
         place="Visrestaurant De Haven, grote zaal",
         address="Havenkade 8",
         postcode="9503EF",
@@ -131,7 +131,7 @@ def load(municipality: Municipality) -> None:
         municipality,
         Format.WORKING_SESSION,
         "Werksessie: in elkaars schoenen",
-        starts_at=_at(56, 19),
+        starts_at=_at(40, 19),
         place="Buurthuis De Wissel",
         address="Wisselstraat 5",
     )
