@@ -109,3 +109,16 @@ def test_the_staff_home_has_the_card(staff, town):
     MeetingFactory(municipality=town)
     page = staff.get("/samenstad/beheer/").content.decode()
     assert "Bijeenkomsten" in page and BASE in page
+
+
+def test_the_list_shows_upcoming_and_past_meetings(staff, town):
+    assert "Geen bijeenkomsten gepland." in staff.get(BASE).content.decode()
+    MeetingFactory(municipality=town, title="Werksessie in maart")
+    MeetingFactory(
+        municipality=town,
+        format="colleagues",
+        title="Oefening van vorige maand",
+        starts_at=timezone.now() - timezone.timedelta(days=30),
+    )
+    page = staff.get(BASE).content.decode()
+    assert page.index("Werksessie in maart") < page.index("Geweest") < page.index("Oefening van")
