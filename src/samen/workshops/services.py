@@ -456,6 +456,18 @@ def invitation_for_token(*, municipality: Municipality, token: str) -> Invitatio
     )
 
 
+def municipality_of_token(token: str) -> str | None:
+    """The slug of the municipality of this token's invitation, across municipalities."""
+    if not token or len(token) > 100:
+        return None
+    with scopes_disabled():
+        return (
+            Invitation.objects.filter(token_hash=Invitation.hash_token(token), erased_at=None)
+            .values_list("municipality__slug", flat=True)
+            .first()
+        )
+
+
 def answer(*, municipality: Municipality, token: str, coming: bool) -> Invitation | None:
     """The invitee's answer by the link in their mail (no account): yes or no, to be changed
     until the meeting starts. None for an unknown token; ValidationError once it started."""

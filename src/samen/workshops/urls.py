@@ -5,6 +5,7 @@ from . import views
 app_name = "workshops"
 
 urlpatterns = [
+    path("uitnodiging/<str:token>/", views.rsvp_short, name="rsvp-short"),
     path("<slug:slug>/uitnodiging/<str:token>/", views.rsvp, name="rsvp"),
     path("<slug:slug>/beheer/bijeenkomsten/", views.meeting_list, name="list"),
     path("<slug:slug>/beheer/bijeenkomsten/nieuw/", views.meeting_new, name="new"),

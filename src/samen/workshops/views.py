@@ -4,7 +4,7 @@ answer page by the token in their mail."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -295,3 +295,15 @@ def rsvp(request: PublicRequest, token: str) -> HttpResponse:
         "error": error,
     }
     return render(request, "workshops/rsvp.html", context, status=400 if error else 200)
+
+
+@never_cache
+def rsvp_short(request: HttpRequest, token: str) -> HttpResponse:
+    """`/uitnodiging/<token>/` without the municipality: to the answer page of its invitation
+    (the mails link there directly). Limited per client like the page itself."""
+    if visitor_limited(request, "workshops-rsvp"):
+        return render(request, "workshops/rsvp.html", {"limited": True}, status=429)
+    slug = services.municipality_of_token(token)
+    if slug is None:
+        raise Http404
+    return redirect("workshops:rsvp", slug=slug, token=token)

@@ -98,3 +98,10 @@ def test_the_coordinator_sees_who_comes(staff, town):
     Client().post(_url(invitation), {"answer": "ja"})
     page = staff.get(f"/samenstad/beheer/bijeenkomsten/{invitation.meeting.pk}/").content.decode()
     assert "Apotheek De Linde" in page and "Komt" in page
+
+
+def test_the_short_link_leads_to_the_municipalitys_page(client, town, other_town):
+    invitation = InvitationFactory(municipality=other_town)
+    response = client.get(f"/uitnodiging/token-{invitation.email}/")
+    assert response.status_code == 302 and response["Location"] == _url(invitation, "tweestad")
+    assert client.get("/uitnodiging/verzonnen/").status_code == 404
