@@ -108,6 +108,7 @@ def personal_links(municipality: Municipality) -> dict[str, dict]:
         )
         parent = _token_in_last_mail("/vrijwilligers/ouder/")
         programme = Programme.objects.first()
+        invited = _invitation_token(municipality)
         add_what_the_demo_lacks(municipality)
     links = {
         "concerns:status": {"token": concern["status_token"]},
@@ -119,10 +120,28 @@ def personal_links(municipality: Municipality) -> dict[str, dict]:
         "partners:join-confirm": {"token": partner_joined},
         "volunteering:confirm": {"token": registered},
         "volunteering:parent-confirm": {"token": parent},
+        "workshops:rsvp": {"token": invited},
     }
     if programme is not None:
         links["volunteering:invite"] = {"token": programme.invite_token}
     return links
+
+
+def _invitation_token(municipality: Municipality) -> str:
+    """The answer link of an invitation to the demo's working session, as a partner gets it."""
+    from samen.workshops import services as workshops
+    from samen.workshops.models import Meeting
+
+    meeting = Meeting.objects.get(format="working_session")
+    partner = next(row for row in workshops.partner_rows() if row["email"])
+    workshops.invite_partners(
+        meeting=meeting,
+        actor=User.objects.get(username="coordinator"),
+        partner_ids=[partner["pk"]],
+        subject="Uitnodiging werksessie",
+        message="Beste partner, van harte welkom.",
+    )
+    return _token_in_last_mail("/uitnodiging/")
 
 
 def add_what_the_demo_lacks(municipality: Municipality) -> None:

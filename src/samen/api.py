@@ -511,6 +511,7 @@ api.add_router("/", "samen.activities.api.router")
 api.add_router("/", "samen.partners.api.router")
 api.add_router("/", "samen.outreach.api.router")
 api.add_router("/", "samen.volunteering.api.router")
+api.add_router("/", "samen.workshops.api.router")
 api.add_router("/", "samen.impact.api.router")
 
 __all__ = [

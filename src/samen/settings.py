@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "samen.partners",
     "samen.outreach",
     "samen.volunteering",
+    "samen.workshops",
     "samen.impact",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("samen.partners.urls")),
     path("", include("samen.outreach.urls")),
     path("", include("samen.volunteering.urls")),
+    path("", include("samen.workshops.urls")),
     path("", include("samen.impact.urls")),
 ]
 

@@ -577,6 +577,29 @@ def delete_activity(*, activity: Activity, actor: User | None) -> None:
         activity.delete()
 
 
+def save_hand_entered(
+    *, organisation: Organisation, actor: User | None, activity_id: int | None, data: dict
+) -> int:
+    """Create (or, given its id, edit) a hand-entered activity of `organisation` for another
+    capability (a workshop meeting in the agenda); its id. A missing one is made anew."""
+    activity = (
+        Activity.objects.filter(pk=activity_id, organisation=organisation, feed=None).first()
+        if activity_id is not None
+        else None
+    )
+    if activity is None:
+        activity = Activity(
+            municipality=organisation.municipality, organisation=organisation, source_uid=""
+        )
+    return save_activity(activity=activity, actor=actor, data=data).pk
+
+
+def delete_hand_entered(*, activity_id: int, actor: User | None) -> None:
+    activity = Activity.objects.filter(pk=activity_id, feed=None).first()
+    if activity is not None:
+        delete_activity(activity=activity, actor=actor)
+
+
 # --- Joining ---------------------------------------------------------------------------------
 
 JOIN = "agenda"  # the purpose of these sign-ups in samen.core.signup

@@ -16,7 +16,18 @@ from .roles import PERMISSIONS, ROLES_REQUIRING_2FA, Role
 
 # Slugs that are top-level paths of the site itself, so no municipality may take them.
 RESERVED_SLUGS = frozenset(
-    {"api", "admin", "static", "healthz", "inloggen", "uitloggen", "account", "i18n", "media"}
+    {
+        "api",
+        "admin",
+        "static",
+        "healthz",
+        "inloggen",
+        "uitloggen",
+        "account",
+        "i18n",
+        "media",
+        "uitnodiging",
+    }
 )
 
 

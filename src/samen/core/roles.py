@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "partners.own_profile": frozenset({Role.PARTNER}),
     # Activity hub: organisations publish their own activities and feeds.
     "activities.publish": frozenset({Role.PARTNER, Role.COORDINATOR}),
+    # Workshops: the coordinator plans the guide's three meetings and invites to them.
+    "workshops.manage": frozenset({Role.COORDINATOR}),
     # Impact dashboard of the whole municipality.
     "impact.view": frozenset({Role.COORDINATOR}),
     # An organisation's own figures (a partner organisation, a company's programme).

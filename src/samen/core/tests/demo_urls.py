@@ -151,6 +151,12 @@ def _own_kpi_table(municipality: Municipality) -> dict:
     return {"key": next(t.key for s in sections for t in s.tables), "fmt": "csv"}
 
 
+def _meeting(municipality: Municipality) -> dict:
+    from samen.workshops.models import Meeting
+
+    return {"pk": _first(Meeting.objects.order_by("pk"))}
+
+
 # route name -> its parameters from a municipality's demo data (called inside its scope).
 def _privacy_subject(municipality: Municipality) -> dict:
     return {"kind": "case", "ref": str(_case(municipality)["pk"])}
@@ -170,6 +176,11 @@ STAFF_PARAMETERS: dict[str, Callable[[Municipality], dict]] = {
     "outreach:campaign": _campaign,
     "outreach:newsletter": _newsletter,
     "volunteering:need": _need,
+    "workshops:meeting": _meeting,
+    "workshops:edit": _meeting,
+    "workshops:invite": _meeting,
+    "workshops:outcome": _meeting,
+    "workshops:publish": _meeting,
     "impact:export": _kpi_table,
     "impact:own-export": _own_kpi_table,
 }

@@ -86,6 +86,14 @@ PAGES: dict[str, Rule] = {
     "volunteering:mine": rule("volunteering.volunteer"),
     "volunteering:mine-delete": rule("volunteering.volunteer"),
     "volunteering:programme": rule("volunteering.programme"),
+    "workshops:list": rule("workshops.manage"),
+    "workshops:new": rule("workshops.manage"),
+    "workshops:meeting": rule("workshops.manage"),
+    "workshops:edit": rule("workshops.manage"),
+    "workshops:invite": rule("workshops.manage"),
+    "workshops:outcome": rule("workshops.manage"),
+    # An unknown action changes nothing and goes back to the meeting.
+    "workshops:publish": rule("workshops.manage", ok=302, post_only=True),
     "impact:dashboard": rule("impact.view"),
     "impact:report": rule("impact.view"),
     "impact:report-pdf": rule("impact.view"),
@@ -123,6 +131,9 @@ OPERATIONS: dict[str, Rule] = {
     "createMatchingRun": rule("volunteering.match", ok=201),
     "listProgrammeFigures": rule("volunteering.programme"),
     "getKpis": rule("impact.view"),
+    "listMeetings": rule("workshops.manage"),
+    "createMeeting": rule("workshops.manage", ok=201),
+    "createMeetingPublication": rule("workshops.manage", ok=201),
 }
 
 
@@ -149,12 +160,20 @@ def _template_id(municipality: Municipality) -> int:
     return EmailTemplate.objects.get(slug=key).pk
 
 
+def _published_meeting_id(municipality: Municipality) -> int:
+    """A meeting that may go in the agenda (the colleagues' exercise may not)."""
+    from samen.workshops.models import Meeting
+
+    return Meeting.objects.exclude(format="colleagues").values_list("pk", flat=True).first()
+
+
 # API path parameter -> its value from the demo data (inside the municipality's scope).
 API_PARAMETERS = {
     "case_id": lambda m: demo_urls.STAFF_PARAMETERS["concerns:case"](m)["pk"],
     "partner_id": _partner_id,
     "match_id": _match_id,
     "contribution_id": lambda m: demo_urls.STAFF_PARAMETERS["partners:contribution"](m)["pk"],
+    "meeting_id": _published_meeting_id,
 }
 
 # Valid bodies, so that a refusal can only come from the access check.
@@ -184,6 +203,12 @@ API_BODIES = {
         "contact_name": "Marieke Jansen",
     },
     "createVolunteerMatchDecision": {"decision": "accept"},
+    "createMeeting": {
+        "format": "inspiration",
+        "title": "Ondernemersontbijt",
+        "starts_at": "2030-03-12T08:30:00+01:00",
+        "place": "Visrestaurant De Haven",
+    },
 }
 
 # None: anonymous. The first seven are members of Samenstad, the last of Tweestad.

@@ -19,6 +19,7 @@ DAILY_TASKS = [
     "samen.outreach.tasks.resume_deliveries",
     "samen.outreach.tasks.purge_newsletter_addresses",
     "samen.volunteering.tasks.delete_idle_volunteers",
+    "samen.workshops.tasks.forget_invitees",
 ]
 
 
@@ -30,6 +31,7 @@ def test_every_app_registers_in_installed_apps_order():
         "partners",
         "outreach",
         "volunteering",
+        "workshops",
         "impact",
     ]
     assert capabilities.daily_tasks() == DAILY_TASKS

@@ -19,7 +19,9 @@ def test_small_concern_counts_are_suppressed(client, bearer, samenstad):
     monthly = next(t for t in concerns["tables"] if t["key"] == "concerns-monthly")
     assert all(row[1] is None or row[1] == 0 or row[1] >= 5 for row in monthly["rows"])
     activities = next(s for s in body["sections"] if s["key"] == "activities")
-    assert dict((h["label"], h["value"]) for h in activities["headline"])["activiteiten"] == 10
+    assert (
+        dict((h["label"], h["value"]) for h in activities["headline"])["activiteiten"] == 11
+    )  # ten activities and the published inspiration meeting
 
 
 def test_searches_and_subscriptions_are_counted(client, bearer, samenstad):
@@ -84,7 +86,7 @@ def test_other_municipalitys_figures_are_not_mixed_in(client, bearer, samenstad,
         if s["key"] == "activities"
         for h in s["headline"]
     }
-    assert activities["activiteiten"] == 10  # Tweestad's inloop is not counted
+    assert activities["activiteiten"] == 11  # with the meeting in the agenda; not Tweestad's inloop
     assert (
         client.get("/api/v1/municipalities/tweestad/kpis", **bearer("coordinator")).status_code
         == 404
