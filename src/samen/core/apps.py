@@ -12,6 +12,10 @@ class CoreConfig(AppConfig):
 
         capabilities.register(
             capabilities.Capability(
-                label=self.label, daily_tasks=("samen.core.tasks.purge_signups",)
+                label=self.label,
+                daily_tasks=(
+                    "samen.core.tasks.purge_signups",
+                    "samen.core.tasks.purge_invitations",
+                ),
             )
         )
