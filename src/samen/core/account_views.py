@@ -49,7 +49,7 @@ def accounts(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("code", "reset"):  # the second factor, as on the member's own page
-            return account.__wrapped__(request, pk=_int(request.POST.get("user")))  # type: ignore[attr-defined]
+            return account.__wrapped__(request, pk=_int(request.POST.get("user")))
         try:
             if action == "resend":
                 invitation = services.resend_invitation(

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Basis")
 
     def ready(self) -> None:
-        from . import capabilities
+        from . import capabilities, invitation_subjects, privacy_requests
 
         capabilities.register(
             capabilities.Capability(
@@ -19,3 +19,4 @@ class CoreConfig(AppConfig):
                 ),
             )
         )
+        privacy_requests.register(invitation_subjects.KIND)

@@ -140,15 +140,20 @@ def _staff_role_choices():
     return Role.choices
 
 
+def _invite_role_choices():
+    return [("", _("Kies een rol")), *_staff_role_choices()]
+
+
 class InviteForm(DutchForm):
     email = forms.EmailField(label=_("E-mailadres"), max_length=254)
     first_name = forms.CharField(label=_("Voornaam"), max_length=150)
     last_name = forms.CharField(label=_("Achternaam"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("Rol"), choices=_staff_role_choices)
-    organisation = forms.ModelChoiceField(
+    role = forms.ChoiceField(label=_("Rol"), choices=_invite_role_choices)
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Organisatie"),
         queryset=None,
         required=False,
+        empty_label=_("Geen organisatie"),
         help_text=_("Alleen voor een partner, programmamanager of vrijwilliger."),
         error_messages={"invalid_choice": _("Kies een organisatie van uw gemeente.")},
     )
@@ -165,10 +170,11 @@ class InviteForm(DutchForm):
 
 class RoleForm(DutchForm):
     role = forms.ChoiceField(label=_("Rol"), choices=_staff_role_choices)
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Organisatie"),
         queryset=None,
         required=False,
+        empty_label=_("Geen organisatie"),
         help_text=_("Alleen voor een partner, programmamanager of vrijwilliger."),
     )
 
@@ -193,7 +199,7 @@ class ForgotPasswordForm(PasswordResetForm):
         )
         self.fields["email"].error_messages["required"] = _("Vul uw e-mailadres in.")
 
-    def save(self, *args, send: bool = True, **kwargs) -> None:  # type: ignore[override]
+    def save(self, *args, send: bool = True, **kwargs) -> None:
         from . import services
 
         if not send:

@@ -523,11 +523,9 @@ def sync_sso_memberships(*, user: User, grants: list[SsoGrant], invitation_raw: 
     for municipality_id, role in wanted.items():
         if municipality_id in blocked:
             continue
-        membership = Membership.objects.filter(user=user, municipality_id=municipality_id).first()
-        if membership is not None and membership.role == role and membership.via_sso:
-            continue
-        if membership is not None and not membership.via_sso and membership.role == role:
-            continue
+        existing = Membership.objects.filter(user=user, municipality_id=municipality_id).first()
+        if existing is not None and existing.role == role:
+            continue  # as it is (given by the groups, or by hand with the same role)
         Membership.objects.update_or_create(
             user=user,
             municipality_id=municipality_id,
@@ -772,3 +770,45 @@ def purge_invitations() -> int:
         deactivated_at__lt=now - dt.timedelta(days=DeactivatedMembership.RETAIN_DAYS)
     ).delete()
     return count + old
+
+
+def _privacy_officer(actor: User | None, municipality: Municipality) -> None:
+    if actor is not None and not actor.has_samen_perm(municipality, "privacy.requests"):
+        raise PermissionDenied
+
+
+def export_invitation(
+    *, actor: User | None, municipality: Municipality, invitation_id: int
+) -> dict:
+    """What an invitation holds about the invitee (AVG art. 15), audited."""
+    _privacy_officer(actor, municipality)
+    invitation = _pending(municipality, invitation_id)
+    audit.record(action="privacy.export", actor=actor, obj=invitation, municipality=municipality)
+    return {
+        _("E-mailadres"): invitation.email,
+        _("Naam"): invitation.name,
+        _("Rol"): invitation.get_role_display(),
+        _("Organisatie"): invitation.organisation.name if invitation.organisation else "",
+        _("Verstuurd"): timezone.localtime(invitation.sent_at).strftime("%d-%m-%Y %H:%M"),
+        _("Geldig tot"): timezone.localtime(invitation.expires_at).strftime("%d-%m-%Y %H:%M"),
+    }
+
+
+@transaction.atomic
+def erase_invitation(
+    *, actor: User | None, municipality: Municipality, invitation_id: int, ground: str
+) -> bool:
+    """Delete an invitation early (AVG art. 17): its link stops working."""
+    _privacy_officer(actor, municipality)
+    invitation = Invitation.objects.filter(pk=invitation_id, municipality=municipality).first()
+    if invitation is None:
+        return False
+    audit.record(
+        action="privacy.erase",
+        actor=actor,
+        obj=invitation,
+        municipality=municipality,
+        ground=ground,
+    )
+    invitation.delete()
+    return True

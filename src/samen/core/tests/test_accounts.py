@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
@@ -407,4 +408,23 @@ def test_invitations_lapse_and_are_purged(town, django_capture_on_commit_callbac
         assert "verlopen" in page
     with time_machine.travel(timezone.now() + dt.timedelta(days=38)):
         assert purge_invitations() == 1
+    assert not Invitation.objects.exists()
+
+
+def test_the_privacy_officer_finds_exports_and_erases_an_invitation(
+    town, django_capture_on_commit_callbacks
+):
+    from samen.core import privacy_requests
+    from samen.core.privacy_requests import Ground
+
+    invite(as_(town["coordinator"]), django_capture_on_commit_callbacks)
+    fg = member(town["samenstad"], Role.PRIVACY_OFFICER, username="fg")
+    kind = privacy_requests.kind("invitation")
+    (found,) = kind.find(town["samenstad"], "A.Smit@samenstad.nl")
+    assert kind.find(town["tweestad"], "a.smit@samenstad.nl") == []
+    exported = kind.export(town["samenstad"], found.ref, fg)
+    assert "a.smit@samenstad.nl" in exported.values()
+    with pytest.raises(PermissionDenied):
+        kind.erase(town["samenstad"], found.ref, town["caseworker"], Ground.values[0])
+    assert kind.erase(town["samenstad"], found.ref, fg, Ground.values[0])
     assert not Invitation.objects.exists()
