@@ -196,6 +196,7 @@ def revoke_api_token(*, actor: User, token_id: int) -> ApiToken:
 # address waits before it gets another invitation e-mail (from any municipality).
 INVITES_PER_HOUR = 20
 ONE_INVITATION_MAIL_PER = dt.timedelta(hours=1)
+RESETS_PER_HOUR = 20  # password-reset e-mails a coordinator sends per hour
 INVITATION_MAIL_ACTIONS = ("account.invited", "account.invitation_resent")
 
 
@@ -459,6 +460,11 @@ def accept_invitation(*, raw: str, password: str = "", user: User | None = None)
         if user is None or existing is None or user.pk != existing.pk:
             raise PermissionDenied
     else:
+        if User.objects.filter(email__iexact=invitation.email, is_active=True).exists():
+            # More than one account has this address: the coordinator sorts it out.
+            raise ValidationError(
+                _("Er bestaat al een account met dit e-mailadres. Vraag de regisseur om hulp.")
+            )
         if not password:
             raise ValidationError(_("Kies een wachtwoord."))
         if User.objects.filter(username__iexact=invitation.email).exists():
@@ -754,6 +760,14 @@ def reset_password(*, actor: User | None, municipality: Municipality, user_id: i
     )
     if recent.exists():
         raise ValidationError(_("Er is net al een e-mail gestuurd. Probeer het over tien minuten."))
+    if actor is not None:
+        sent = AuditEvent.objects.filter(
+            actor=actor, action="account.password_reset_sent", at__gte=now - dt.timedelta(hours=1)
+        ).count()
+        if sent >= RESETS_PER_HOUR:
+            raise ValidationError(
+                _("U hebt het afgelopen uur al veel e-mails gestuurd. Probeer het later.")
+            )
     audit.record(
         action="account.password_reset_sent", actor=actor, obj=user, municipality=municipality
     )
