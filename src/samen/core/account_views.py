@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from . import audit, oidc, selectors, services
+from . import account_services as services
+from . import audit, oidc, selectors
+from . import services as core_services
 from .access import AccountRequest, StaffRequest, staff_view
 from .forms import (
     DutchPasswordChangeForm,
@@ -168,12 +170,12 @@ def account(request: StaffRequest, pk: int) -> HttpResponse:
                 )
                 return _back(request)
             if action == "code":
-                raw = services.issue_enrolment_code(
+                raw = core_services.issue_enrolment_code(
                     actor=request.user, user=user, municipality=municipality
                 )
                 issued = {"user": user, "code": raw}
             if action == "reset":
-                services.reset_second_factor(
+                core_services.reset_second_factor(
                     actor=request.user, user=user, municipality=municipality
                 )
                 messages.success(

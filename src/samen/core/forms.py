@@ -200,7 +200,7 @@ class ForgotPasswordForm(PasswordResetForm):
         self.fields["email"].error_messages["required"] = _("Vul uw e-mailadres in.")
 
     def save(self, *args, send: bool = True, **kwargs) -> None:
-        from . import services
+        from . import account_services as services
 
         if not send:
             return

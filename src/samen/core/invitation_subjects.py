@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services
+from . import account_services as services
 from .models import Invitation, Municipality, User
 from .privacy_requests import Found, SubjectKind
 

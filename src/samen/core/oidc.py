@@ -4,7 +4,7 @@ One identity provider per deployment, configured from the environment (settings.
 `SAMEN_OIDC_*`). Its group claim is mapped to a role per municipality
 (`SAMEN_OIDC_GROUPS="samenstad-signaalpunt=samenstad:caseworker,..."`); only the municipal staff
 roles (roles.MUNICIPAL_STAFF) can be given this way. At each login the memberships the groups
-give are set and the ones they no longer give removed (services.sync_sso_memberships).
+give are set and the ones they no longer give removed (account_services.sync_sso_memberships).
 
 Second factor: a login whose ID token says the provider did multi-factor authentication
 (`amr` holds one of SAMEN_OIDC_MFA_AMR, or `acr` is one of SAMEN_OIDC_MFA_ACR) counts as
@@ -26,7 +26,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from . import services
+from . import account_services as services
 from .roles import MUNICIPAL_STAFF, Role
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,10 @@ class SamenOIDCBackend(OIDCAuthenticationBackend):
             return users
         email = claims.get("email")
         if email and claims.get("email_verified") is True:
-            return self.UserModel.objects.filter(email__iexact=email, oidc_subject__isnull=True)
+            # Never an administrator's account: that one logs in with its password and app.
+            return self.UserModel.objects.filter(
+                email__iexact=email, oidc_subject__isnull=True, is_superuser=False
+            )
         return self.UserModel.objects.none()
 
     def create_user(self, claims):

@@ -4,7 +4,7 @@ import logging
 
 from django_tasks import task
 
-from . import services, signup
+from . import account_services, signup
 
 # Every retention rule logs how many rows it removed here (at INFO, whatever LOG_LEVEL says).
 retention_log = logging.getLogger("samen.retention")
@@ -21,6 +21,6 @@ def purge_signups() -> int:
 @task()
 def purge_invitations() -> int:
     """Invitations 30 days after they lapsed; deactivated memberships after a year."""
-    count = services.purge_invitations()
+    count = account_services.purge_invitations()
     retention_log.info("purge_invitations: %d invitations and deactivations deleted", count)
     return count

@@ -220,7 +220,7 @@ def test_one_invitation_mail_per_address_per_hour(
 def test_invitations_per_coordinator_are_limited(
     town, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from samen.core.services import INVITES_PER_HOUR
+    from samen.core.account_services import INVITES_PER_HOUR
 
     client = as_(town["coordinator"])
     for n in range(INVITES_PER_HOUR):
@@ -399,7 +399,7 @@ def test_sso_only_accounts_have_no_password_to_reset(
 
 
 def test_invitations_lapse_and_are_purged(town, django_capture_on_commit_callbacks):
-    from samen.core.services import purge_invitations
+    from samen.core.account_services import purge_invitations
 
     invite(as_(town["coordinator"]), django_capture_on_commit_callbacks)
     with time_machine.travel(timezone.now() + dt.timedelta(days=20)):
@@ -427,4 +427,16 @@ def test_the_privacy_officer_finds_exports_and_erases_an_invitation(
     with pytest.raises(PermissionDenied):
         kind.erase(town["samenstad"], found.ref, town["caseworker"], Ground.values[0])
     assert kind.erase(town["samenstad"], found.ref, fg, Ground.values[0])
+    assert not Invitation.objects.exists()
+
+
+def test_someone_whose_access_was_ended_is_given_it_back_not_invited(
+    town, django_capture_on_commit_callbacks
+):
+    caseworker = town["caseworker"]
+    as_(town["coordinator"]).post(f"{ACCOUNTS}{caseworker.pk}/", {"action": "deactivate"})
+    response = invite(
+        as_(town["coordinator"]), django_capture_on_commit_callbacks, email=caseworker.email
+    )
+    assert response.status_code == 200 and "Toegang beëindigd" in response.content.decode()
     assert not Invitation.objects.exists()

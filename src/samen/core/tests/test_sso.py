@@ -311,3 +311,11 @@ def test_a_password_user_keeps_the_password_login(sso, samenstad):
     client = Client()
     response = client.post("/inloggen/", {"username": "bieb", "password": "een-goed-wachtwoord-9"})
     assert response.status_code == 302
+
+
+def test_an_administrators_account_is_never_linked_by_email(sso, samenstad):
+    admin = UserFactory(username="beheerder", email="p.bakker@samenstad.nl", is_superuser=True)
+    log_in_at_provider(Client(), PEOPLE[1])
+    admin.refresh_from_db()
+    assert admin.oidc_subject is None
+    assert User.objects.get(oidc_subject__isnull=False).pk != admin.pk
