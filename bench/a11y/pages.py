@@ -33,7 +33,11 @@ ROLES = ["coordinator", "caseworker", "partner", "welzijn", "programme", "volunt
 # Not pages a person reads: files, feeds, redirects after a login.
 NOT_HTML = {"core:logout", "core:after-login", "core:otp-verify"}
 # Login-only pages outside a municipality, with the role that sees them.
-ACCOUNT_PAGES = {"core:otp-setup": "coordinator"}
+ACCOUNT_PAGES = {
+    "core:otp-setup": "coordinator",
+    "core:password-change": "partner",
+    "core:password-change-done": "partner",
+}
 
 
 def _token_in_last_mail(path: str) -> str:

@@ -119,7 +119,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "samen.core.oidc.SsoOTPMiddleware",  # django-otp's, plus the provider's MFA (core/oidc.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samen.core.middleware.SecurityHeadersMiddleware",
@@ -231,6 +231,7 @@ SAMEN_REQUIRE_2FA_CASEWORKERS = env_bool("SAMEN_REQUIRE_2FA_CASEWORKERS", not DE
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "samen.core.oidc.SamenOIDCBackend",  # single sign-on, only when SAMEN_OIDC_* is set
 ]
 AXES_HANDLER = "samen.core.throttle.LoginThrottle"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -243,6 +244,31 @@ AXES_CLIENT_IP_CALLABLE = "samen.core.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "samen.core.throttle.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # no open-ended log of every login's address (AVG)
 OTP_TOTP_ISSUER = "Samen"
+# "Wachtwoord vergeten" and the coordinator's reset: the link is valid this long.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * env_int("SAMEN_PASSWORD_RESET_DAYS", 3)
+
+# --- Single sign-on (OpenID Connect, core/oidc.py, README "Inloggen met het gemeente-account")
+# One identity provider; unset SAMEN_OIDC_CLIENT_ID: no single sign-on, password login only.
+OIDC_RP_CLIENT_ID = env_str("SAMEN_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("SAMEN_OIDC_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("SAMEN_OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("SAMEN_OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("SAMEN_OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("SAMEN_OIDC_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_str("SAMEN_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("SAMEN_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "samen.core.oidc.AuthenticateView"
+OIDC_CALLBACK_CLASS = "samen.core.oidc.CallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/inloggen/"
+SAMEN_OIDC_ISSUER = env_str("SAMEN_OIDC_ISSUER")  # checked against the ID token's `iss`
+SAMEN_OIDC_GROUPS_CLAIM = env_str("SAMEN_OIDC_GROUPS_CLAIM", "groups")
+# group=municipality-slug:role, comma-separated; roles: coordinator, caseworker, privacy_officer
+SAMEN_OIDC_GROUPS = env_str("SAMEN_OIDC_GROUPS")
+# The ID token's amr values (or acr values) that mean the provider did multi-factor login.
+SAMEN_OIDC_MFA_AMR = env_str("SAMEN_OIDC_MFA_AMR", "mfa,otp,hwk,swk,sms,fpt,face")
+SAMEN_OIDC_MFA_ACR = env_str("SAMEN_OIDC_MFA_ACR")
 SAMEN_DEMO_PASSWORD = env_str("SAMEN_DEMO_PASSWORD", "samen-demo")
 
 # --- Concerns (Signaalpunt) -------------------------------------------------------------------

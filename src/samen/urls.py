@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Single sign-on (core/oidc.py): /account/sso/authenticate/ and /account/sso/callback/.
+    path("account/sso/", include("mozilla_django_oidc.urls")),
     path("", include("samen.core.urls")),
     path("", include("samen.concerns.urls")),
     path("", include("samen.activities.urls")),

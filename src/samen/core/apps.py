@@ -8,10 +8,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("Basis")
 
     def ready(self) -> None:
-        from . import capabilities
+        from . import capabilities, invitation_subjects, privacy_requests
 
         capabilities.register(
             capabilities.Capability(
-                label=self.label, daily_tasks=("samen.core.tasks.purge_signups",)
+                label=self.label,
+                daily_tasks=(
+                    "samen.core.tasks.purge_signups",
+                    "samen.core.tasks.purge_invitations",
+                ),
             )
         )
+        privacy_requests.register(invitation_subjects.KIND)

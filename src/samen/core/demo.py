@@ -119,6 +119,49 @@ def _user(municipality, username, first, last, role, org_slug):
     return user
 
 
+# Invitations the coordinator sent that wait for an answer (their links are not known).
+SAMENSTAD_INVITATIONS = [
+    ("i.visser@samenstad.example", "Ilse", "Visser", Role.CASEWORKER, None),
+    (
+        "t.degroot@bibliotheek-samenstad.example",
+        "Tim",
+        "de Groot",
+        Role.PARTNER,
+        "bibliotheek-samenstad",
+    ),
+]
+
+
+def _invitations(municipality):
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+
+    from .models import Invitation, hash_token
+
+    coordinator = User.objects.filter(username="coordinator").first()
+    now = timezone.now()
+    for email, first, last, role, org_slug in SAMENSTAD_INVITATIONS:
+        Invitation.objects.get_or_create(
+            municipality=municipality,
+            email=email,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "role": role,
+                "organisation": Organisation.objects.filter(slug=org_slug).first()
+                if org_slug
+                else None,
+                "token_hash": hash_token("invitation:" + secrets.token_urlsafe(32)),
+                "created_by": coordinator,
+                "created_at": now - dt.timedelta(days=2),
+                "sent_at": now - dt.timedelta(days=2),
+                "expires_at": now + dt.timedelta(days=Invitation.VALID_DAYS - 2),
+            },
+        )
+
+
 @transaction.atomic
 def load() -> dict[str, Municipality]:
     samenstad, _ = Municipality.objects.update_or_create(
@@ -156,6 +199,7 @@ def load() -> dict[str, Municipality]:
             )
         for row in SAMENSTAD_USERS:
             _user(samenstad, *row)
+        _invitations(samenstad)
     with municipality_scope(tweestad):
         for slug, name, kind, ambassador in TWEESTAD_ORGANISATIONS:
             Organisation.objects.update_or_create(

@@ -1,5 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.core.exceptions import ValidationError
 from django.forms.widgets import Input
 from django.utils.translation import gettext_lazy as _
@@ -127,3 +132,96 @@ class PrivacyEraseForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["ground"].choices = Ground.choices
+
+
+def _staff_role_choices():
+    from .roles import Role
+
+    return Role.choices
+
+
+def _invite_role_choices():
+    return [("", _("Kies een rol")), *_staff_role_choices()]
+
+
+class InviteForm(DutchForm):
+    email = forms.EmailField(label=_("E-mailadres"), max_length=254)
+    first_name = forms.CharField(label=_("Voornaam"), max_length=150)
+    last_name = forms.CharField(label=_("Achternaam"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Rol"), choices=_invite_role_choices)
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisatie"),
+        queryset=None,
+        required=False,
+        empty_label=_("Geen organisatie"),
+        help_text=_("Alleen voor een partner, programmamanager of vrijwilliger."),
+        error_messages={"invalid_choice": _("Kies een organisatie van uw gemeente.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Organisation
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.order_by("name")  # the municipality's scope
+        field.error_messages["invalid_choice"] = _("Kies een organisatie van uw gemeente.")
+
+
+class RoleForm(DutchForm):
+    role = forms.ChoiceField(label=_("Rol"), choices=_staff_role_choices)
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisatie"),
+        queryset=None,
+        required=False,
+        empty_label=_("Geen organisatie"),
+        help_text=_("Alleen voor een partner, programmamanager of vrijwilliger."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Organisation
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.order_by("name")
+        field.error_messages["invalid_choice"] = _("Kies een organisatie van uw gemeente.")
+
+
+class ForgotPasswordForm(PasswordResetForm):
+    """Django's form; the e-mail goes through services.mail_password_reset (SITE_URL)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Uw e-mailadres")
+        self.fields["email"].error_messages["invalid"] = _(
+            "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."
+        )
+        self.fields["email"].error_messages["required"] = _("Vul uw e-mailadres in.")
+
+    def save(self, *args, send: bool = True, **kwargs) -> None:
+        from . import account_services as services
+
+        if not send:
+            return
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.mail_password_reset(user)
+
+
+class DutchSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Nieuw wachtwoord")
+        self.fields["new_password2"].label = _("Nieuw wachtwoord (nog een keer)")
+        for field in self.fields.values():
+            field.error_messages["required"] = _("Dit veld is verplicht.")
+
+
+class DutchPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Huidig wachtwoord")
+        self.fields["new_password1"].label = _("Nieuw wachtwoord")
+        self.fields["new_password2"].label = _("Nieuw wachtwoord (nog een keer)")
+        for field in self.fields.values():
+            field.error_messages["required"] = _("Dit veld is verplicht.")

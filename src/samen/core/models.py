@@ -42,6 +42,10 @@ class User(AbstractUser):
     # Set on the request's user by django-otp's OTPMiddleware: passed the second factor?
     is_verified: Callable[[], bool]
 
+    # The `sub` claim of the municipality's identity provider, for users who log in with
+    # single sign-on (core/oidc.py); None for password-only accounts.
+    oidc_subject = models.CharField(max_length=255, null=True, blank=True, unique=True)
+
     def membership_in(self, municipality: "Municipality") -> "Membership | None":
         cache = self.__dict__.setdefault("_membership_cache", {})
         if municipality.pk not in cache:
@@ -188,6 +192,9 @@ class Membership(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
     )
+    # Set from the identity provider's group claim at each single sign-on (core/oidc.py):
+    # such a membership goes when the groups no longer give it.
+    via_sso = models.BooleanField(_("via gemeente-account"), default=False)
     # Not a column: set by core.selectors for the accounts page.
     has_second_factor: bool = False
 
@@ -444,3 +451,85 @@ class Signup(TenantModel):
     @property
     def name(self) -> str:
         return str(self.data.get("name", ""))
+
+
+class Invitation(models.Model):
+    """A coordinator's invitation to a person to join the municipality with a role. The e-mail
+    holds a one-time link; only its SHA-256 is stored. Accepting it creates the membership
+    (and, for a new person, the account) and deletes the invitation; an invitation not
+    accepted within VALID_DAYS lapses and is deleted RETAIN_DAYS later (docs/privacy.md)."""
+
+    VALID_DAYS = 7
+    RETAIN_DAYS = 30
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mailadres"))
+    first_name = models.CharField(_("voornaam"), max_length=150)
+    last_name = models.CharField(_("achternaam"), max_length=150, blank=True)
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Log in with the municipality's identity provider instead of setting a password.
+    sso = models.BooleanField(default=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    times_sent = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("uitnodiging")
+        verbose_name_plural = _("uitnodigingen")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["email", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} · {self.municipality}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def usable(self) -> bool:
+        return self.expires_at > timezone.now()
+
+
+class DeactivatedMembership(models.Model):
+    """A membership the coordinator ended, kept so that it can be given back (reactivated)
+    with the same role and organisation. Deleted on reactivation, or RETAIN_DAYS after."""
+
+    RETAIN_DAYS = 365
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deactivated_memberships"
+    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The account itself was switched off (it had no other membership).
+    deactivated_user = models.BooleanField(default=False)
+    deactivated_at = models.DateTimeField(default=timezone.now)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("gedeactiveerd lidmaatschap")
+        verbose_name_plural = _("gedeactiveerde lidmaatschappen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"], name="one_deactivation_per_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.municipality}"

@@ -58,3 +58,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 # Superusers always need it (User.needs_second_factor).
 # The privacy officer exports everything held about a person.
 ROLES_REQUIRING_2FA = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.PRIVACY_OFFICER})
+
+# The municipality's own staff: the roles that single sign-on may give (core/oidc.py) and for
+# which an invitation may point to the municipality's identity provider. Partners, programme
+# managers and volunteers keep their password login.
+MUNICIPAL_STAFF = frozenset({Role.COORDINATOR, Role.CASEWORKER, Role.PRIVACY_OFFICER})
+
+# The roles that act for an organisation: only these may have one on their membership.
+ORGANISATION_ROLES = frozenset({Role.PARTNER, Role.PROGRAMME, Role.VOLUNTEER})

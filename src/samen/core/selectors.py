@@ -9,7 +9,7 @@ from .models import Municipality, Organisation, User
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from .models import AuditEvent
+    from .models import AuditEvent, DeactivatedMembership, Invitation, Membership
 
 
 def staff_home_figures(municipality: Municipality, user: User) -> dict:
@@ -43,6 +43,43 @@ def accounts(municipality: Municipality) -> list:
     return memberships
 
 
+def pending_invitations(municipality: Municipality) -> "QuerySet[Invitation]":
+    """Invitations not accepted yet, lapsed ones too (they can be re-sent), newest first."""
+    from .models import Invitation
+
+    return Invitation.objects.filter(municipality=municipality).select_related(
+        "organisation", "created_by"
+    )
+
+
+def deactivated_members(municipality: Municipality) -> "QuerySet[DeactivatedMembership]":
+    from .models import DeactivatedMembership
+
+    return (
+        DeactivatedMembership.objects.filter(municipality=municipality)
+        .select_related("user", "organisation", "deactivated_by")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+
+
+def member(municipality: Municipality, user_id: int) -> "Membership | None":
+    """One member of the municipality, with whether two-factor login is set up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .models import Membership
+
+    membership = (
+        Membership.objects.filter(municipality=municipality, user_id=user_id)
+        .select_related("user", "organisation")
+        .first()
+    )
+    if membership is not None:
+        membership.has_second_factor = TOTPDevice.objects.filter(
+            user_id=user_id, confirmed=True
+        ).exists()
+    return membership
+
+
 # Audit actions in the privacy officer's words; an action not listed shows as stored.
 AUDIT_ACTIONS = {
     "concern.read": _("casus gelezen"),
@@ -54,6 +91,18 @@ AUDIT_ACTIONS = {
     "otp.code_issued": _("inschrijfcode uitgegeven"),
     "otp.device_added": _("authenticator gekoppeld"),
     "otp.device_reset": _("authenticator ontkoppeld"),
+    "account.invited": _("uitgenodigd"),
+    "account.invitation_resent": _("uitnodiging opnieuw gestuurd"),
+    "account.invitation_withdrawn": _("uitnodiging ingetrokken"),
+    "account.invitation_accepted": _("uitnodiging aanvaard"),
+    "account.created": _("account aangemaakt"),
+    "account.role_changed": _("rol gewijzigd"),
+    "account.deactivated": _("toegang beëindigd"),
+    "account.reactivated": _("toegang hersteld"),
+    "account.password_reset_sent": _("e-mail voor nieuw wachtwoord gestuurd"),
+    "account.password_changed": _("wachtwoord gewijzigd"),
+    "account.sso_membership_set": _("rol via gemeente-account"),
+    "account.sso_membership_removed": _("rol via gemeente-account vervallen"),
     "api_token.created": _("API-sleutel gemaakt"),
     "api_token.revoked": _("API-sleutel ingetrokken"),
     "privacy.export": _("inzageverzoek: export gemaakt"),

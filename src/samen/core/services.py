@@ -1,5 +1,6 @@
-"""Account workflows of the core: two-factor enrolment codes, enrolment and device reset.
-Each checks its own permission and leaves a row in the audit log."""
+"""Account workflows of the core: two-factor enrolment codes, enrolment and device reset, API
+tokens. Each checks its own permission and leaves a row in the audit log. Invitations, roles,
+deactivation, password resets and single sign-on are in account_services.py."""
 
 import datetime as dt
 
@@ -30,17 +31,22 @@ def _may_manage(actor: User | None, user: User, municipality: Municipality | Non
         raise PermissionDenied
 
 
-def _tell(user: User, subject: str, message: str) -> None:
-    if user.email:
+def _mail(address: str, subject: str, message: str) -> None:
+    """Send after the transaction commits (nothing is mailed about what was rolled back)."""
+    if address:
         transaction.on_commit(
             lambda: send_mail(
                 subject=subject,
                 message=message,
                 from_email=None,
-                recipient_list=[user.email],
+                recipient_list=[address],
                 fail_silently=True,
             )
         )
+
+
+def _tell(user: User, subject: str, message: str) -> None:
+    _mail(user.email, subject, message)
 
 
 @transaction.atomic

@@ -59,6 +59,7 @@ def locked_out(
 ) -> HttpResponse:
     """The login form again with a Dutch explanation (AXES_LOCKOUT_CALLABLE), for /inloggen/
     and /admin/login/ alike; 429 with Retry-After."""
+    from . import oidc
     from .forms import LoginForm
 
     form = LoginForm(request, initial={"username": request.POST.get("username", "")[:150]})
@@ -66,6 +67,7 @@ def locked_out(
         "form": form,
         "next": request.POST.get("next") or request.GET.get("next", ""),
         "locked_out": _("Te veel inlogpogingen. Wacht enkele minuten en probeer het dan opnieuw."),
+        "sso": oidc.configured(),
     }
     response = render(request, "core/login.html", context, status=429)
     cool_off = get_cool_off(request)

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import audit_views, privacy_views, signup_views, views
+from . import account_views, audit_views, privacy_views, signup_views, views
 
 app_name = "core"
 
@@ -13,10 +13,35 @@ urlpatterns = [
     path("account/tweestapsverificatie/", views.otp_setup, name="otp-setup"),
     path("account/code/", views.otp_verify, name="otp-verify"),
     path("account/sleutels/", views.account_tokens, name="account-tokens"),
+    path("account/wachtwoord/", account_views.password_change, name="password-change"),
+    path(
+        "account/wachtwoord/gewijzigd/",
+        account_views.password_change_done,
+        name="password-change-done",
+    ),
+    path("account/wachtwoord-vergeten/", account_views.password_reset, name="password-reset"),
+    path(
+        "account/wachtwoord-vergeten/verstuurd/",
+        account_views.password_reset_done,
+        name="password-reset-done",
+    ),
+    path(
+        "account/wachtwoord-vergeten/klaar/",
+        account_views.password_reset_complete,
+        name="password-reset-complete",
+    ),
+    path(
+        "account/wachtwoord-vergeten/<uidb64>/<token>/",
+        account_views.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path("account/uitnodiging/<str:token>/", account_views.invitation, name="invitation"),
     # Municipality pages after the fixed paths above, which `<slug>/` would otherwise shadow.
     path("<slug:slug>/", views.municipality_home, name="municipality-home"),
     path("<slug:slug>/beheer/", views.staff_home, name="staff-home"),
-    path("<slug:slug>/beheer/accounts/", views.accounts, name="accounts"),
+    path("<slug:slug>/beheer/accounts/", account_views.accounts, name="accounts"),
+    path("<slug:slug>/beheer/accounts/uitnodigen/", account_views.invite, name="account-invite"),
+    path("<slug:slug>/beheer/accounts/<int:pk>/", account_views.account, name="account"),
     path("<slug:slug>/beheer/aanmeldingen/nakijken/", signup_views.signups, name="signups"),
     path("<slug:slug>/beheer/audit/", audit_views.audit_log, name="audit"),
     path("<slug:slug>/beheer/audit/csv/", audit_views.audit_log_csv, name="audit-csv"),

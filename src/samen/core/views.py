@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django_ratelimit.core import is_ratelimited
 from . import capabilities, selectors, services
 from .access import AccountRequest, PublicRequest, StaffRequest, staff_view
 from .forms import ApiTokenForm, EnrolmentCodeForm, LoginForm, OtpTokenForm
-from .models import ApiToken, Municipality, User
+from .models import ApiToken, Municipality
 from .tenancy import public_view
 
 
@@ -61,6 +61,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from . import oidc
+
+        return {**super().get_context_data(**kwargs), "sso": oidc.configured()}
 
 
 @login_required
@@ -163,36 +168,6 @@ def otp_verify(request: AccountRequest) -> HttpResponse:
                 return redirect(own_path(request.POST.get("next") or request.GET.get("next")))
             form.add_error("token", _("Deze code klopt niet. Probeer de nieuwste code uit de app."))
     return render(request, "core/otp_verify.html", {"form": form})
-
-
-@staff_view("accounts.manage")
-def accounts(request: StaffRequest) -> HttpResponse:
-    """The coordinator's page of the municipality's accounts: hand out a two-factor
-    enrolment code (shown once) or reset a lost authenticator."""
-    issued = None
-    if request.method == "POST":
-        members = User.objects.filter(memberships__municipality=request.municipality)
-        user = get_object_or_404(members, pk=_int(request.POST.get("user")))
-        action = request.POST.get("action")
-        if action == "code":
-            raw = services.issue_enrolment_code(
-                actor=request.user, user=user, municipality=request.municipality
-            )
-            issued = {"user": user, "code": raw}
-        elif action == "reset":
-            services.reset_second_factor(
-                actor=request.user, user=user, municipality=request.municipality
-            )
-            messages.success(
-                request,
-                _("De authenticator van %(name)s is ontkoppeld.")
-                % {"name": user.get_full_name() or user.username},
-            )
-            return redirect("core:accounts", slug=request.municipality.slug)
-    context = {"accounts": selectors.accounts(request.municipality), "issued": issued}
-    response = render(request, "core/accounts.html", context)
-    response["Cache-Control"] = "no-store"  # the code is on this page once
-    return response
 
 
 def _int(value: str | None) -> int:

@@ -162,7 +162,15 @@ def _privacy_subject(municipality: Municipality) -> dict:
     return {"kind": "case", "ref": str(_case(municipality)["pk"])}
 
 
+def _member(municipality: Municipality) -> dict:
+    from samen.core.models import Membership
+
+    members = Membership.objects.filter(municipality=municipality).order_by("pk")
+    return {"pk": _first(members, "user_id")}
+
+
 STAFF_PARAMETERS: dict[str, Callable[[Municipality], dict]] = {
+    "core:account": _member,
     "concerns:case": _case,
     "core:privacy-subject": _privacy_subject,
     "core:privacy-subject-text": _privacy_subject,

@@ -44,6 +44,9 @@ def rule(*perms: str, **options) -> Rule:
 PAGES: dict[str, Rule] = {
     "core:staff-home": rule("staff.home"),
     "core:accounts": rule("accounts.manage"),
+    "core:account-invite": rule("accounts.manage"),
+    # One member of the municipality; another municipality's member is not found.
+    "core:account": rule("accounts.manage"),
     "concerns:queue": rule("concerns.handle"),
     "concerns:case": rule("concerns.handle"),
     "concerns:figures": rule("concerns.view_figures"),

@@ -9,6 +9,7 @@ from samen.core import capabilities
 
 DAILY_TASKS = [
     "samen.core.tasks.purge_signups",
+    "samen.core.tasks.purge_invitations",
     "samen.concerns.tasks.send_daily_reminders",
     "samen.concerns.tasks.close_idle_cases",
     "samen.concerns.tasks.anonymise_expired_cases",
