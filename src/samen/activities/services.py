@@ -260,7 +260,7 @@ def upsert_items(
             % {
                 "n": len(skipped),
                 "total": len(seen),
-                "items": "; ".join(f"“{title}” {reason}" for title, reason in skipped),
+                "items": "; ".join(f"“{title}”: {reason}" for title, reason in skipped),
             }
         )
     result.notes += notes
