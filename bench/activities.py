@@ -798,7 +798,9 @@ class Child:
             match) and step 2 (the first page's rows with their activity and organisation)."""
             search = selectors.parse_search(dict(params))
             with scopes_disabled():
-                step1 = selectors.occurrences(search, None).values_list(*selectors.MATCH_FIELDS)
+                step1 = selectors.occurrences(search, None, part="upcoming").values_list(
+                    *selectors.MATCH_FIELDS
+                )
                 sql, sql_params = step1[:2000].query.get_compiler(using="default").as_sql()
             t = time.perf_counter()
             with self.connection.cursor() as cursor:
@@ -1319,7 +1321,7 @@ def fold(line: str) -> str:
 
 OCCURRENCE_COLUMNS = ["municipality_id", "activity_id", "starts_at", "ends_at", "cell",
                       "latitude", "longitude", "category_mask", "is_free", "is_accessible",
-                      "signup_required", "dedup_key"]  # fmt: skip
+                      "signup_required", "dedup_key", "is_long"]  # fmt: skip
 
 
 def direct_occurrences(activity, start: dt.datetime, end: dt.datetime) -> list[tuple]:

@@ -112,15 +112,42 @@ def parse_search(
     return search
 
 
-def occurrences(search: Search, municipality: Municipality | None = None) -> QuerySet[Occurrence]:
-    """Occurrences matching the search, soonest first. Outside a municipality scope pass the
-    municipality explicitly (the API searches across municipalities when none is given)."""
+# What began before a search's start and is still running is found in two small parts
+# beside the search itself: what began at most a day before (the same index, with ends_at in
+# it), and what began earlier and lasts longer than a day (Occurrence.is_long, a partial
+# index of the few). The three parts do not overlap.
+RUNNING_LOOKBACK = dt.timedelta(days=1)
+
+
+def _window(search: Search, part: str) -> Q:
+    if part == "upcoming":
+        return Q(starts_at__gte=search.start, starts_at__lt=search.end)
+    running = Q(ends_at__gt=search.start)
+    since = search.start - RUNNING_LOOKBACK
+    if part == "recent":
+        return running & Q(starts_at__gte=since, starts_at__lt=search.start)
+    return running & Q(is_long=True, starts_at__lt=since)  # "long": the parts do not overlap
+
+
+def occurrences(
+    search: Search, municipality: Municipality | None = None, *, part: str = ""
+) -> QuerySet[Occurrence]:
+    """Occurrences matching the search, soonest first: those that begin in it and those
+    that began before and are still running. `part` (upcoming, recent or long) gives one
+    of the three parts alone (`matches` asks for each with the index it uses). Outside a
+    municipality scope pass the municipality explicitly (the API searches across
+    municipalities when none is given)."""
     qs = (
         Occurrence.objects.all()
         if municipality is None
         else Occurrence.objects.filter(municipality=municipality)
     )
-    qs = qs.filter(starts_at__gte=search.start, starts_at__lt=search.end)
+    if part:
+        qs = qs.filter(_window(search, part))
+    else:
+        qs = qs.filter(
+            _window(search, "upcoming") | _window(search, "recent") | _window(search, "long")
+        )
     if search.near is not None:
         lat_min, lat_max, lon_min, lon_max = bounding_box(search.near, search.radius_km)
         qs = qs.filter(
@@ -175,7 +202,12 @@ def matches(
     """Step 1 of a search: the first `cap` matching occurrences as plain values (no model
     instances), within the exact distance, the same activity from several organisations
     once (its other listings kept as `duplicates`, for "ook vermeld door")."""
-    rows = occurrences(search, municipality).values_list(*MATCH_FIELDS)[:cap]
+    # One statement: the three parts (each with its own index) as UNION ALL, in order.
+    upcoming, recent, long = (
+        occurrences(search, municipality, part=part).values_list(*MATCH_FIELDS).order_by()
+        for part in ("upcoming", "recent", "long")
+    )
+    rows = upcoming.union(recent, long, all=True).order_by("starts_at", "pk")[:cap]
     found: list[Match] = []
     by_key: dict[tuple[str, dt.datetime], Match] = {}
     for pk, starts_at, latitude, longitude, dedup_key in rows:
@@ -265,6 +297,13 @@ def staff_card(municipality: Municipality, user: User) -> dict | None:
         "label": _("activiteiten in de komende 7 dagen"),
         "links": links,
     }
+
+
+def upcoming_dates(activity: Activity, *, limit: int = 8) -> list[Occurrence]:
+    """The activity's next dates, the one under way first."""
+    now = timezone.now()
+    running = Q(ends_at__gt=now) | Q(ends_at__isnull=True, starts_at__gte=now)
+    return list(activity.occurrences.filter(running).order_by("starts_at", "pk")[:limit])
 
 
 def activities_of(organisation_id: int) -> QuerySet[Activity]:

@@ -68,7 +68,9 @@ def _schedule_text(activity: Activity) -> str:
 # The columns of an occurrence row, in the order `occurrence_rows` gives them.
 OCCURRENCE_FIELDS = ["municipality", "activity", "starts_at", "ends_at", "cell", "latitude",
                      "longitude", "category_mask", "is_free", "is_accessible", "signup_required",
-                     "dedup_key"]  # fmt: skip
+                     "dedup_key", "is_long"]  # fmt: skip
+# Longer than this an occurrence is `is_long` (selectors.RUNNING_LOOKBACK, the same day).
+LONG = dt.timedelta(days=1)
 
 
 def occurrence_dates(
@@ -95,7 +97,11 @@ def _all_dates(
         )
     if activity.rrule or calendar.has_extra_dates(activity.ical):
         return calendar.expand(_schedule_text(activity), start, end)
-    return [(activity.starts_at, activity.ends_at)] if start <= activity.starts_at < end else []
+    # Every date that overlaps [start, end): one that began before and still runs too.
+    last = activity.ends_at if activity.ends_at and activity.ends_at > activity.starts_at else None
+    if activity.starts_at < end and (start <= activity.starts_at or (last and last > start)):
+        return [(activity.starts_at, activity.ends_at)]
+    return []
 
 
 def occurrence_rows(
@@ -124,6 +130,7 @@ def occurrence_rows(
             activity.wheelchair,
             activity.signup_required,
             activity.dedup_key,
+            ends is not None and ends - begins > LONG,
         )
         for begins, ends in dates
     ]

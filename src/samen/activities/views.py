@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import feedgenerator, timezone
+from django.utils import feedgenerator
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
@@ -142,7 +142,7 @@ def activity_json_ld(request: HttpRequest, activity: Activity, upcoming: list) -
 @public_view
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.select_related("organisation"), pk=pk)
-    upcoming = list(activity.occurrences.filter(starts_at__gte=timezone.now())[:8])
+    upcoming = selectors.upcoming_dates(activity)
     context = {
         "activity": activity,
         "schedule": calendar.describe(activity.rrule, activity.starts_at, activity.ends_at),
