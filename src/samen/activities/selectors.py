@@ -122,6 +122,8 @@ RUNNING_LOOKBACK = dt.timedelta(days=1)
 def _window(search: Search, part: str) -> Q:
     if part == "upcoming":
         return Q(starts_at__gte=search.start, starts_at__lt=search.end)
+    if search.start is None:  # no start: nothing began before it
+        return Q(pk__in=[])
     running = Q(ends_at__gt=search.start)
     since = search.start - RUNNING_LOOKBACK
     if part == "recent":

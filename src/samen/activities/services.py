@@ -62,6 +62,7 @@ def _schedule_text(activity: Activity) -> str:
         starts_at=activity.starts_at,
         ends_at=activity.ends_at,
         rrule=activity.rrule,
+        all_day=activity.all_day,
     )
 
 
@@ -189,6 +190,7 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
     activity.description = item.description
     activity.starts_at = item.starts_at
     activity.ends_at = item.ends_at
+    activity.all_day = item.all_day
     activity.rrule = item.rrule
     activity.ical = item.ical if item.rrule or calendar.has_extra_dates(item.ical) else ""
     activity.venue = item.location
@@ -203,7 +205,7 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
 
 
 # What an import rewrites of an activity that changed in its feed.
-IMPORTED_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "rrule", "ical",
+IMPORTED_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "all_day", "rrule", "ical",
                    "venue", "postcode", "latitude", "longitude", "url", "is_free", "source_hash",
                    "dedup_key", "updated_at"]  # fmt: skip
 
