@@ -384,22 +384,29 @@ def guess_categories(item: feeds.Item) -> list[str]:
 
 
 def import_feed(
-    *, feed: Feed, source: str | None = None, local_files: bool = False
+    *,
+    feed: Feed,
+    source: str | None = None,
+    local_files: bool = False,
+    accept_change: bool = False,
 ) -> ImportResult:
     """Read a feed and upsert what it holds. A body identical to the one imported last time
     is not parsed again. A broken feed never deletes what was imported before: the error is
     stored on the feed for the organisation to see. `local_files`: the feed may be a path
-    on this server (only the command line says so)."""
+    on this server (only the command line says so). `accept_change` (once, by
+    `accept_feed_change`): downloaded and read even when unchanged, and a feed that shrank
+    or changed kind is imported as it is now (a cut-off download still deletes nothing)."""
     now = timezone.now()
     try:
         fetched = feeds.fetch(
             source or feed.url,
-            etag=feed.etag,
-            last_modified=feed.last_modified,
+            etag="" if accept_change else feed.etag,
+            last_modified="" if accept_change else feed.last_modified,
             local_files=local_files,
         )
         digest = hashlib.sha256(fetched.body).hexdigest() if fetched.body is not None else ""
-        if fetched.body is None or digest == feed.content_hash:
+        unchanged = fetched.body is None or digest == feed.content_hash
+        if unchanged and not (accept_change and fetched.body is not None):
             if feed.last_success_at is not None and feed.last_success_at == feed.last_checked_at:
                 # Read as last time: what was cut then (last_error) still holds.
                 Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_success_at=now)
@@ -412,7 +419,8 @@ def import_feed(
         suspicious = feeds.incomplete(fetched.body, kind)
         if suspicious and kind != "jsonld":
             items = items[:-1]  # the last item is the one cut off
-        suspicious = suspicious or _suspicious(feed, kind, items)
+        if not accept_change:
+            suspicious = suspicious or _suspicious(feed, kind, items)
         result = upsert_items(feed=feed, items=items, remove=not suspicious, budget=budget)
     except feeds.FeedError as error:
         Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error=str(error))
@@ -458,6 +466,48 @@ def _suspicious(feed: Feed, kind: str, items: list[feeds.Item]) -> str:
             "opgeslagen activiteiten zijn bewaard."
         ) % {"n": found, "stored": stored}
     return ""
+
+
+def _check_feed_manager(feed: Feed, actor: User) -> None:
+    """The feed's own organisation (a member who publishes for it) or the coordinator."""
+    municipality = feed.municipality
+    own = actor.organisation_in(municipality)
+    if actor.has_samen_perm(municipality, "organisations.manage"):
+        return
+    if not actor.has_samen_perm(municipality, "activities.publish"):
+        raise PermissionDenied
+    if own is None or own.pk != feed.organisation_id:
+        raise PermissionDenied
+
+
+def accept_feed_change(*, feed: Feed, actor: User) -> ImportResult:
+    """A feed marked "verdacht" (much smaller, or another kind): the organisation or the
+    coordinator says the change is right. The feed is downloaded again and imported with
+    the shrink check off this once, so what it no longer holds is removed."""
+    _check_feed_manager(feed, actor)
+    stored = Activity.objects.filter(feed=feed).count()
+    reason = feed.suspicious
+    result = import_feed(feed=feed, accept_change=True)
+    audit.record(
+        action="feed.accept_change",
+        actor=actor,
+        obj=feed,
+        suspicious=reason,
+        stored_before=stored,
+        deleted=result.deleted,
+        error=result.error,
+    )
+    return result
+
+
+def keep_feed_items(*, feed: Feed, actor: User) -> None:
+    """ "Behouden": the stored activities were right; the mark "verdacht" is cleared (the
+    next download that looks wrong marks it again)."""
+    _check_feed_manager(feed, actor)
+    with transaction.atomic():
+        audit.record(action="feed.keep", actor=actor, obj=feed, suspicious=feed.suspicious)
+        Feed.objects.filter(pk=feed.pk).update(suspicious="")
+        feed.suspicious = ""
 
 
 def add_feed(*, organisation: Organisation, url: str, active: bool = True) -> Feed:

@@ -15,6 +15,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from samen.core.access import staff_view
@@ -515,6 +516,39 @@ def refresh_feed(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"c": result.created, "u": result.updated, "d": result.deleted},
             )
     return redirect("activities:mine", slug=request.municipality.slug)
+
+
+def _back_to_feeds(request: HttpRequest) -> HttpResponse:
+    """To the page the button was on: the coordinator's feeds or the organisation's own."""
+    page = "registrations" if request.POST.get("next") == "registrations" else "mine"
+    return redirect(f"activities:{page}", slug=request.municipality.slug)
+
+
+@require_POST
+@staff_view("activities.publish")
+def accept_feed_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Wijziging accepteren" on a feed marked "verdacht": what it no longer holds goes."""
+    feed = get_object_or_404(Feed, pk=pk)
+    result = services.accept_feed_change(feed=feed, actor=request.user)
+    if result.error:
+        messages.error(request, _("De feed kon niet worden gelezen: %(e)s") % {"e": result.error})
+    else:
+        messages.success(
+            request,
+            _("Wijziging geaccepteerd: %(c)d nieuw, %(u)d gewijzigd, %(d)d verwijderd.")
+            % {"c": result.created, "u": result.updated, "d": result.deleted},
+        )
+    return _back_to_feeds(request)
+
+
+@require_POST
+@staff_view("activities.publish")
+def keep_feed_items(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Behouden": the stored activities stay and the mark "verdacht" goes."""
+    feed = get_object_or_404(Feed, pk=pk)
+    services.keep_feed_items(feed=feed, actor=request.user)
+    messages.success(request, _("De opgeslagen activiteiten zijn behouden."))
+    return _back_to_feeds(request)
 
 
 @staff_view("activities.publish")
