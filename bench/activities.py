@@ -798,9 +798,7 @@ class Child:
             match) and step 2 (the first page's rows with their activity and organisation)."""
             search = selectors.parse_search(dict(params))
             with scopes_disabled():
-                step1 = selectors.occurrences(search, None, part="upcoming").values_list(
-                    *selectors.MATCH_FIELDS
-                )
+                step1 = selectors.occurrences(search, None).values_list(*selectors.MATCH_FIELDS)
                 sql, sql_params = step1[:2000].query.get_compiler(using="default").as_sql()
             t = time.perf_counter()
             with self.connection.cursor() as cursor:

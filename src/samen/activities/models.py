@@ -215,8 +215,11 @@ class Occurrence(TenantModel):
                 name="occurrence_near_covering",
             ),
             models.Index(fields=["starts_at"]),
+            # is_long first: an equality, so that this index is the one chosen for them.
             models.Index(
-                fields=["ends_at"], condition=models.Q(is_long=True), name="occurrence_long"
+                fields=["is_long", "ends_at"],
+                condition=models.Q(is_long=True),
+                name="occurrence_long",
             ),
         ]
 

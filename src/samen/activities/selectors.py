@@ -112,44 +112,55 @@ def parse_search(
     return search
 
 
-# What began before a search's start and is still running is found in two small parts
-# beside the search itself: what began at most a day before (the same index, with ends_at in
-# it), and what began earlier and lasts longer than a day (Occurrence.is_long, a partial
-# index of the few). The three parts do not overlap.
+# What began before a search's start and is still running is shown too. What began at most
+# a day before is found in the same index range as the search, one day longer (ends_at is in
+# the indexes, so the test stays in them); what began earlier and is still running lasts
+# longer than a day (Occurrence.is_long), and those few are found through a partial index
+# of their own first (docs/decisions.md).
 RUNNING_LOOKBACK = dt.timedelta(days=1)
 
 
-def _window(search: Search, part: str) -> Q:
-    if part == "upcoming":
-        return Q(starts_at__gte=search.start, starts_at__lt=search.end)
-    if search.start is None:  # no start: nothing began before it
-        return Q(pk__in=[])
-    running = Q(ends_at__gt=search.start)
-    since = search.start - RUNNING_LOOKBACK
-    if part == "recent":
-        return running & Q(starts_at__gte=since, starts_at__lt=search.start)
-    return running & Q(is_long=True, starts_at__lt=since)  # "long": the parts do not overlap
+def _window(search: Search) -> Q:
+    """Begins in [start, end), or began at most RUNNING_LOOKBACK before and still runs."""
+    assert search.start is not None and search.end is not None
+    return Q(starts_at__gte=search.start - RUNNING_LOOKBACK, starts_at__lt=search.end) & (
+        Q(starts_at__gte=search.start) | Q(ends_at__gt=search.start)
+    )
 
 
-def occurrences(
-    search: Search, municipality: Municipality | None = None, *, part: str = ""
-) -> QuerySet[Occurrence]:
+def long_running_ids(search: Search) -> list[int]:
+    """Occurrences that began more than RUNNING_LOOKBACK before the search and still run
+    (all municipalities: the search's own filters follow; the index has only these)."""
+    from django_scopes import scopes_disabled
+
+    assert search.start is not None
+    with scopes_disabled():
+        return list(
+            Occurrence.objects.filter(
+                is_long=True,
+                ends_at__gt=search.start,
+                starts_at__lt=search.start - RUNNING_LOOKBACK,
+            ).values_list("pk", flat=True)[:10_000]
+        )
+
+
+def occurrences(search: Search, municipality: Municipality | None = None) -> QuerySet[Occurrence]:
     """Occurrences matching the search, soonest first: those that begin in it and those
-    that began before and are still running. `part` (upcoming, recent or long) gives one
-    of the three parts alone (`matches` asks for each with the index it uses). Outside a
-    municipality scope pass the municipality explicitly (the API searches across
-    municipalities when none is given)."""
+    that began before and still run. Outside a municipality scope pass the municipality
+    explicitly (the API searches across municipalities when none is given)."""
+    long_ids = long_running_ids(search)
+    when = _window(search) | Q(pk__in=long_ids) if long_ids else _window(search)
+    return _matching(search, municipality, when)
+
+
+def _matching(search: Search, municipality: Municipality | None, when: Q) -> QuerySet[Occurrence]:
+    """The occurrences `when` selects, with the search's other filters."""
     qs = (
         Occurrence.objects.all()
         if municipality is None
         else Occurrence.objects.filter(municipality=municipality)
     )
-    if part:
-        qs = qs.filter(_window(search, part))
-    else:
-        qs = qs.filter(
-            _window(search, "upcoming") | _window(search, "recent") | _window(search, "long")
-        )
+    qs = qs.filter(when)
     if search.near is not None:
         lat_min, lat_max, lon_min, lon_max = bounding_box(search.near, search.radius_km)
         qs = qs.filter(
@@ -204,12 +215,13 @@ def matches(
     """Step 1 of a search: the first `cap` matching occurrences as plain values (no model
     instances), within the exact distance, the same activity from several organisations
     once (its other listings kept as `duplicates`, for "ook vermeld door")."""
-    # One statement: the three parts (each with its own index) as UNION ALL, in order.
-    upcoming, recent, long = (
-        occurrences(search, municipality, part=part).values_list(*MATCH_FIELDS).order_by()
-        for part in ("upcoming", "recent", "long")
-    )
-    rows = upcoming.union(recent, long, all=True).order_by("starts_at", "pk")[:cap]
+    long_ids = long_running_ids(search)  # usually none or a few: then one query more
+    rows: list[tuple] = []
+    if long_ids:  # they began before all the others: first
+        running = _matching(search, municipality, Q(pk__in=long_ids))
+        rows = list(running.values_list(*MATCH_FIELDS)[:cap])
+    window = _matching(search, municipality, _window(search)).values_list(*MATCH_FIELDS)
+    rows += list(window[: cap - len(rows)])
     found: list[Match] = []
     by_key: dict[tuple[str, dt.datetime], Match] = {}
     for pk, starts_at, latitude, longitude, dedup_key in rows:

@@ -404,19 +404,19 @@ def import_feed(
             last_modified="" if accept_change else feed.last_modified,
             local_files=local_files,
         )
-        digest = hashlib.sha256(fetched.body).hexdigest() if fetched.body is not None else ""
-        unchanged = fetched.body is None or digest == feed.content_hash
-        if unchanged and not (accept_change and fetched.body is not None):
+        body = fetched.body
+        digest = hashlib.sha256(body).hexdigest() if body is not None else ""
+        if body is None or (digest == feed.content_hash and not accept_change):
             if feed.last_success_at is not None and feed.last_success_at == feed.last_checked_at:
                 # Read as last time: what was cut then (last_error) still holds.
                 Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_success_at=now)
             else:
                 Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
             return ImportResult(not_modified=True, unchanged=feed.activities.count())
-        kind = feeds.detect(fetched.body, fetched.content_type)
+        kind = feeds.detect(body, fetched.content_type)
         budget = feeds.Budget()
-        items = feeds.parse(fetched.body, kind, budget)
-        suspicious = feeds.incomplete(fetched.body, kind)
+        items = feeds.parse(body, kind, budget)
+        suspicious = feeds.incomplete(body, kind)
         if suspicious and kind != "jsonld":
             items = items[:-1]  # the last item is the one cut off
         if not accept_change:

@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="occurrence",
             index=models.Index(
-                condition=models.Q(("is_long", True)), fields=["ends_at"], name="occurrence_long"
+                condition=models.Q(("is_long", True)), fields=["is_long", "ends_at"], name="occurrence_long"
             ),
         ),
     ]
