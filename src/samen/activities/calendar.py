@@ -36,6 +36,18 @@ def as_aware(value: dt.date | dt.datetime) -> dt.datetime:
     return value
 
 
+def next_midnight(moment: dt.datetime) -> dt.datetime:
+    """The midnight (Amsterdam) after this moment's day."""
+    day = moment.astimezone(AMSTERDAM).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=AMSTERDAM)
+
+
+def crosses_midnight(starts_at: dt.datetime, ends_at: dt.datetime | None) -> bool:
+    """Still running after the midnight (Amsterdam) that ends the day it begins: a festival,
+    an exhibition, several whole days (one whole day ends at that midnight: not)."""
+    return ends_at is not None and ends_at > next_midnight(starts_at)
+
+
 # Europe/Amsterdam as the EU has had it since 1996, as rules rather than a list of dates,
 # so that it holds after 2037 too (icalendar's generated one stops there).
 AMSTERDAM_VTIMEZONE = """BEGIN:VTIMEZONE\r

@@ -186,15 +186,16 @@ class Occurrence(TenantModel):
     is_accessible = models.BooleanField(default=False)
     signup_required = models.BooleanField(default=False)
     dedup_key = models.CharField(max_length=64, blank=True)
-    # Lasts longer than selectors.RUNNING_LOOKBACK (a day): found while it runs through the
-    # small partial index below, however long ago it began (docs/decisions.md).
+    # Still runs after the midnight that ends its first day (calendar.crosses_midnight): a
+    # search finds it while it runs through the small partial index below, however long ago
+    # it began (selectors.long_running_ids, docs/decisions.md).
     is_long = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["starts_at", "pk"]
         indexes = [
-            # With ends_at: what is still running at the start of a search is decided in
-            # the index (selectors.matches, the look-back of a day).
+            # With ends_at: what began earlier today and still runs at the start of a
+            # search ("today" starts now) is decided in the index (selectors._window).
             models.Index(
                 fields=["municipality", "starts_at", "ends_at"], name="occurrence_municipality"
             ),
@@ -215,9 +216,8 @@ class Occurrence(TenantModel):
                 name="occurrence_near_covering",
             ),
             models.Index(fields=["starts_at"]),
-            # is_long first: an equality, so that this index is the one chosen for them.
             models.Index(
-                fields=["is_long", "ends_at"],
+                fields=["ends_at"],
                 condition=models.Q(is_long=True),
                 name="occurrence_long",
             ),

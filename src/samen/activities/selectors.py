@@ -112,36 +112,45 @@ def parse_search(
     return search
 
 
-# What began before a search's start and is still running is shown too. What began at most
-# a day before is found in the same index range as the search, one day longer (ends_at is in
-# the indexes, so the test stays in them); what began earlier and is still running lasts
-# longer than a day (Occurrence.is_long), and those few are found through a partial index
-# of their own first (docs/decisions.md).
-RUNNING_LOOKBACK = dt.timedelta(days=1)
+# What began before a search's start and is still running is shown too. What began on the
+# same day (the "today" window starts now) is in the search's own index range from that
+# day's midnight (ends_at is in the indexes, so the test stays in them); what began on an
+# earlier day and still runs crossed a midnight (Occurrence.is_long), and those few are found
+# through a partial index of their own first (docs/decisions.md).
+
+
+def _day_start(moment: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(moment.astimezone(AMSTERDAM).date(), dt.time(0, 0), tzinfo=AMSTERDAM)
 
 
 def _window(search: Search) -> Q:
-    """Begins in [start, end), or began at most RUNNING_LOOKBACK before and still runs."""
+    """Begins in [start, end), or began earlier on the start's day and still runs."""
     assert search.start is not None and search.end is not None
-    return Q(starts_at__gte=search.start - RUNNING_LOOKBACK, starts_at__lt=search.end) & (
+    midnight = _day_start(search.start)
+    if midnight == search.start:  # the usual: a window of whole days
+        return Q(starts_at__gte=search.start, starts_at__lt=search.end)
+    return Q(starts_at__gte=midnight, starts_at__lt=search.end) & (
         Q(starts_at__gte=search.start) | Q(ends_at__gt=search.start)
     )
 
 
 def long_running_ids(search: Search) -> list[int]:
-    """Occurrences that began more than RUNNING_LOOKBACK before the search and still run
-    (all municipalities: the search's own filters follow; the index has only these)."""
+    """Occurrences that began on a day before the search's start and still run at it (all
+    municipalities: the search's own filters follow; the partial index holds only these)."""
     from django_scopes import scopes_disabled
 
     assert search.start is not None
+    midnight = _day_start(search.start)
     with scopes_disabled():
-        return list(
-            Occurrence.objects.filter(
-                is_long=True,
-                ends_at__gt=search.start,
-                starts_at__lt=search.start - RUNNING_LOOKBACK,
-            ).values_list("pk", flat=True)[:10_000]
+        # Only what the partial index can answer is asked, without ORDER BY (a test of
+        # starts_at or the model's order would have SQLite walk the starts_at index and
+        # read every past date); the start is tested here.
+        rows = (
+            Occurrence.objects.filter(is_long=True, ends_at__gt=search.start)
+            .order_by()
+            .values_list("pk", "starts_at")
         )
+        return [pk for pk, starts_at in rows[:10_000] if starts_at < midnight]
 
 
 def occurrences(search: Search, municipality: Municipality | None = None) -> QuerySet[Occurrence]:

@@ -70,8 +70,6 @@ def _schedule_text(activity: Activity) -> str:
 OCCURRENCE_FIELDS = ["municipality", "activity", "starts_at", "ends_at", "cell", "latitude",
                      "longitude", "category_mask", "is_free", "is_accessible", "signup_required",
                      "dedup_key", "is_long"]  # fmt: skip
-# Longer than this an occurrence is `is_long` (selectors.RUNNING_LOOKBACK, the same day).
-LONG = dt.timedelta(days=1)
 
 
 def occurrence_dates(
@@ -131,7 +129,7 @@ def occurrence_rows(
             activity.wheelchair,
             activity.signup_required,
             activity.dedup_key,
-            ends is not None and ends - begins > LONG,
+            calendar.crosses_midnight(begins, ends),  # is_long
         )
         for begins, ends in dates
     ]

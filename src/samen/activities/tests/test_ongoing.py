@@ -97,7 +97,14 @@ def test_the_activity_page_lists_the_running_date(client, running):
 def test_a_long_running_occurrence_is_flagged_for_its_index(running):
     flags = dict(Occurrence.objects.values_list("activity__title", "is_long"))
     assert flags["Tentoonstelling oude foto's"] and flags["Buurtfeest drie dagen"]
-    assert not flags["Koffie nu"]
+    coffee = running["coffee"]  # long only when the hour around now spans midnight
+    assert flags["Koffie nu"] == calendar.crosses_midnight(coffee.starts_at, coffee.ends_at)
+    ten = dt.datetime(2026, 6, 5, 10, tzinfo=calendar.AMSTERDAM)
+    assert not calendar.crosses_midnight(ten, ten + hours(13))  # till 23:00
+    assert calendar.crosses_midnight(ten, ten + hours(15))  # till 01:00
+    midnight = ten.replace(hour=0)
+    assert not calendar.crosses_midnight(midnight, midnight + dt.timedelta(days=1))  # a day
+    assert calendar.crosses_midnight(midnight, midnight + dt.timedelta(days=2))
 
 
 def test_the_horizon_keeps_the_running_date_of_a_series(town, unscoped):
