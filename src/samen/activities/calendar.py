@@ -308,9 +308,18 @@ def describe(
                 f"{formats.date_format(last, 'l j F Y')}"
             )
     else:
+        local_end = ends_at.astimezone(AMSTERDAM) if ends_at else None
         hours = f"{local_start:%H:%M}"
-        if ends_at:
-            hours += f"–{ends_at.astimezone(AMSTERDAM):%H:%M}"
+        if local_end and local_end.date() != local_start.date():  # over midnight, or days
+            if not rrule:
+                return (
+                    f"{formats.date_format(local_start, 'l j F Y')} {hours} t/m "
+                    f"{formats.date_format(local_end, 'l j F Y')} {local_end:%H:%M} uur"
+                )
+            weekday = DAYS_NL[list(DAYS_NL)[local_end.weekday()]]
+            hours += f" tot {weekday} {local_end:%H:%M}"
+        elif local_end:
+            hours += f"–{local_end:%H:%M}"
         hours += " uur"
     if not rrule:
         return f"{formats.date_format(local_start, 'l j F Y')}, {hours}"

@@ -58,19 +58,15 @@ def when_text(starts: dt.datetime | None, ends: dt.datetime | None, all_day: boo
 
 
 def time_text(starts: dt.datetime, ends: dt.datetime | None, all_day: bool) -> str:
-    """The time beside a day's heading (the print agenda): "10:00–12:00", "hele dag",
-    "hele dag, t/m zo 7 juni", "18:00 t/m zo 7 juni 16:00"."""
+    """The time beside a day's heading (the print agenda): "10:00–12:00", "hele dag"; for
+    several days the whole range ("vr 5 t/m zo 7 juni", "vr 5 juni 18:00 t/m zo 7 juni
+    16:00"), which also says it began before the day it is listed under."""
     first, last = _days(starts, ends, all_day)
-    if all_day:
-        if last is None or last.date() == first.date():
-            return _("hele dag")
-        return _("hele dag, t/m %(end)s") % {"end": date_format(last, "D j F")}
-    hours = time_format(first, "H:i")
     if last is not None and last.date() != first.date():
-        return _("%(begin)s t/m %(end)s") % {
-            "begin": hours,
-            "end": f"{date_format(last, 'D j F')} {time_format(last, 'H:i')}",
-        }
+        return when_text(starts, ends, all_day)
+    if all_day:
+        return _("hele dag")
+    hours = time_format(first, "H:i")
     return hours + ("–" + time_format(last, "H:i") if last is not None else "")
 
 

@@ -41,7 +41,7 @@ def test_dates_in_words():
         == "vr 5 juni 10:00 t/m zo 7 juni 16:00"
     )
     assert time_text(day(2026, 6, 5), day(2026, 6, 6), True) == "hele dag"
-    assert time_text(day(2026, 6, 5), day(2026, 6, 8), True) == "hele dag, t/m zo 7 juni"
+    assert time_text(day(2026, 6, 5), day(2026, 6, 8), True) == "vr 5 t/m zo 7 juni"
 
 
 def vevent(uid, title, first: dt.date, end: dt.date | None, rrule="") -> str:

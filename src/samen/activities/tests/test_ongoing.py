@@ -139,3 +139,17 @@ def test_the_horizon_keeps_the_running_date_of_a_series(town, unscoped):
     found = {m.pk for m in selectors.matches(search, town)}
     assert Occurrence.objects.filter(starts_at=began, pk__in=found).count() == 2
     assert Activity.objects.count() == 2
+
+
+def test_a_schedule_over_several_days_reads_right():
+    friday = dt.datetime(2026, 6, 5, 18, tzinfo=calendar.AMSTERDAM)
+    sunday = friday + hours(46)
+    assert calendar.describe("", friday, sunday) == (
+        "vrijdag 5 juni 2026 18:00 t/m zondag 7 juni 2026 16:00 uur"
+    )
+    assert calendar.describe("FREQ=WEEKLY", friday, sunday) == (
+        "elke vrijdag, 18:00 tot zondag 16:00 uur"
+    )
+    assert (
+        calendar.describe("", friday, friday + hours(2)) == "vrijdag 5 juni 2026, 18:00–20:00 uur"
+    )
