@@ -74,6 +74,16 @@ def test_parse_ical_marks_a_date_as_a_whole_day():
     assert festival.ends_at == day(2026, 6, 8)
 
 
+def test_a_json_ld_date_without_an_end_is_that_whole_day():
+    body = (
+        b'<script type="application/ld+json">{"@type": "Event", "name": "Markt", '
+        b'"startDate": "2026-06-05"}</script>'
+    )
+    (item,) = feeds.parse(body, "jsonld")
+    assert item.all_day and item.starts_at == day(2026, 6, 5)
+    assert item.ends_at == day(2026, 6, 6)
+
+
 @pytest.fixture
 def imported(samenstad, unscoped, tmp_path):
     """Tomorrow a whole-day market, from yesterday to tomorrow a festival (running), and
