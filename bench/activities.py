@@ -1319,7 +1319,7 @@ def fold(line: str) -> str:
 
 OCCURRENCE_COLUMNS = ["municipality_id", "activity_id", "starts_at", "ends_at", "cell",
                       "latitude", "longitude", "category_mask", "is_free", "is_accessible",
-                      "signup_required", "dedup_key"]  # fmt: skip
+                      "signup_required", "dedup_key", "is_long"]  # fmt: skip
 
 
 def direct_occurrences(activity, start: dt.datetime, end: dt.datetime) -> list[tuple]:

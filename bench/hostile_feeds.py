@@ -79,6 +79,9 @@ CASES = {
     "one 5 MB description (iCalendar)": lambda: CAL.format(
         event(1, "DESCRIPTION:" + "x" * 5_000_000 + "\r\n")
     ).encode(),
+    "one 15 MB description (iCalendar, over the memory budget at 40 bytes per byte)": lambda: (
+        CAL.format(event(1, "DESCRIPTION:" + "x" * 15_000_000 + "\r\n")).encode()
+    ),
     "JSON-LD 5,000 events nested in one organisation (4 MB)": lambda: (
         '<script type="application/ld+json">{"@type":"Organization","name":"o","event":['
         + ",".join(

@@ -363,6 +363,8 @@ SAMEN_FEED_MAX_BYTES = env_int("SAMEN_FEED_MAX_BYTES", 5_000_000)
 # One import: at most so many items and seconds (issue #14, bounded cost).
 SAMEN_FEED_MAX_ITEMS = env_int("SAMEN_FEED_MAX_ITEMS", 5_000)
 SAMEN_FEED_IMPORT_SECONDS = env_int("SAMEN_FEED_IMPORT_SECONDS", 120)
+# Memory one import may add to its process (MB): more is refused with a message.
+SAMEN_FEED_IMPORT_MB = env_int("SAMEN_FEED_IMPORT_MB", 512)
 # Hosts ("name" or "name:port") fetched even when they resolve to a private or loopback
 # address: an intranet feed, the tests' local server. Everything else must be public.
 SAMEN_FEED_ALLOWED_HOSTS = env_list("SAMEN_FEED_ALLOWED_HOSTS")

@@ -40,6 +40,10 @@ class OccurrenceOut(Schema):
     title: str
     starts_at: dt.datetime
     ends_at: dt.datetime | None
+    all_day: bool = Field(
+        description="A whole day (or days): show the date only. starts_at is then midnight "
+        "in Amsterdam and ends_at the midnight after the last day."
+    )
     schedule: str
     organisation: str
     also_listed_by: list[str]
@@ -101,7 +105,8 @@ def list_activities(request: HttpRequest, filters: Query[ActivitySearch]):
                 "title": a.title,
                 "starts_at": o.starts_at,
                 "ends_at": o.ends_at,
-                "schedule": calendar.describe(a.rrule, a.starts_at, a.ends_at),
+                "all_day": a.all_day,
+                "schedule": calendar.describe(a.rrule, a.starts_at, a.ends_at, a.all_day),
                 "organisation": a.organisation.name,
                 "also_listed_by": row.also_listed_by,
                 "venue": a.venue,

@@ -36,6 +36,18 @@ def as_aware(value: dt.date | dt.datetime) -> dt.datetime:
     return value
 
 
+def next_midnight(moment: dt.datetime) -> dt.datetime:
+    """The midnight (Amsterdam) after this moment's day."""
+    day = moment.astimezone(AMSTERDAM).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=AMSTERDAM)
+
+
+def crosses_midnight(starts_at: dt.datetime, ends_at: dt.datetime | None) -> bool:
+    """Still running after the midnight (Amsterdam) that ends the day it begins: a festival,
+    an exhibition, several whole days (one whole day ends at that midnight: not)."""
+    return ends_at is not None and ends_at > next_midnight(starts_at)
+
+
 # Europe/Amsterdam as the EU has had it since 1996, as rules rather than a list of dates,
 # so that it holds after 2037 too (icalendar's generated one stops there).
 AMSTERDAM_VTIMEZONE = """BEGIN:VTIMEZONE\r
@@ -94,14 +106,22 @@ def build_vevent(
     location: str = "",
     url: str = "",
     dtstamp: dt.datetime | None = None,
+    all_day: bool = False,
 ) -> str:
-    """The VEVENT of a hand-entered activity, as text."""
+    """The VEVENT of a hand-entered (or one-off imported) activity, as text. A whole day is
+    a date (VALUE=DATE), its end the day after the last."""
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("summary", title)
     event.add("dtstamp", (dtstamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC))
-    event.add("dtstart", starts_at.astimezone(AMSTERDAM))
-    if ends_at:
+    if all_day:
+        first = starts_at.astimezone(AMSTERDAM).date()
+        event.add("dtstart", first)
+        last = ends_at.astimezone(AMSTERDAM).date() if ends_at else first
+        event.add("dtend", max(last, first + dt.timedelta(days=1)))
+    else:
+        event.add("dtstart", starts_at.astimezone(AMSTERDAM))
+    if ends_at and not all_day:
         event.add("dtend", ends_at.astimezone(AMSTERDAM))
     if rrule:
         event.add("rrule", icalendar.vRecur.from_ical(rrule))
@@ -269,18 +289,39 @@ def expand_plain(
     return result
 
 
-def describe(rrule: str, starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> str:
-    """A schedule in plain Dutch. Falls back to the first date for one-off activities."""
+def describe(
+    rrule: str, starts_at: dt.datetime | None, ends_at: dt.datetime | None, all_day: bool = False
+) -> str:
+    """A schedule in plain Dutch. Falls back to the first date for one-off activities. A
+    whole day is "hele dag" (its end is the midnight after the last day), never 00:00."""
     if starts_at is None:
         return ""
-    local_start = starts_at.astimezone(AMSTERDAM)
-    hours = f"{local_start:%H:%M}"
-    if ends_at:
-        hours += f"–{ends_at.astimezone(AMSTERDAM):%H:%M}"
-    hours += " uur"
-    if not rrule:
-        from django.utils import formats
+    from django.utils import formats
 
+    local_start = starts_at.astimezone(AMSTERDAM)
+    if all_day:
+        hours = "hele dag"
+        last = ends_at.astimezone(AMSTERDAM) - dt.timedelta(days=1) if ends_at else local_start
+        if not rrule and last.date() > local_start.date():
+            return (
+                f"{formats.date_format(local_start, 'l j F Y')} t/m "
+                f"{formats.date_format(last, 'l j F Y')}"
+            )
+    else:
+        local_end = ends_at.astimezone(AMSTERDAM) if ends_at else None
+        hours = f"{local_start:%H:%M}"
+        if local_end and local_end.date() != local_start.date():  # over midnight, or days
+            if not rrule:
+                return (
+                    f"{formats.date_format(local_start, 'l j F Y')} {hours} t/m "
+                    f"{formats.date_format(local_end, 'l j F Y')} {local_end:%H:%M} uur"
+                )
+            weekday = DAYS_NL[list(DAYS_NL)[local_end.weekday()]]
+            hours += f" tot {weekday} {local_end:%H:%M}"
+        elif local_end:
+            hours += f"–{local_end:%H:%M}"
+        hours += " uur"
+    if not rrule:
         return f"{formats.date_format(local_start, 'l j F Y')}, {hours}"
     try:
         parts = icalendar.vRecur.from_ical(rrule)

@@ -4,7 +4,9 @@ detect the kind (iCalendar, RSS/Atom, schema.org JSON-LD events), parse into pla
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import sys
 import time
 import xml.parsers.expat
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ TOO_FREQUENT = "herhaalt vaker dan eens per dag"
 EARLIEST_SERIES = 1970
 TOO_OLD = f"is een herhaling die vóór {EARLIEST_SERIES} begint"
 UNREADABLE = "kon niet worden gelezen"
-ENDS_BEFORE_START = "eindigt vóór het begint"
+ENDS_BEFORE_START = "einde ligt vóór het begin"
 # One length for the description of every kind of feed.
 DESCRIPTION_MAX = 4000
 # Deeper than this no calendar or feed nests (VCALENDAR > VEVENT > VALARM; rss > channel >
@@ -178,13 +180,41 @@ def detect(body: bytes, content_type: str = "") -> str:
     )
 
 
+# What parsing a feed takes in memory per byte of the file, at most (measured: iCalendar
+# about 25x, RSS about 12x; docs/benchmarks.md): a file that would need more than the budget
+# is refused before it is parsed.
+PARSE_BYTES_PER_BYTE = 40
+MEMORY_CHECK_EVERY = 32  # reading /proc costs a system call: every 32nd check
+
+
+def resident_bytes() -> int:
+    """The memory this process holds now (Linux: /proc/self/statm), else its peak so far."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
+
 class Budget:
-    """The time one import may take (SAMEN_FEED_IMPORT_SECONDS); `check()` in every loop
-    whose cost a feed decides."""
+    """The time (SAMEN_FEED_IMPORT_SECONDS) and memory (SAMEN_FEED_IMPORT_MB, the growth of
+    this process's resident memory since the import began) one import may take; `check()`
+    in every loop whose cost a feed decides, `admit(body)` before parsing."""
 
     def __init__(self) -> None:
         self.seconds = settings.SAMEN_FEED_IMPORT_SECONDS
         self.until = time.monotonic() + self.seconds
+        self.megabytes = settings.SAMEN_FEED_IMPORT_MB
+        self.start_bytes = resident_bytes()
+        self.checks = 0
+
+    def admit(self, body: bytes) -> None:
+        """A file whose parse would need more memory than the budget is not parsed."""
+        if len(body) * PARSE_BYTES_PER_BYTE > self.megabytes * 2**20:
+            raise FeedError(self._over_memory())
 
     def check(self) -> None:
         if time.monotonic() > self.until:
@@ -192,6 +222,17 @@ class Budget:
                 f"Het inlezen van deze feed duurt te lang (meer dan {self.seconds} seconden); "
                 "er is niets gewijzigd."
             )
+        self.checks += 1
+        if self.checks % MEMORY_CHECK_EVERY == 1:
+            if resident_bytes() - self.start_bytes > self.megabytes * 2**20:
+                raise FeedError(self._over_memory())
+
+    def _over_memory(self) -> str:
+        return (
+            f"Het inlezen van deze feed vraagt te veel geheugen (meer dan {self.megabytes} MB); "
+            "er is niets gewijzigd. Een kleinere feed (minder activiteiten of een kortere "
+            "periode) wordt wel gelezen."
+        )
 
 
 def guard(body: bytes, kind: str) -> None:
@@ -202,6 +243,11 @@ def guard(body: bytes, kind: str) -> None:
         found = body.upper().count(b"BEGIN:VEVENT")
     else:
         found = sum(body.count(marker) for marker in ITEM_MARKERS.get(kind, ()))
+    if found > limit and kind == "ical":
+        raise FeedError(
+            f"De agenda bevat {_number(found)} activiteiten (VEVENT); Samen leest er hoogstens "
+            f"{_number(limit)} per feed. Er is niets gewijzigd."
+        )
     if found > limit:
         raise FeedError(
             f"De feed bevat {found} items; Samen leest hoogstens {limit} items per feed."
@@ -215,6 +261,10 @@ def guard(body: bytes, kind: str) -> None:
                 raise FeedError("De agenda is te diep genest om te lezen.")
     elif kind == "rss":
         _guard_xml(body)
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")  # Dutch: 100.000
 
 
 def _guard_xml(body: bytes) -> None:
@@ -249,6 +299,7 @@ def _guard_xml(body: bytes) -> None:
 def parse(body: bytes, kind: str, budget: Budget | None = None) -> list[Item]:
     guard(body, kind)
     budget = budget or Budget()
+    budget.admit(body)
     try:
         items = {"ical": parse_ical, "rss": parse_rss, "jsonld": parse_jsonld}[kind](body, budget)
     except FeedError:
@@ -262,6 +313,10 @@ def parse(body: bytes, kind: str, budget: Budget | None = None) -> list[Item]:
         )
     for item in items:
         item.description = item.description[:DESCRIPTION_MAX]
+        if item.all_day and item.starts_at and item.ends_at is None:
+            # A date without an end is that one day (RFC 5545 3.6.1), for every kind of
+            # feed: it runs until midnight, so the "today" search still finds it at noon.
+            item.ends_at = item.starts_at + dt.timedelta(days=1)
         if item.starts_at and item.ends_at and item.ends_at < item.starts_at:
             item.refused = item.refused or ENDS_BEFORE_START
     return items
@@ -339,9 +394,12 @@ def _ical_item(uid: str, pairs: list, timezones: list[str], x_wr) -> Item:
         from zoneinfo import ZoneInfo
 
         starts = first.replace(tzinfo=ZoneInfo(str(x_wr)))
+    all_day = isinstance(first, dt.date) and not isinstance(first, dt.datetime)
     ends = as_aware(master.decoded("DTEND")) if master.get("DTEND") else None
     if ends is None and starts is not None and master.get("DURATION"):
         ends = starts + master.decoded("DURATION")
+    if ends is None and starts is not None and all_day:
+        ends = starts + dt.timedelta(days=1)  # RFC 5545 3.6.1: a date without end is that day
     rules = master.get("RRULE")
     rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
     rrule = rules[0].to_ical().decode() if rules else ""  # all of them stay in `ical`
@@ -364,6 +422,7 @@ def _ical_item(uid: str, pairs: list, timezones: list[str], x_wr) -> Item:
         ical=ical,
         location=str(master.get("LOCATION") or "")[:200],
         url=calendar.safe_url(master.get("URL"))[:500],
+        all_day=all_day,
     )
 
 

@@ -186,20 +186,41 @@ class Occurrence(TenantModel):
     is_accessible = models.BooleanField(default=False)
     signup_required = models.BooleanField(default=False)
     dedup_key = models.CharField(max_length=64, blank=True)
+    # Still runs after the midnight that ends its first day (calendar.crosses_midnight): a
+    # search finds it while it runs through the small partial index below, however long ago
+    # it began (selectors.long_running_ids, docs/decisions.md).
+    is_long = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["starts_at", "pk"]
         indexes = [
-            models.Index(fields=["municipality", "starts_at"]),
+            # With ends_at: what began earlier today and still runs at the start of a
+            # search ("today" starts now) is decided in the index (selectors._window).
+            models.Index(
+                fields=["municipality", "starts_at", "ends_at"], name="occurrence_municipality"
+            ),
             # A search near a place reads only this index (step 1 of selectors.matches): the
             # columns it filters and returns are keys, so SQLite (no INCLUDE; the rowid is
             # the id) covers it too; PostgreSQL includes the id.
             models.Index(
-                fields=["cell", "starts_at", "latitude", "longitude", "category_mask", "dedup_key"],
+                fields=[
+                    "cell",
+                    "starts_at",
+                    "latitude",
+                    "longitude",
+                    "category_mask",
+                    "dedup_key",
+                    "ends_at",
+                ],
                 include=["id"],
                 name="occurrence_near_covering",
             ),
             models.Index(fields=["starts_at"]),
+            models.Index(
+                fields=["ends_at"],
+                condition=models.Q(is_long=True),
+                name="occurrence_long",
+            ),
         ]
 
     def __str__(self) -> str:

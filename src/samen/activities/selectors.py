@@ -112,15 +112,64 @@ def parse_search(
     return search
 
 
+# What began before a search's start and is still running is shown too. What began on the
+# same day (the "today" window starts now) is in the search's own index range from that
+# day's midnight (ends_at is in the indexes, so the test stays in them); what began on an
+# earlier day and still runs crossed a midnight (Occurrence.is_long), and those few are found
+# through a partial index of their own first (docs/decisions.md).
+
+
+def _day_start(moment: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(moment.astimezone(AMSTERDAM).date(), dt.time(0, 0), tzinfo=AMSTERDAM)
+
+
+def _window(search: Search) -> Q:
+    """Begins in [start, end), or began earlier on the start's day and still runs."""
+    assert search.start is not None and search.end is not None
+    midnight = _day_start(search.start)
+    if midnight == search.start:  # the usual: a window of whole days
+        return Q(starts_at__gte=search.start, starts_at__lt=search.end)
+    return Q(starts_at__gte=midnight, starts_at__lt=search.end) & (
+        Q(starts_at__gte=search.start) | Q(ends_at__gt=search.start)
+    )
+
+
+def long_running_ids(search: Search) -> list[int]:
+    """Occurrences that began on a day before the search's start and still run at it (all
+    municipalities: the search's own filters follow; the partial index holds only these)."""
+    from django_scopes import scopes_disabled
+
+    assert search.start is not None
+    midnight = _day_start(search.start)
+    with scopes_disabled():
+        # Only what the partial index can answer is asked, without ORDER BY (a test of
+        # starts_at or the model's order would have SQLite walk the starts_at index and
+        # read every past date); the start is tested here.
+        rows = (
+            Occurrence.objects.filter(is_long=True, ends_at__gt=search.start)
+            .order_by()
+            .values_list("pk", "starts_at")
+        )
+        return [pk for pk, starts_at in rows[:10_000] if starts_at < midnight]
+
+
 def occurrences(search: Search, municipality: Municipality | None = None) -> QuerySet[Occurrence]:
-    """Occurrences matching the search, soonest first. Outside a municipality scope pass the
-    municipality explicitly (the API searches across municipalities when none is given)."""
+    """Occurrences matching the search, soonest first: those that begin in it and those
+    that began before and still run. Outside a municipality scope pass the municipality
+    explicitly (the API searches across municipalities when none is given)."""
+    long_ids = long_running_ids(search)
+    when = _window(search) | Q(pk__in=long_ids) if long_ids else _window(search)
+    return _matching(search, municipality, when)
+
+
+def _matching(search: Search, municipality: Municipality | None, when: Q) -> QuerySet[Occurrence]:
+    """The occurrences `when` selects, with the search's other filters."""
     qs = (
         Occurrence.objects.all()
         if municipality is None
         else Occurrence.objects.filter(municipality=municipality)
     )
-    qs = qs.filter(starts_at__gte=search.start, starts_at__lt=search.end)
+    qs = qs.filter(when)
     if search.near is not None:
         lat_min, lat_max, lon_min, lon_max = bounding_box(search.near, search.radius_km)
         qs = qs.filter(
@@ -175,7 +224,13 @@ def matches(
     """Step 1 of a search: the first `cap` matching occurrences as plain values (no model
     instances), within the exact distance, the same activity from several organisations
     once (its other listings kept as `duplicates`, for "ook vermeld door")."""
-    rows = occurrences(search, municipality).values_list(*MATCH_FIELDS)[:cap]
+    long_ids = long_running_ids(search)  # usually none or a few: then one query more
+    rows: list[tuple] = []
+    if long_ids:  # they began before all the others: first
+        running = _matching(search, municipality, Q(pk__in=long_ids))
+        rows = list(running.values_list(*MATCH_FIELDS)[:cap])
+    window = _matching(search, municipality, _window(search)).values_list(*MATCH_FIELDS)
+    rows += list(window[: cap - len(rows)])
     found: list[Match] = []
     by_key: dict[tuple[str, dt.datetime], Match] = {}
     for pk, starts_at, latitude, longitude, dedup_key in rows:
@@ -265,6 +320,13 @@ def staff_card(municipality: Municipality, user: User) -> dict | None:
         "label": _("activiteiten in de komende 7 dagen"),
         "links": links,
     }
+
+
+def upcoming_dates(activity: Activity, *, limit: int = 8) -> list[Occurrence]:
+    """The activity's next dates, the one under way first."""
+    now = timezone.now()
+    running = Q(ends_at__gt=now) | Q(ends_at__isnull=True, starts_at__gte=now)
+    return list(activity.occurrences.filter(running).order_by("starts_at", "pk")[:limit])
 
 
 def activities_of(organisation_id: int) -> QuerySet[Activity]:

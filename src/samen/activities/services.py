@@ -62,13 +62,14 @@ def _schedule_text(activity: Activity) -> str:
         starts_at=activity.starts_at,
         ends_at=activity.ends_at,
         rrule=activity.rrule,
+        all_day=activity.all_day,
     )
 
 
 # The columns of an occurrence row, in the order `occurrence_rows` gives them.
 OCCURRENCE_FIELDS = ["municipality", "activity", "starts_at", "ends_at", "cell", "latitude",
                      "longitude", "category_mask", "is_free", "is_accessible", "signup_required",
-                     "dedup_key"]  # fmt: skip
+                     "dedup_key", "is_long"]  # fmt: skip
 
 
 def occurrence_dates(
@@ -95,7 +96,11 @@ def _all_dates(
         )
     if activity.rrule or calendar.has_extra_dates(activity.ical):
         return calendar.expand(_schedule_text(activity), start, end)
-    return [(activity.starts_at, activity.ends_at)] if start <= activity.starts_at < end else []
+    # Every date that overlaps [start, end): one that began before and still runs too.
+    last = activity.ends_at if activity.ends_at and activity.ends_at > activity.starts_at else None
+    if activity.starts_at < end and (start <= activity.starts_at or (last and last > start)):
+        return [(activity.starts_at, activity.ends_at)]
+    return []
 
 
 def occurrence_rows(
@@ -124,6 +129,7 @@ def occurrence_rows(
             activity.wheelchair,
             activity.signup_required,
             activity.dedup_key,
+            calendar.crosses_midnight(begins, ends),  # is_long
         )
         for begins, ends in dates
     ]
@@ -182,6 +188,7 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
     activity.description = item.description
     activity.starts_at = item.starts_at
     activity.ends_at = item.ends_at
+    activity.all_day = item.all_day
     activity.rrule = item.rrule
     activity.ical = item.ical if item.rrule or calendar.has_extra_dates(item.ical) else ""
     activity.venue = item.location
@@ -197,9 +204,9 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
 
 
 # What an import rewrites of an activity that changed in its feed.
-IMPORTED_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "rrule", "ical",
-                   "venue", "postcode", "latitude", "longitude", "url", "is_free", "source_hash",
-                   "dedup_key", "updated_at", "image_url"]  # fmt: skip
+IMPORTED_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "all_day", "rrule",
+                   "ical", "venue", "postcode", "latitude", "longitude", "url", "is_free",
+                   "source_hash", "dedup_key", "updated_at", "image_url"]  # fmt: skip
 
 
 def upsert_items(
@@ -261,7 +268,7 @@ def upsert_items(
             % {
                 "n": len(skipped),
                 "total": len(seen),
-                "items": "; ".join(f"“{title}” {reason}" for title, reason in skipped),
+                "items": "; ".join(f"“{title}”: {reason}" for title, reason in skipped),
             }
         )
     result.notes += notes
@@ -376,35 +383,43 @@ def guess_categories(item: feeds.Item) -> list[str]:
 
 
 def import_feed(
-    *, feed: Feed, source: str | None = None, local_files: bool = False
+    *,
+    feed: Feed,
+    source: str | None = None,
+    local_files: bool = False,
+    accept_change: bool = False,
 ) -> ImportResult:
     """Read a feed and upsert what it holds. A body identical to the one imported last time
     is not parsed again. A broken feed never deletes what was imported before: the error is
     stored on the feed for the organisation to see. `local_files`: the feed may be a path
-    on this server (only the command line says so)."""
+    on this server (only the command line says so). `accept_change` (once, by
+    `accept_feed_change`): downloaded and read even when unchanged, and a feed that shrank
+    or changed kind is imported as it is now (a cut-off download still deletes nothing)."""
     now = timezone.now()
     try:
         fetched = feeds.fetch(
             source or feed.url,
-            etag=feed.etag,
-            last_modified=feed.last_modified,
+            etag="" if accept_change else feed.etag,
+            last_modified="" if accept_change else feed.last_modified,
             local_files=local_files,
         )
-        digest = hashlib.sha256(fetched.body).hexdigest() if fetched.body is not None else ""
-        if fetched.body is None or digest == feed.content_hash:
+        body = fetched.body
+        digest = hashlib.sha256(body).hexdigest() if body is not None else ""
+        if body is None or (digest == feed.content_hash and not accept_change):
             if feed.last_success_at is not None and feed.last_success_at == feed.last_checked_at:
                 # Read as last time: what was cut then (last_error) still holds.
                 Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_success_at=now)
             else:
                 Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error="")
             return ImportResult(not_modified=True, unchanged=feed.activities.count())
-        kind = feeds.detect(fetched.body, fetched.content_type)
+        kind = feeds.detect(body, fetched.content_type)
         budget = feeds.Budget()
-        items = feeds.parse(fetched.body, kind, budget)
-        suspicious = feeds.incomplete(fetched.body, kind)
+        items = feeds.parse(body, kind, budget)
+        suspicious = feeds.incomplete(body, kind)
         if suspicious and kind != "jsonld":
             items = items[:-1]  # the last item is the one cut off
-        suspicious = suspicious or _suspicious(feed, kind, items)
+        if not accept_change:
+            suspicious = suspicious or _suspicious(feed, kind, items)
         result = upsert_items(feed=feed, items=items, remove=not suspicious, budget=budget)
     except feeds.FeedError as error:
         Feed.objects.filter(pk=feed.pk).update(last_checked_at=now, last_error=str(error))
@@ -450,6 +465,48 @@ def _suspicious(feed: Feed, kind: str, items: list[feeds.Item]) -> str:
             "opgeslagen activiteiten zijn bewaard."
         ) % {"n": found, "stored": stored}
     return ""
+
+
+def _check_feed_manager(feed: Feed, actor: User) -> None:
+    """The feed's own organisation (a member who publishes for it) or the coordinator."""
+    municipality = feed.municipality
+    own = actor.organisation_in(municipality)
+    if actor.has_samen_perm(municipality, "organisations.manage"):
+        return
+    if not actor.has_samen_perm(municipality, "activities.publish"):
+        raise PermissionDenied
+    if own is None or own.pk != feed.organisation_id:
+        raise PermissionDenied
+
+
+def accept_feed_change(*, feed: Feed, actor: User) -> ImportResult:
+    """A feed marked "verdacht" (much smaller, or another kind): the organisation or the
+    coordinator says the change is right. The feed is downloaded again and imported with
+    the shrink check off this once, so what it no longer holds is removed."""
+    _check_feed_manager(feed, actor)
+    stored = Activity.objects.filter(feed=feed).count()
+    reason = feed.suspicious
+    result = import_feed(feed=feed, accept_change=True)
+    audit.record(
+        action="feed.accept_change",
+        actor=actor,
+        obj=feed,
+        suspicious=reason,
+        stored_before=stored,
+        deleted=result.deleted,
+        error=result.error,
+    )
+    return result
+
+
+def keep_feed_items(*, feed: Feed, actor: User) -> None:
+    """ "Behouden": the stored activities were right; the mark "verdacht" is cleared (the
+    next download that looks wrong marks it again)."""
+    _check_feed_manager(feed, actor)
+    with transaction.atomic():
+        audit.record(action="feed.keep", actor=actor, obj=feed, suspicious=feed.suspicious)
+        Feed.objects.filter(pk=feed.pk).update(suspicious="")
+        feed.suspicious = ""
 
 
 def add_feed(*, organisation: Organisation, url: str, active: bool = True) -> Feed:

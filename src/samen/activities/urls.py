@@ -21,5 +21,15 @@ urlpatterns = [
     path(
         "<slug:slug>/beheer/activiteiten/feeds/<int:pk>/", views.refresh_feed, name="feed-refresh"
     ),
+    path(
+        "<slug:slug>/beheer/activiteiten/feeds/<int:pk>/accepteren/",
+        views.accept_feed_change,
+        name="feed-accept",
+    ),
+    path(
+        "<slug:slug>/beheer/activiteiten/feeds/<int:pk>/behouden/",
+        views.keep_feed_items,
+        name="feed-keep",
+    ),
     path("<slug:slug>/beheer/aanmeldingen/", views.registrations, name="registrations"),
 ]

@@ -12,11 +12,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import feedgenerator, timezone
+from django.utils import feedgenerator
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from samen.core.access import staff_view
@@ -29,6 +30,7 @@ from samen.core.tenancy import public_view
 from . import calendar, feeds, selectors, services
 from .forms import ActivityForm, FeedForm, JoinForm
 from .models import Activity, Category, Feed, Registration
+from .templatetags.activity_dates import when_text
 
 PAGE_SIZE = 20
 logger = logging.getLogger(__name__)
@@ -88,12 +90,28 @@ def _is_cancelled(activity: Activity) -> bool:
     )
 
 
+def _schema_dates(
+    starts_at: dt.datetime | None, ends_at: dt.datetime | None, all_day: bool
+) -> tuple[str | None, str | None]:
+    """ISO 8601 in Amsterdam time; a whole day as a date only, the end the last day itself
+    (schema.org), not iCalendar's midnight after it."""
+    if starts_at is None:
+        return None, None
+    first = starts_at.astimezone(calendar.AMSTERDAM)
+    last = ends_at.astimezone(calendar.AMSTERDAM) if ends_at else None
+    if not all_day:
+        return first.isoformat(), last.isoformat() if last else None
+    last_day = (last - dt.timedelta(days=1)).date() if last and last > first else first.date()
+    return first.date().isoformat(), last_day.isoformat()
+
+
 def activity_json_ld(request: HttpRequest, activity: Activity, upcoming: list) -> str:
     """schema.org Event for search engines and event sites; a recurring activity is dated
     by its next occurrence."""
     starts_at, ends_at = activity.starts_at, activity.ends_at
     if upcoming:
         starts_at, ends_at = upcoming[0].starts_at, upcoming[0].ends_at
+    start_date, end_date = _schema_dates(starts_at, ends_at, activity.all_day)
     slug = request.municipality.slug
     page = request.build_absolute_uri(reverse("activities:activity", args=[slug, activity.pk]))
     organisation = activity.organisation
@@ -124,8 +142,8 @@ def activity_json_ld(request: HttpRequest, activity: Activity, upcoming: list) -
         "@type": "Event",
         "name": activity.title,
         "description": activity.description,
-        "startDate": starts_at.astimezone(calendar.AMSTERDAM).isoformat() if starts_at else None,
-        "endDate": ends_at.astimezone(calendar.AMSTERDAM).isoformat() if ends_at else None,
+        "startDate": start_date,
+        "endDate": end_date,
         "eventStatus": f"https://schema.org/{status}",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "location": location,
@@ -147,10 +165,12 @@ def activity_json_ld(request: HttpRequest, activity: Activity, upcoming: list) -
 @public_view
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.select_related("organisation"), pk=pk)
-    upcoming = list(activity.occurrences.filter(starts_at__gte=timezone.now())[:8])
+    upcoming = selectors.upcoming_dates(activity)
     context = {
         "activity": activity,
-        "schedule": calendar.describe(activity.rrule, activity.starts_at, activity.ends_at),
+        "schedule": calendar.describe(
+            activity.rrule, activity.starts_at, activity.ends_at, activity.all_day
+        ),
         "link": calendar.safe_url(activity.url),
         "upcoming": upcoming,
         "json_ld": activity_json_ld(request, activity, upcoming),
@@ -322,17 +342,20 @@ def _agenda_feed(
         starts, ends = row.occurrence.starts_at, row.occurrence.ends_at
         when = starts.astimezone(calendar.AMSTERDAM)
         place = ", ".join(part for part in (activity.venue, activity.address) if part)
-        text = calendar.describe("", starts, ends)
+        text = when_text(starts, ends, activity.all_day)
+        start_date, end_date = _schema_dates(starts, ends, activity.all_day)
         feed.add_item(
-            title=f"{when:%d-%m %H:%M} {activity.title}",
+            title=f"{when:%d-%m} {activity.title}"
+            if activity.all_day
+            else f"{when:%d-%m %H:%M} {activity.title}",
             link=url,
             description="\n\n".join(part for part in (text, place, activity.description) if part),
             unique_id=f"{url}#{when:%Y%m%d%H%M}",
             unique_id_is_permalink=False,
             pubdate=activity.created_at,
             updateddate=max(activity.updated_at, activity.created_at),
-            startdate=starts.astimezone(calendar.AMSTERDAM).isoformat(),
-            enddate=ends.astimezone(calendar.AMSTERDAM).isoformat() if ends else "",
+            startdate=start_date,
+            enddate=end_date or "",
             location=place,
         )
     response = HttpResponse(feed.writeString("utf-8"), content_type=feed_class.content_type)
@@ -354,10 +377,11 @@ def agenda_print(request: HttpRequest) -> HttpResponse:
     """A large-print weekly agenda for the notice board (print stylesheet, A4)."""
     context = _search_context(request, when="week", limit=300, usage="prints")
     days: dict[dt.date, list] = {}
+    first_day = context["search"].start.astimezone(calendar.AMSTERDAM).date()
     for row in context["rows"]:
-        days.setdefault(row.occurrence.starts_at.astimezone(calendar.AMSTERDAM).date(), []).append(
-            row
-        )
+        # What began before the week and still runs is under the week's first day.
+        day = max(row.occurrence.starts_at.astimezone(calendar.AMSTERDAM).date(), first_day)
+        days.setdefault(day, []).append(row)
     context.update(days=sorted(days.items()), last_day=context["search"].end - dt.timedelta(days=1))
     return render(request, "activities/print.html", context)
 
@@ -516,6 +540,39 @@ def refresh_feed(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"c": result.created, "u": result.updated, "d": result.deleted},
             )
     return redirect("activities:mine", slug=request.municipality.slug)
+
+
+def _back_to_feeds(request: HttpRequest) -> HttpResponse:
+    """To the page the button was on: the coordinator's feeds or the organisation's own."""
+    page = "registrations" if request.POST.get("next") == "registrations" else "mine"
+    return redirect(f"activities:{page}", slug=request.municipality.slug)
+
+
+@require_POST
+@staff_view("activities.publish")
+def accept_feed_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Wijziging accepteren" on a feed marked "verdacht": what it no longer holds goes."""
+    feed = get_object_or_404(Feed, pk=pk)
+    result = services.accept_feed_change(feed=feed, actor=request.user)
+    if result.error:
+        messages.error(request, _("De feed kon niet worden gelezen: %(e)s") % {"e": result.error})
+    else:
+        messages.success(
+            request,
+            _("Wijziging geaccepteerd: %(c)d nieuw, %(u)d gewijzigd, %(d)d verwijderd.")
+            % {"c": result.created, "u": result.updated, "d": result.deleted},
+        )
+    return _back_to_feeds(request)
+
+
+@require_POST
+@staff_view("activities.publish")
+def keep_feed_items(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Behouden": the stored activities stay and the mark "verdacht" goes."""
+    feed = get_object_or_404(Feed, pk=pk)
+    services.keep_feed_items(feed=feed, actor=request.user)
+    messages.success(request, _("De opgeslagen activiteiten zijn behouden."))
+    return _back_to_feeds(request)
 
 
 @staff_view("activities.publish")

@@ -41,7 +41,7 @@ CASES = {
     # RFC 7529 calendars (Chinese, Ethiopic, Hebrew): no library here computes them
     "icalendar/rfc_7529.ics": (
         0,
-        "4 van 4 items overgeslagen: “Chinese New Year” heeft een herhaling die niet te "
+        "4 van 4 items overgeslagen: “Chinese New Year”: heeft een herhaling die niet te "
         "berekenen is",
     ),
     # schema.org JSON-LD: schema.org's own Schedule examples, extruct's test pages, by hand

@@ -65,7 +65,7 @@ def test_an_unexpandable_rule_in_the_feed_form_is_no_500(login, library, fake_se
     assert page.status_code == 200
     feed = Feed.objects.get(organisation=library, url=fake_server.url + "/agenda.ics")
     assert "1 van 4 items overgeslagen" in feed.last_error
-    assert "“Onberekenbaar” heeft een herhaling die niet te berekenen is" in feed.last_error
+    assert "“Onberekenbaar”: heeft een herhaling die niet te berekenen is" in feed.last_error
     assert Activity.objects.filter(feed=feed).count() == 3
     assert not PYTHON_NAMES.search(feed.last_error)
 
@@ -77,8 +77,8 @@ def test_one_bad_event_skips_that_event_not_the_calendar(library_feed, tmp_path)
     library_feed.refresh_from_db()
     assert not result.error and result.unchanged == 3
     assert library_feed.last_error.startswith("3 van 6 items overgeslagen: ")
-    assert "“Achterstevoren” eindigt vóór het begint" in library_feed.last_error
-    assert "“Kapot” kon niet worden gelezen" in library_feed.last_error
+    assert "“Achterstevoren”: einde ligt vóór het begin" in library_feed.last_error
+    assert "“Kapot”: kon niet worden gelezen" in library_feed.last_error
     assert not PYTHON_NAMES.search(library_feed.last_error)
     assert not Activity.objects.filter(feed=library_feed, title__in=["Kapot", "Onberekenbaar"])
 
@@ -207,7 +207,7 @@ def laughs() -> bytes:
             + b"BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270101T100000Z\r\nEND:VEVENT\r\n" * 100_000
             + b"END:VCALENDAR\r\n",
             "ical",
-            "De feed bevat 100000 items; Samen leest hoogstens 5000 items per feed.",
+            "De agenda bevat 100.000 activiteiten (VEVENT); Samen leest er hoogstens 5.000 per feed.",
         ),
         (
             b"<rss><channel>" + b"<item><title>x</title></item>" * 100_000 + b"</channel></rss>",

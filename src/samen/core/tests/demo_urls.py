@@ -177,6 +177,8 @@ STAFF_PARAMETERS: dict[str, Callable[[Municipality], dict]] = {
     "core:privacy-erase": _privacy_subject,
     "activities:edit": _hand_entered_activity,
     "activities:feed-refresh": _feed,
+    "activities:feed-accept": _feed,
+    "activities:feed-keep": _feed,
     "partners:detail": _partner_organisation,
     "partners:edit": _partner_organisation,
     "partners:contribution": _contribution,

@@ -56,6 +56,10 @@ PAGES: dict[str, Rule] = {
     "activities:new": rule("activities.publish", organisation=True),
     "activities:edit": rule("activities.publish", organisation=True),
     "activities:feed-refresh": rule("activities.publish", organisation=True, ok=302),
+    # A feed marked "verdacht": its organisation or the coordinator (organisations.manage,
+    # checked in the service) accepts the change or keeps what is stored.
+    "activities:feed-accept": rule("activities.publish", ok=302, post_only=True),
+    "activities:feed-keep": rule("activities.publish", ok=302, post_only=True),
     "activities:registrations": rule("organisations.manage"),
     "core:signups": rule("organisations.manage"),
     "core:audit": rule("audit.view"),
