@@ -411,3 +411,39 @@ def organisation_meetings(*, organisation: Organisation, year: int) -> dict:
     return year_range(
         Occurrence.objects.filter(activity__organisation=organisation), "starts_at", year
     ).aggregate(total=Count("pk"), **monthly("month", "starts_at", year))
+
+
+def milestones(municipality: Municipality, today: dt.date) -> list:
+    """To celebrate: organisations that put their first activity in the agenda in the last
+    weeks (core.capabilities.MILESTONE_DAYS). One query."""
+    from django.db.models import Min
+
+    from samen.core.capabilities import MILESTONE_DAYS, Milestone
+
+    start = dt.datetime.combine(today - dt.timedelta(days=MILESTONE_DAYS), dt.time(), AMSTERDAM)
+    firsts = (
+        Activity.objects.filter(municipality=municipality, kind=Activity.Kind.ACTIVITY)
+        .values("organisation_id", "organisation__name")
+        .annotate(first=Min("created_at"))
+        .filter(first__gte=start)
+        .order_by("-first")[:50]
+    )
+    found = []
+    for row in firsts:
+        day = timezone.localdate(row["first"])
+        if day > today:
+            continue
+        name = row["organisation__name"]
+        found.append(
+            Milestone(
+                key=f"activities.first.{row['organisation_id']}",
+                on=day,
+                title=_("%(org)s: eerste activiteit in de agenda") % {"org": name},
+                text=_(
+                    "Nieuw in de agenda van %(m)s: %(org)s. Welkom! Kijk in de agenda wat "
+                    "%(org)s organiseert."
+                )
+                % {"org": name, "m": municipality.name},
+            )
+        )
+    return found

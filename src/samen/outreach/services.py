@@ -53,6 +53,7 @@ MERGE_FIELDS = {
     "verzoek": _("de concrete vraag of suggestie"),
     "afzender": _("uw naam, functie en contactgegevens"),
     "gemeente": _("de naam van de gemeente"),
+    "aanbod": _("wat de gemeente ondernemers biedt, als lijst (het aanbod bij Partners)"),
 }
 MERGE_RE = re.compile(r"\{([a-z_]+)\}")
 
@@ -67,9 +68,15 @@ def render_merge(text: str, values: dict[str, str]) -> str:
 
 
 def merge_values(
-    row: dict[str, Any], *, municipality: Municipality, sender: str, default_request: str
+    row: dict[str, Any],
+    *,
+    municipality: Municipality,
+    sender: str,
+    default_request: str,
+    offer: str | None = None,
 ) -> dict[str, str]:
-    """Merge values for one partner; `row` has the fields of `RECIPIENT_FIELDS`."""
+    """Merge values for one partner; `row` has the fields of `RECIPIENT_FIELDS`. `offer` is
+    the municipality's offer as text (read here when not given: pass it for many rows)."""
     contact = row["contact_name"]
     salutation = row["salutation"] or (
         _("Beste %(n)s") % {"n": contact} if contact else _("Geachte heer/mevrouw")
@@ -81,6 +88,7 @@ def merge_values(
         "verzoek": row["concrete_request"] or default_request,
         "afzender": sender,
         "gemeente": municipality.name,
+        "aanbod": partners_selectors.offer_text(municipality) if offer is None else offer,
     }
 
 
@@ -171,6 +179,7 @@ def queue_campaign(
         )
         sends, without, opted = [], [], []
         never = _opt_out_hashes(municipality)
+        offer = partners_selectors.offer_text(municipality)
         for row in partners.order_by("pk").values(*RECIPIENT_FIELDS).iterator(chunk_size=2000):
             email = row["contact_email"] or row["organisation__email"]
             if not email:
@@ -180,7 +189,11 @@ def queue_campaign(
                 opted.append(row["organisation__name"])
                 continue
             values = merge_values(
-                row, municipality=municipality, sender=sender, default_request=default_request
+                row,
+                municipality=municipality,
+                sender=sender,
+                default_request=default_request,
+                offer=offer,
             )
             sends.append(
                 EmailSend(
