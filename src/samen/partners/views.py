@@ -12,6 +12,7 @@ from samen.core.forms import add_service_errors
 from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view
 from samen.outreach import selectors as outreach_selectors
+from samen.outreach import services as outreach_services
 
 from . import longlist_import, scoring, selectors, services, signups
 from .forms import (
@@ -187,7 +188,9 @@ def stale(request: HttpRequest) -> HttpResponse:
     row = services.weights_for(request.municipality)
     weeks = _int(request.GET.get("weken"), row.stale_weeks, 1, 104)
     if request.method == "POST" and request.POST.get("action") == "remind":
-        sent = services.send_contact_reminders(municipality=request.municipality, force=True)
+        sent = outreach_services.send_contact_reminders(
+            municipality=request.municipality, force=True
+        )
         messages.success(
             request, _("Herinnering verstuurd aan %(n)d accounthouder(s).") % {"n": sent}
         )

@@ -131,3 +131,15 @@ def test_only_the_coordinator_puts_on_hold(place, hairdresser):
     caseworker = member(place, Role.CASEWORKER)
     with municipality_scope(place), pytest.raises(PermissionDenied):
         services.put_on_hold(partner=hairdresser, actor=caseworker, reason=REASON)
+
+
+def test_the_remind_now_button_of_the_stale_list_sends_the_reminders(
+    client, place, coordinator, hairdresser
+):
+    client.force_login(coordinator)
+    response = client.post(
+        "/wachtstad/beheer/partners/niet-gesproken/", {"action": "remind"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Herinnering verstuurd aan 1 accounthouder(s)." in response.content.decode()
+    assert "Kapsalon Knipoog" in mail.outbox[0].body
