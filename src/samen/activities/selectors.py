@@ -413,6 +413,10 @@ def organisation_meetings(*, organisation: Organisation, year: int) -> dict:
     ).aggregate(total=Count("pk"), **monthly("month", "starts_at", year))
 
 
+# More organisations new in the agenda than this are one milestone, not one each.
+FIRSTS_APART = 3
+
+
 def milestones(municipality: Municipality, today: dt.date) -> list:
     """To celebrate: organisations that put their first activity in the agenda in the last
     weeks (core.capabilities.MILESTONE_DAYS). One query."""
@@ -428,11 +432,28 @@ def milestones(municipality: Municipality, today: dt.date) -> list:
         .filter(first__gte=start)
         .order_by("-first")[:50]
     )
+    rows = [row for row in firsts if timezone.localdate(row["first"]) <= today]
+    if len(rows) > FIRSTS_APART:
+        # Many at once (a new deployment, a week of sign-ups): one item for the newsletter.
+        names = [row["organisation__name"] for row in reversed(rows)]
+        shown = ", ".join(names[:8]) + (
+            _(" en %(n)d andere") % {"n": len(names) - 8} if len(names) > 8 else ""
+        )
+        return [
+            Milestone(
+                key=f"activities.first.{len(rows)}",
+                on=timezone.localdate(rows[0]["first"]),
+                title=_("%(n)d organisaties voor het eerst in de agenda") % {"n": len(rows)},
+                text=_(
+                    "Nieuw in de agenda van %(m)s: %(names)s. Welkom! Kijk in de agenda wat zij "
+                    "organiseren."
+                )
+                % {"m": municipality.name, "names": shown},
+            )
+        ]
     found = []
-    for row in firsts:
+    for row in rows:
         day = timezone.localdate(row["first"])
-        if day > today:
-            continue
         name = row["organisation__name"]
         found.append(
             Milestone(

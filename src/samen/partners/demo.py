@@ -239,7 +239,7 @@ def _samenstad(municipality: Municipality) -> None:
             started_on=_at(70).date(),
             created_by=coordinator,
         )
-    now = timezone.now()
+    imported = _at(45)  # the longlist file of the kernteam
     for name, kind_sector, criteria, routes, address in LONGLIST_EXTRA:
         organisation = Organisation.objects.create(
             municipality=municipality,
@@ -255,6 +255,7 @@ def _samenstad(municipality: Municipality) -> None:
             sector=kind_sector,
             daily_routes=routes,
             source="import",
+            created_at=imported,
             **{c: True for c in criteria},
         )
         StepChange.objects.create(
@@ -262,7 +263,7 @@ def _samenstad(municipality: Municipality) -> None:
             partner=partner,
             to_step=Step.PREPARE,
             actor=coordinator,
-            at=now,
+            at=imported,
         )
 
     _guide_tools(municipality, coordinator, supermarket)

@@ -301,7 +301,7 @@ class HoldForm(DutchForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Bij twijfel: niet doen. De partner krijgt geen herinneringen meer en staat niet "
-            "in de lijst 'niet gesproken' tot u hem terugneemt."
+            "in de lijst 'niet gesproken' tot u de partner terugneemt."
         ),
     )
 

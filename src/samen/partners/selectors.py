@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samen.core.models import Municipality, Organisation, User
 from samen.core.roles import Role
@@ -349,7 +350,11 @@ def staff_card(municipality: Municipality, user: User) -> dict | None:
                     "url": reverse("partners:longlist", args=[municipality.slug]),
                 },
                 {
-                    "text": _("%(n)d partners %(w)d weken niet gesproken")
+                    "text": ngettext(
+                        "%(n)d partner %(w)d weken niet gesproken",
+                        "%(n)d partners %(w)d weken niet gesproken",
+                        stale,
+                    )
                     % {"n": stale, "w": weeks},
                     "url": reverse("partners:stale", args=[municipality.slug]),
                 },

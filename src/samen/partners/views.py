@@ -271,7 +271,9 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
                     )
                     messages.success(
                         request,
-                        _("De partner staat in de wacht: geen herinneringen tot u hem terugneemt."),
+                        _(
+                            "De partner staat in de wacht: geen herinneringen tot u de partner terugneemt."
+                        ),
                     )
                     return redirect(url)
             elif action == "take_back":

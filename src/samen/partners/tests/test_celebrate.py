@@ -114,3 +114,13 @@ def test_only_the_coordinator_sees_it_and_no_other_municipalitys(client, place, 
     other = MunicipalityFactory(slug="elders")
     client.force_login(member(other, Role.COORDINATOR))
     assert "Bakkerij Brood" not in client.get("/elders/beheer/").content.decode()
+
+
+def test_many_new_organisations_are_one_item(place):
+    for n in range(5):
+        organisation = OrganisationFactory(municipality=place, name=f"Vereniging {n}")
+        ActivityFactory(municipality=place, organisation=organisation)
+    with municipality_scope(place):
+        found = capabilities.milestones(place, timezone.localdate())
+    assert [m.title for m in found] == ["5 organisaties voor het eerst in de agenda"]
+    assert "Vereniging 0, Vereniging 1, Vereniging 2, Vereniging 3, Vereniging 4" in found[0].text
