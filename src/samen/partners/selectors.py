@@ -493,9 +493,12 @@ def unknown_partner_ids(ids: list[int]) -> set[int]:
 
 
 def persuading_count(municipality: Municipality) -> int:
-    """Partners in the steps verbinden or verleiden (to invite in the Week tegen Eenzaamheid)."""
+    """Partners in the steps verbinden or verleiden, not on hold (to invite in the Week tegen
+    Eenzaamheid)."""
     return Partner.objects.filter(
-        municipality=municipality, step__in=[Step.CONNECT, Step.PERSUADE]
+        municipality=municipality,
+        step__in=[Step.CONNECT, Step.PERSUADE],
+        on_hold_since__isnull=True,  # "bij twijfel: niet doen": not invited either
     ).count()
 
 

@@ -124,3 +124,43 @@ def test_many_new_organisations_are_one_item(place):
         found = capabilities.milestones(place, timezone.localdate())
     assert [m.title for m in found] == ["5 organisaties voor het eerst in de agenda"]
     assert "Vereniging 0, Vereniging 1, Vereniging 2, Vereniging 3, Vereniging 4" in found[0].text
+
+
+def test_a_company_programmes_first_volunteer_hours(client, place, coordinator):
+    from django_scopes import scopes_disabled
+
+    from samen.volunteering.models import Programme, TimeEntry
+    from samen.volunteering.tests.factories import MatchFactory
+
+    company = OrganisationFactory(municipality=place, name="Telecom Feeststad Fonds")
+    today = timezone.localdate()
+    with scopes_disabled():
+        programme = Programme.objects.create(
+            municipality=place,
+            organisation=company,
+            name="Telecom doet mee",
+            period_start=dt.date(today.year, 1, 1),
+            period_end=dt.date(today.year, 12, 31),
+        )
+    match = MatchFactory(
+        municipality=place,
+        programme=programme,
+        status="confirmed",
+        volunteer__first_name="Geheim",
+        volunteer__last_name="Collega",
+    )
+    with scopes_disabled():
+        TimeEntry.objects.create(
+            municipality=place,
+            match=match,
+            date=today,
+            hours=4,
+            half_days=1,
+            status=TimeEntry.Status.PROPOSED,
+        )
+    assert "vrijwilligersuren" not in _home(client, coordinator)  # not confirmed yet
+    with scopes_disabled():
+        TimeEntry.objects.update(status=TimeEntry.Status.CONFIRMED, confirmed_at=timezone.now())
+    page = _home(client, coordinator)
+    assert "Vier het: Telecom Feeststad Fonds: de eerste vrijwilligersuren" in page
+    assert "Geheim" not in page and "Collega" not in page
