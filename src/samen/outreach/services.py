@@ -62,6 +62,23 @@ def unknown_merge_fields(text: str) -> list[str]:
     return sorted({name for name in MERGE_RE.findall(text) if name not in MERGE_FIELDS})
 
 
+# Fields that fill in several lines: never in a subject (one header line).
+MULTI_LINE_FIELDS = ("aanbod",)
+
+
+def check_subject(subject: str) -> None:
+    for name in MULTI_LINE_FIELDS:
+        if f"{{{name}}}" in subject:
+            raise ValidationError(
+                {
+                    "subject": _(
+                        "{%(f)s} is een lijst van meer regels en past niet in het onderwerp."
+                    )
+                    % {"f": name}
+                }
+            )
+
+
 def render_merge(text: str, values: dict[str, str]) -> str:
     """Fill in {aanhef}, {organisatie}, ... Unknown names stay as they are."""
     return MERGE_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
@@ -118,6 +135,7 @@ def save_template(
     template: EmailTemplate | None = None,
 ) -> EmailTemplate:
     _require(actor, municipality, "partners.manage")
+    check_subject(data["subject"])
     unknown = unknown_merge_fields(data["subject"] + data["body"])
     if unknown:
         raise ValidationError(
@@ -160,6 +178,7 @@ def queue_campaign(
     partner), then hand delivery to the task queue. Partners without an e-mail address are
     reported, not queued, and so are partners whose address opted out of the newsletter."""
     _require(actor, municipality, "partners.manage")
+    check_subject(subject)
     unknown = unknown_merge_fields(subject + body)
     if unknown:
         raise ValidationError({"body": _("Onbekende velden: %(u)s.") % {"u": ", ".join(unknown)}})

@@ -145,3 +145,26 @@ def test_the_partners_own_page_shows_the_offer(client, place):
     assert "Wat de gemeente Offerstad u biedt" in page
     assert "Vermelding op website, nieuwsbrief" in page
     assert not mail.outbox
+
+
+def test_aanbod_is_a_list_and_is_refused_in_a_subject(client, place, coordinator):
+    client.force_login(coordinator)
+    response = client.post(
+        "/offerstad/beheer/partners/e-mail/sjabloon/",
+        {"name": "Fout", "purpose": "business", "subject": "Ons {aanbod}", "body": "{aanbod}"},
+    )
+    assert response.status_code == 200
+    assert "past niet in het onderwerp" in response.content.decode()
+    with municipality_scope(place):
+        from django.core.exceptions import ValidationError
+
+        partner = PartnerFactory(municipality=place, contact_email="a@b.example")
+        with pytest.raises(ValidationError):
+            outreach_services.queue_campaign(
+                municipality=place,
+                actor=coordinator,
+                partners=Partner.objects.filter(pk=partner.pk),
+                subject="Ons {aanbod}",
+                body="Hallo",
+                sender="Fatima",
+            )
