@@ -62,21 +62,11 @@ def unknown_merge_fields(text: str) -> list[str]:
     return sorted({name for name in MERGE_RE.findall(text) if name not in MERGE_FIELDS})
 
 
-# Fields that fill in several lines: never in a subject (one header line).
-MULTI_LINE_FIELDS = ("aanbod",)
-
-
 def check_subject(subject: str) -> None:
-    for name in MULTI_LINE_FIELDS:
-        if f"{{{name}}}" in subject:
-            raise ValidationError(
-                {
-                    "subject": _(
-                        "{%(f)s} is een lijst van meer regels en past niet in het onderwerp."
-                    )
-                    % {"f": name}
-                }
-            )
+    """{aanbod} fills in several lines: never in a subject (one header line)."""
+    if "{aanbod}" in subject:
+        message = _("{aanbod} is een lijst van meer regels en past niet in het onderwerp.")
+        raise ValidationError({"subject": message})
 
 
 def render_merge(text: str, values: dict[str, str]) -> str:
@@ -90,10 +80,10 @@ def merge_values(
     municipality: Municipality,
     sender: str,
     default_request: str,
-    offer: str | None = None,
+    **given: str,
 ) -> dict[str, str]:
-    """Merge values for one partner; `row` has the fields of `RECIPIENT_FIELDS`. `offer` is
-    the municipality's offer as text (read here when not given: pass it for many rows)."""
+    """Merge values for one partner; `row` has the fields of `RECIPIENT_FIELDS`; `given`
+    values (`aanbod` for many rows, read once) are used as they are."""
     contact = row["contact_name"]
     salutation = row["salutation"] or (
         _("Beste %(n)s") % {"n": contact} if contact else _("Geachte heer/mevrouw")
@@ -105,7 +95,9 @@ def merge_values(
         "verzoek": row["concrete_request"] or default_request,
         "afzender": sender,
         "gemeente": municipality.name,
-        "aanbod": partners_selectors.offer_text(municipality) if offer is None else offer,
+        "aanbod": given["aanbod"]
+        if "aanbod" in given
+        else partners_selectors.offer_text(municipality),
     }
 
 
@@ -212,7 +204,7 @@ def queue_campaign(
                 municipality=municipality,
                 sender=sender,
                 default_request=default_request,
-                offer=offer,
+                aanbod=offer,
             )
             sends.append(
                 EmailSend(
