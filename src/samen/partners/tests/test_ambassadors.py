@@ -84,3 +84,14 @@ def test_another_municipalitys_organisation_is_not_found(client, place, coordina
     assert not _ambassador(other, foreign)
     assert "Buurtwinkel Elders" not in client.get(NETWORK, {"q": "Buurtwinkel"}).content.decode()
     assert client.post(NETWORK, {"organisation": "x", "action": "mark"}).status_code == 404
+
+
+def test_the_ambassador_sees_it_on_its_own_page(client, place, coordinator, gym):
+    client.force_login(member(place, Role.PARTNER, organisation=gym))
+    own = "/ambstad/beheer/partners/mijn-organisatie/"
+    assert "ambassadeur</span>" not in client.get(own).content.decode()
+    with municipality_scope(place):
+        from samen.partners import services
+
+        services.set_ambassador(organisation=gym, actor=coordinator, on=True)
+    assert "ambassadeur</span>" in client.get(own).content.decode()
