@@ -79,6 +79,29 @@ CASES = {
     "one 5 MB description (iCalendar)": lambda: CAL.format(
         event(1, "DESCRIPTION:" + "x" * 5_000_000 + "\r\n")
     ).encode(),
+    "JSON-LD 5,000 events nested in one organisation (4 MB)": lambda: (
+        '<script type="application/ld+json">{"@type":"Organization","name":"o","event":['
+        + ",".join(
+            f'{{"@type":"Event","name":"E{n}","startDate":"2027-01-01T10:00","description":"'
+            + "x" * 700
+            + '","location":{"@type":"Place","name":"p","address":{"streetAddress":"s"}}}'
+            for n in range(5_000)
+        )
+        + "]}</script>"
+    ).encode(),
+    "JSON-LD 5,000 daily eventSchedules": lambda: (
+        '<script type="application/ld+json">['
+        + ",".join(
+            f'{{"@type":"Event","name":"E{n}","eventSchedule":{{"repeatFrequency":"P1D",'
+            f'"startDate":"2027-01-01","startTime":"{n % 24:02d}:00"}}}}'
+            for n in range(5_000)
+        )
+        + "]</script>"
+    ).encode(),
+    "JSON-LD 200,000 values beside one event": lambda: (
+        '<script type="application/ld+json">{"@type":"Event","name":"e","startDate":'
+        '"2027-01-01","x":[' + "{},[]," * 100_000 + "1]}</script>"
+    ).encode(),
     "JSON-LD nested 100,000 deep": lambda: (
         '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
     ).encode(),

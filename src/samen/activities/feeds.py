@@ -14,13 +14,12 @@ from pathlib import Path
 import feedparser
 import icalendar
 from django.conf import settings
-from django.utils.dateparse import parse_datetime
 
 from samen.core import fetch as guarded
 from samen.core.fetch import PUBLIC_MESSAGE
 
 from . import calendar
-from .calendar import AMSTERDAM, as_aware
+from .calendar import as_aware
 
 DTSTAMP = re.compile(r"^DTSTAMP[;:].*\r?\n", re.MULTILINE)
 TOO_FREQUENT = "herhaalt vaker dan eens per dag"
@@ -36,14 +35,18 @@ MAX_DEPTH = {"ical": 8, "rss": 40}
 ICAL_NESTING = re.compile(rb"^(BEGIN|END):", re.MULTILINE | re.IGNORECASE)
 ITEM_MARKERS = {"rss": (b"<item", b"<entry")}
 BOM = b"\xef\xbb\xbf"
+ICAL_END = re.compile(rb"^END:VCALENDAR[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
 # What calendar servers write that the parser refuses, though the meaning is clear: an
 # empty RRULE/EXDATE/RDATE (Calendar Labs, Google) and `\;` inside a rule (Exchange).
 EMPTY_RULE = re.compile(rb"^(?:RRULE|EXRULE|EXDATE|RDATE)(?:;[^:\r\n]*)?:[ \t]*\r?\n", re.M | re.I)
 ESCAPED_RULE = re.compile(rb"^(?:RRULE|EXRULE):[^\r\n]*\\;[^\r\n]*$", re.M | re.I)
+# Microsoft CDO (Exchange) writes a space after each comma of a list: BYDAY=MO, TU, WE.
+SPACED_RULE = re.compile(rb"^(?:RRULE|EXRULE):[^\r\n]*, [^\r\n]*", re.M | re.I)
 
 
 def repair_ical(body: bytes) -> bytes:
     body = EMPTY_RULE.sub(b"", body.removeprefix(BOM))
+    body = SPACED_RULE.sub(lambda match: match.group(0).replace(b", ", b","), body)
     return ESCAPED_RULE.sub(lambda match: match.group(0).replace(b"\\;", b";"), body)
 
 
@@ -80,6 +83,8 @@ class Item:
     is_free: bool = True
     extra: dict = field(default_factory=dict)
     refused: str = ""  # why this item is not imported (the stored version, if any, stays)
+    all_day: bool = False  # a date without a time (iCalendar VALUE=DATE, schema.org date)
+    image_url: str = ""  # an http(s) image the source names; linked, never fetched
 
     def fingerprint(self) -> str:
         """What decides whether a stored item must be rewritten. Not DTSTAMP: calendar
@@ -96,6 +101,8 @@ class Item:
                 self.location,
                 self.url,
                 self.is_free,
+                self.all_day,
+                self.image_url,
             ],
             sort_keys=True,
         )
@@ -151,8 +158,15 @@ def fetch(
 
 
 def detect(body: bytes, content_type: str = "") -> str:
-    """ical, rss or jsonld — or FeedError when it is none of these."""
-    head = body[:2000].removeprefix(BOM).lstrip().lower()
+    """ical, rss or jsonld — or FeedError when it is none of these. A comment before the
+    XML (as in feedparser's own test files) does not hide a feed."""
+    head = body[:4000].removeprefix(BOM).lstrip()
+    for _comment in range(5):
+        end = head.find(b"-->") if head.startswith(b"<!--") else -1
+        if end < 0:
+            break
+        head = head[end + 3 :].lstrip()
+    head = head.lower()
     if head.startswith(b"begin:vcalendar") or "text/calendar" in content_type:
         return "ical"
     if head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")) or "xml" in content_type:
@@ -258,21 +272,17 @@ def incomplete(body: bytes, kind: str) -> str:
     holds is imported then, but nothing is removed: what is missing may only be cut off."""
     tail = body.rstrip()[-200:].lower()
     if kind == "ical":
-        whole = tail.endswith(b"end:vcalendar") and body.count(b"BEGIN:VEVENT") == body.count(
+        # Podio writes a comment line after END:VCALENDAR: the calendar is whole all the same.
+        whole = ICAL_END.search(body) is not None and body.count(b"BEGIN:VEVENT") == body.count(
             b"END:VEVENT"
         )
         return "" if whole else "De agenda houdt halverwege op (onvolledig gedownload)."
     if kind == "rss":
         whole = tail.endswith((b"</rss>", b"</feed>", b"</rdf:rdf>"))
         return "" if whole else "De feed houdt halverwege op (onvolledig gedownload)."
-    scripts = _JsonLdScripts()
-    scripts.feed(body.decode("utf-8", errors="replace"))
-    for block in scripts.blocks:
-        try:
-            json.loads(block)
-        except ValueError:
-            return "Een deel van de evenementen op de pagina kon niet worden gelezen."
-    return ""
+    from .jsonld import incomplete as page_incomplete  # jsonld builds on this module
+
+    return page_incomplete(body)
 
 
 def parse_ical(body: bytes, budget: Budget | None = None) -> list[Item]:
@@ -375,116 +385,46 @@ def parse_rss(body: bytes, budget: Budget | None = None) -> list[Item]:
         items.append(
             Item(
                 uid=str(uid)[:300],
-                title=plain_text(entry.get("title", ""), paragraphs=False, limit=200) or "Bericht",
+                title=plain_text(entry.get("title", ""), paragraphs=False, limit=200)
+                or untitled(entry.get("summary", "")),
                 kind="post",
                 description=_strip_html(entry.get("summary", "")),
                 starts_at=when,
                 url=calendar.safe_url(entry.get("link", ""))[:500],
+                image_url=rss_image(entry),
             )
         )
     return items
 
 
-class _JsonLdScripts(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.blocks: list[str] = []
-        self._inside = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "script" and dict(attrs).get("type", "").lower() == "application/ld+json":
-            self._inside = True
-            self.blocks.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._inside = False
-
-    def handle_data(self, data):
-        if self._inside:
-            self.blocks[-1] += data
+def untitled(description: str, limit: int = 80) -> str:
+    """The title of a post without one (Mastodon's RSS has none): its first words."""
+    first = plain_text(description).split("\n\n")[0].replace("\n", " ")
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0] + "…"
+    return first or "Bericht"
 
 
-def _nodes(data) -> list[dict]:
-    if isinstance(data, list):
-        return [node for item in data for node in _nodes(item)]
-    if isinstance(data, dict):
-        if "@graph" in data:
-            return _nodes(data["@graph"])
-        return [data]
-    return []
-
-
-def _is_event(node: dict) -> bool:
-    types = node.get("@type", [])
-    types = types if isinstance(types, list) else [types]
-    return any(str(t).endswith("Event") for t in types)
+def rss_image(entry) -> str:
+    """The first image an item carries: an <enclosure> or <media:content> of an image type
+    (Mastodon, WordPress plugins), as an http(s) address; "" when there is none."""
+    candidates = [(e.get("href"), e.get("type", "")) for e in entry.get("enclosures", [])]
+    candidates += [
+        (m.get("url"), m.get("type", "") or ("image/" if m.get("medium") == "image" else ""))
+        for m in entry.get("media_content", [])
+    ]
+    for url, kind in candidates[:20]:
+        url = calendar.safe_url(url)
+        if url and len(url) <= 500 and str(kind).lower().startswith("image/"):
+            return url
+    return ""
 
 
 def parse_jsonld(body: bytes, budget: Budget | None = None) -> list[Item]:
-    scripts = _JsonLdScripts()
-    scripts.feed(body.decode("utf-8", errors="replace"))
-    items = []
-    budget = budget or Budget()
-    for block in scripts.blocks:
-        budget.check()
-        try:
-            data = json.loads(block)
-        except ValueError:
-            continue
-        for node in filter(_is_event, _nodes(data)):
-            starts = _parse_when(node.get("startDate"))
-            location = node.get("location") or {}
-            if isinstance(location, list):
-                location = location[0] if location else {}
-            place = location.get("name", "") if isinstance(location, dict) else str(location)
-            address = location.get("address", "") if isinstance(location, dict) else ""
-            if isinstance(address, dict):
-                address = " ".join(
-                    filter(
-                        None,
-                        [
-                            address.get("streetAddress"),
-                            address.get("postalCode"),
-                            address.get("addressLocality"),
-                        ],
-                    )
-                )
-            offers = node.get("offers") or {}
-            if isinstance(offers, list):
-                offers = offers[0] if offers else {}
-            price = str(offers.get("price", "0")) if isinstance(offers, dict) else "0"
-            uid = (
-                node.get("@id") or node.get("url") or f"{node.get('name')}|{node.get('startDate')}"
-            )
-            items.append(
-                Item(
-                    uid=str(uid)[:300],
-                    title=plain_text(str(node.get("name") or ""), paragraphs=False, limit=200)
-                    or "Activiteit",
-                    description=_strip_html(str(node.get("description") or "")),
-                    starts_at=starts,
-                    ends_at=_parse_when(node.get("endDate")),
-                    location=", ".join(filter(None, [place, address]))[:200],
-                    url=calendar.safe_url(node.get("url"))[:500],
-                    is_free=price in ("", "0", "0.0", "0.00"),
-                )
-            )
-    if not items:
-        raise FeedError("Op deze pagina staan geen evenementen (schema.org Event).")
-    return items
+    """schema.org events on a web page: see `jsonld.py`."""
+    from .jsonld import parse_page  # jsonld builds on Item and plain_text from here
 
-
-def _parse_when(value) -> dt.datetime | None:
-    if not value:
-        return None
-    parsed = parse_datetime(str(value))
-    if parsed is None:
-        try:
-            parsed = dt.datetime.combine(dt.date.fromisoformat(str(value)[:10]), dt.time(0, 0))
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=AMSTERDAM)
+    return parse_page(body, budget)
 
 
 _BLOCKS = {"p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",

@@ -190,6 +190,7 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
     activity.longitude = point.longitude if point else None
     activity.url = item.url
     activity.is_free = item.is_free
+    activity.image_url = item.image_url
     activity.source_hash = item.fingerprint()
     activity.dedup_key = make_dedup_key(item.title, item.starts_at, postcode)
     activity.updated_at = timezone.now()
@@ -198,7 +199,7 @@ def _apply_item(activity: Activity, item: feeds.Item, organisation: Organisation
 # What an import rewrites of an activity that changed in its feed.
 IMPORTED_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "rrule", "ical",
                    "venue", "postcode", "latitude", "longitude", "url", "is_free", "source_hash",
-                   "dedup_key", "updated_at"]  # fmt: skip
+                   "dedup_key", "updated_at", "image_url"]  # fmt: skip
 
 
 def upsert_items(

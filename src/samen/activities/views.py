@@ -2,6 +2,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
+from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
@@ -18,6 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django_ratelimit.core import is_ratelimited
 
 from samen.core.access import staff_view
+from samen.core.middleware import CSP
 from samen.core.models import Organisation
 from samen.core.places import remote_budget
 from samen.core.signup_views import confirm_by_button, visitor_limited
@@ -130,6 +133,8 @@ def activity_json_ld(request: HttpRequest, activity: Activity, upcoming: list) -
         "isAccessibleForFree": activity.is_free,
         "url": page,
     }
+    if calendar.safe_url(activity.image_url):
+        data["image"] = [activity.image_url]
     price = "0" if activity.is_free else str(activity.cost) if activity.cost is not None else None
     if price is not None:
         data["offers"] = {"@type": "Offer", "price": price, "priceCurrency": "EUR", "url": page}
@@ -149,8 +154,27 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "link": calendar.safe_url(activity.url),
         "upcoming": upcoming,
         "json_ld": activity_json_ld(request, activity, upcoming),
+        "image": _shown_image(activity.image_url),
     }
-    return render(request, "activities/activity.html", context)
+    response = render(request, "activities/activity.html", context)
+    if context["image"]:
+        # The image stays on the organisation's server (Samen never fetches it): the page
+        # allows images from that one origin, and the <img> sends no referrer.
+        origin = "https://" + (urlsplit(context["image"]).netloc)
+        response["Content-Security-Policy"] = CSP.replace(
+            "img-src 'self' data:", f"img-src 'self' data: {origin}"
+        )
+    return response
+
+
+def _shown_image(url: str) -> str:
+    """The image the activity page shows: only https (http would be mixed content), and
+    only an address that can stand in a Content-Security-Policy source as it is."""
+    url = calendar.safe_url(url)
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not re.fullmatch(r"[A-Za-z0-9.\-]+(:\d{1,5})?", parts.netloc):
+        return ""
+    return url
 
 
 def _conditional(
