@@ -25,5 +25,6 @@ class ActivitiesConfig(AppConfig):
                 ),
                 navigation=(capabilities.NavEntry(_("Agenda"), "activities:agenda", order=10),),
                 home_cards=("activities/home_card.html", "activities/home_join_card.html"),
+                milestones=selectors.milestones,
             )
         )

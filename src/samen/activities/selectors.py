@@ -473,3 +473,60 @@ def organisation_meetings(*, organisation: Organisation, year: int) -> dict:
     return year_range(
         Occurrence.objects.filter(activity__organisation=organisation), "starts_at", year
     ).aggregate(total=Count("pk"), **monthly("month", "starts_at", year))
+
+
+# More organisations new in the agenda than this are one milestone, not one each.
+FIRSTS_APART = 3
+
+
+def milestones(municipality: Municipality, today: dt.date) -> list:
+    """To celebrate: organisations that put their first activity in the agenda in the last
+    weeks (core.capabilities.MILESTONE_DAYS). One query."""
+    from django.db.models import Min
+
+    from samen.core.capabilities import MILESTONE_DAYS, Milestone
+
+    start = dt.datetime.combine(today - dt.timedelta(days=MILESTONE_DAYS), dt.time(), AMSTERDAM)
+    firsts = (
+        Activity.objects.filter(municipality=municipality, kind=Activity.Kind.ACTIVITY)
+        .values("organisation_id", "organisation__name")
+        .annotate(first=Min("created_at"))
+        .filter(first__gte=start)
+        .order_by("-first")[:50]
+    )
+    rows = [row for row in firsts if timezone.localdate(row["first"]) <= today]
+    if len(rows) > FIRSTS_APART:
+        # Many at once (a new deployment, a week of sign-ups): one item for the newsletter.
+        names = [row["organisation__name"] for row in reversed(rows)]
+        shown = ", ".join(names[:8]) + (
+            _(" en %(n)d andere") % {"n": len(names) - 8} if len(names) > 8 else ""
+        )
+        return [
+            Milestone(
+                key=f"activities.first.{len(rows)}",
+                on=timezone.localdate(rows[0]["first"]),
+                title=_("%(n)d organisaties voor het eerst in de agenda") % {"n": len(rows)},
+                text=_(
+                    "Nieuw in de agenda van %(m)s: %(names)s. Welkom! Kijk in de agenda wat zij "
+                    "organiseren."
+                )
+                % {"m": municipality.name, "names": shown},
+            )
+        ]
+    found = []
+    for row in rows:
+        day = timezone.localdate(row["first"])
+        name = row["organisation__name"]
+        found.append(
+            Milestone(
+                key=f"activities.first.{row['organisation_id']}",
+                on=day,
+                title=_("%(org)s: eerste activiteit in de agenda") % {"org": name},
+                text=_(
+                    "Nieuw in de agenda van %(m)s: %(org)s. Welkom! Kijk in de agenda wat "
+                    "%(org)s organiseert."
+                )
+                % {"org": name, "m": municipality.name},
+            )
+        )
+    return found

@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from .kpi import KpiSection
     from .models import Municipality, User
 
@@ -30,6 +32,22 @@ class NavEntry:
     order: int = 100
 
 
+# Milestones of the last four weeks are suggested for the newsletter.
+MILESTONE_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """Something to celebrate ("Vier het"), reached on `on`: a short `title` for the staff
+    home and a `text` ready for the newsletter. `key` is stable (the same milestone found
+    twice has the same key). Never about a person: organisations and the coalition only."""
+
+    key: str
+    on: "dt.date"
+    title: str
+    text: str
+
+
 @dataclass(frozen=True)
 class Capability:
     """Every part is optional.
@@ -43,7 +61,9 @@ class Capability:
     home_cards: templates of its cards on a municipality's public home page (they get
       `municipality`).
     overview_link: the one link it offers a resident beside each municipality on the list
-      of municipalities (`/`)."""
+      of municipalities (`/`).
+    milestones: (municipality, today) -> [Milestone], what it has to celebrate (reached in
+      the last MILESTONE_DAYS days); `milestones()` gathers them for whoever shows them."""
 
     label: str
     card: "Callable[[Municipality, User], dict | None] | None" = None
@@ -54,6 +74,7 @@ class Capability:
     navigation: tuple[NavEntry, ...] = field(default=())
     home_cards: tuple[str, ...] = ()
     overview_link: NavEntry | None = None
+    milestones: "Callable[[Municipality, dt.date], list[Milestone]] | None" = None
 
 
 _registry: dict[str, Capability] = {}
@@ -133,3 +154,14 @@ def home_cards() -> list[str]:
 
 def overview_links() -> list[NavEntry]:
     return [c.overview_link for c in registered() if c.overview_link is not None]
+
+
+def milestones(municipality: "Municipality", today: "dt.date") -> list[Milestone]:
+    """Every capability's milestones of the last MILESTONE_DAYS days, newest first."""
+    found = [
+        m
+        for c in registered()
+        if c.milestones is not None
+        for m in c.milestones(municipality, today)
+    ]
+    return sorted(found, key=lambda m: (m.on, m.key), reverse=True)

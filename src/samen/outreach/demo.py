@@ -18,6 +18,9 @@ Namens de gemeente {gemeente} wil ik u daarom vragen of u met ons in gesprek wil
 Aanpak eenzaamheid in gemeente {gemeente}
 In {gemeente} werken zorg, welzijn, cultuur, ouderenorganisaties en vrijwilligers samen in een ambassadeursnetwerk van 25 organisaties. Ondernemers zien in hun dagelijkse klantcontact veel mensen die misschien eenzaam zijn: wie vaker dan eens per dag een boodschap doet, wie om een praatje verlegen zit.
 
+Wat de gemeente u biedt:
+{aanbod}
+
 De mogelijkheden verkennen?
 De vraag is: staat u ervoor open om te verkennen of {organisatie} dit wil oppakken? Uiteraard is hier veel meer over te vertellen. Graag kom ik binnenkort een keer naar u toe om persoonlijk kennis te maken en verder te spreken over ons verzoek.
 

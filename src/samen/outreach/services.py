@@ -53,6 +53,7 @@ MERGE_FIELDS = {
     "verzoek": _("de concrete vraag of suggestie"),
     "afzender": _("uw naam, functie en contactgegevens"),
     "gemeente": _("de naam van de gemeente"),
+    "aanbod": _("wat de gemeente ondernemers biedt, als lijst (het aanbod bij Partners)"),
 }
 MERGE_RE = re.compile(r"\{([a-z_]+)\}")
 
@@ -61,15 +62,28 @@ def unknown_merge_fields(text: str) -> list[str]:
     return sorted({name for name in MERGE_RE.findall(text) if name not in MERGE_FIELDS})
 
 
+def check_subject(subject: str) -> None:
+    """{aanbod} fills in several lines: never in a subject (one header line)."""
+    if "{aanbod}" in subject:
+        message = _("{aanbod} is een lijst van meer regels en past niet in het onderwerp.")
+        raise ValidationError({"subject": message})
+
+
 def render_merge(text: str, values: dict[str, str]) -> str:
     """Fill in {aanhef}, {organisatie}, ... Unknown names stay as they are."""
     return MERGE_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 def merge_values(
-    row: dict[str, Any], *, municipality: Municipality, sender: str, default_request: str
+    row: dict[str, Any],
+    *,
+    municipality: Municipality,
+    sender: str,
+    default_request: str,
+    **given: str,
 ) -> dict[str, str]:
-    """Merge values for one partner; `row` has the fields of `RECIPIENT_FIELDS`."""
+    """Merge values for one partner; `row` has the fields of `RECIPIENT_FIELDS`; `given`
+    values (`aanbod` for many rows, read once) are used as they are."""
     contact = row["contact_name"]
     salutation = row["salutation"] or (
         _("Beste %(n)s") % {"n": contact} if contact else _("Geachte heer/mevrouw")
@@ -81,6 +95,9 @@ def merge_values(
         "verzoek": row["concrete_request"] or default_request,
         "afzender": sender,
         "gemeente": municipality.name,
+        "aanbod": given["aanbod"]
+        if "aanbod" in given
+        else partners_selectors.offer_text(municipality),
     }
 
 
@@ -110,6 +127,7 @@ def save_template(
     template: EmailTemplate | None = None,
 ) -> EmailTemplate:
     _require(actor, municipality, "partners.manage")
+    check_subject(data["subject"])
     unknown = unknown_merge_fields(data["subject"] + data["body"])
     if unknown:
         raise ValidationError(
@@ -152,6 +170,7 @@ def queue_campaign(
     partner), then hand delivery to the task queue. Partners without an e-mail address are
     reported, not queued, and so are partners whose address opted out of the newsletter."""
     _require(actor, municipality, "partners.manage")
+    check_subject(subject)
     unknown = unknown_merge_fields(subject + body)
     if unknown:
         raise ValidationError({"body": _("Onbekende velden: %(u)s.") % {"u": ", ".join(unknown)}})
@@ -171,6 +190,7 @@ def queue_campaign(
         )
         sends, without, opted = [], [], []
         never = _opt_out_hashes(municipality)
+        offer = partners_selectors.offer_text(municipality)
         for row in partners.order_by("pk").values(*RECIPIENT_FIELDS).iterator(chunk_size=2000):
             email = row["contact_email"] or row["organisation__email"]
             if not email:
@@ -180,7 +200,11 @@ def queue_campaign(
                 opted.append(row["organisation__name"])
                 continue
             values = merge_values(
-                row, municipality=municipality, sender=sender, default_request=default_request
+                row,
+                municipality=municipality,
+                sender=sender,
+                default_request=default_request,
+                aanbod=offer,
             )
             sends.append(
                 EmailSend(

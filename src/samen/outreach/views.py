@@ -72,6 +72,7 @@ def template_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
             "verzoek": _("een koffiemoment in de winkel te organiseren"),
             "afzender": request.user.get_full_name() or request.user.username,
             "gemeente": request.municipality.name,
+            "aanbod": partners_selectors.offer_text(request.municipality),
         }
         preview = {
             "subject": services.render_merge(template.subject, sample),

@@ -18,7 +18,9 @@ class PartnersConfig(AppConfig):
                 label=self.label,
                 card=selectors.staff_card,
                 kpis=selectors.kpis,
+                card_template="partners/staff_card.html",
                 demo=demo.load,
+                milestones=selectors.milestones,
                 navigation=(
                     capabilities.NavEntry(_("Samenwerkingen"), "partners:register", order=20),
                 ),

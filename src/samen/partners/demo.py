@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from samen.core.models import Municipality, Organisation, User
 
-from . import services
+from . import offer, services
 from .models import (
     ContactLog,
     Contribution,
+    HoldChange,
     Partner,
     Step,
     StepChange,
@@ -78,7 +79,6 @@ LONGLIST_EXTRA = [
         ["hairdresser"],
         "Dorpsstraat 3",
     ),
-    ("Bakkerij Vers van Bakker", "retail", ("image_ok",), ["groceries"], "Marktplein 2"),
     (
         "Installatiebedrijf Warm Thuis",
         "home_visits",
@@ -98,6 +98,7 @@ def _at(days_ago: int, hour: int = 10) -> dt.datetime:
 def load(municipality: Municipality) -> None:
     """Demo content of this capability for one municipality (called inside its scope)."""
     services.weights_for(municipality)
+    offer.points(municipality)  # the guide's offer to businesses, to edit
     if Partner.objects.exists():
         return
     if municipality.slug == "samenstad":
@@ -238,7 +239,7 @@ def _samenstad(municipality: Municipality) -> None:
             started_on=_at(70).date(),
             created_by=coordinator,
         )
-    now = timezone.now()
+    imported = _at(45)  # the longlist file of the kernteam
     for name, kind_sector, criteria, routes, address in LONGLIST_EXTRA:
         organisation = Organisation.objects.create(
             municipality=municipality,
@@ -254,6 +255,7 @@ def _samenstad(municipality: Municipality) -> None:
             sector=kind_sector,
             daily_routes=routes,
             source="import",
+            created_at=imported,
             **{c: True for c in criteria},
         )
         StepChange.objects.create(
@@ -261,8 +263,115 @@ def _samenstad(municipality: Municipality) -> None:
             partner=partner,
             to_step=Step.PREPARE,
             actor=coordinator,
-            at=now,
+            at=imported,
         )
+
+    _guide_tools(municipality, coordinator, supermarket)
+
+
+def _guide_tools(
+    municipality: Municipality, coordinator: User | None, supermarket: Partner
+) -> None:
+    """The first business in the ambassador network, a hairdresser on hold after a doubtful
+    first talk ("bij twijfel: niet doen") and a bakery a year in the coalition this week."""
+    Organisation.objects.filter(pk=supermarket.organisation_id).update(is_ambassador=True)
+
+    hairdresser = Partner.objects.get(organisation__name="Kapsalon Knipoog")
+    talk = _at(21, 11)
+    StepChange.objects.create(
+        municipality=municipality,
+        partner=hairdresser,
+        from_step=Step.PREPARE,
+        to_step=Step.CONNECT,
+        actor=coordinator,
+        at=talk,
+    )
+    ContactLog.objects.create(
+        municipality=municipality,
+        partner=hairdresser,
+        kind="visit",
+        at=talk,
+        by=coordinator,
+        summary="Kennisgemaakt met de eigenaar. Vindt het een mooi doel, maar twijfelt: "
+        "druk met de verbouwing en weet niet of klanten het prettig vinden.",
+        starter=["contact", "target_group"],
+    )
+    services._touch(hairdresser, "visit", talk)
+    reason = (
+        "Eigenaar twijfelt na het eerste gesprek en heeft het druk met de verbouwing. "
+        "Bij twijfel: niet doen. Na de zomer opnieuw langsgaan."
+    )
+    on_hold = _at(20, 9)
+    Partner.objects.filter(pk=hairdresser.pk).update(
+        step=Step.CONNECT,
+        step_changed_at=talk,
+        account_holder=coordinator,
+        on_hold_since=on_hold,
+        on_hold_reason=reason,
+    )
+    HoldChange.objects.create(
+        municipality=municipality,
+        partner=hairdresser,
+        on_hold=True,
+        reason=reason,
+        actor=coordinator,
+        at=on_hold,
+    )
+
+    organisation = Organisation.objects.create(
+        municipality=municipality,
+        slug=services._unique_slug("Bakkerij Vers van Bakker"),
+        name="Bakkerij Vers van Bakker",
+        kind=Organisation.Kind.SHOP,
+        address="Marktplein 2",
+        email="info@bakkerij-vers-van-bakker.example",
+    )
+    since = timezone.localdate() - dt.timedelta(days=368)
+    bakery = Partner.objects.create(
+        municipality=municipality,
+        organisation=organisation,
+        sector="retail",
+        daily_routes=["groceries"],
+        image_ok=True,
+        warm_contact=True,
+        fits_goals=True,
+        step=Step.RETAIN,
+        step_changed_at=_at(368),
+        account_holder=coordinator,
+        contact_name="Petra van Dijk",
+        contact_email=organisation.email,
+        roles=["hospitable", "community"],
+        public_description="Elke woensdagochtend koffie en een praatje aan de leestafel voor "
+        "ouderen uit de buurt.",
+        source="hand",
+        created_at=_at(420),
+    )
+    for n, to_step in enumerate([Step.PREPARE, Step.CONNECT, Step.PERSUADE, Step.RETAIN]):
+        StepChange.objects.create(
+            municipality=municipality,
+            partner=bakery,
+            from_step=[Step.PREPARE, Step.CONNECT, Step.PERSUADE][n - 1] if n else "",
+            to_step=to_step,
+            actor=coordinator,
+            at=_at(420 - 17 * n),
+        )
+    ContactLog.objects.create(
+        municipality=municipality,
+        partner=bakery,
+        kind="call",
+        at=_at(30, 15),
+        by=coordinator,
+        summary="Petra gebeld: de leestafel loopt goed, elke week 8 tot 12 ouderen.",
+    )
+    services._touch(bakery, "call", _at(30, 15))
+    Contribution.objects.create(
+        municipality=municipality,
+        partner=bakery,
+        m="means",
+        description="Leestafel met koffie op woensdagochtend",
+        started_on=since,
+        created_by=coordinator,
+    )
 
 
 def _tweestad(municipality: Municipality) -> None:

@@ -282,6 +282,30 @@ class JoinForm(DutchForm):
     clean_kvk_number = PartnerForm.clean_kvk_number
 
 
+class OfferPointForm(DutchForm):
+    title = forms.CharField(label=_("Punt"), max_length=150)
+    explanation = forms.CharField(
+        label=_("Korte uitleg"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Eén of twee zinnen: wat heeft de ondernemer eraan?"),
+    )
+    hidden = forms.BooleanField(label=_("Verbergen (niet tonen aan ondernemers)"), required=False)
+
+
+class HoldForm(DutchForm):
+    reason = forms.CharField(
+        label=_("Waarom laat u deze partner rusten?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Bij twijfel: niet doen. De partner krijgt geen herinneringen meer en staat niet "
+            "in de lijst 'niet gesproken' tot u de partner terugneemt."
+        ),
+    )
+
+
 def contribution_data(form: ContributionForm) -> dict:
     data = dict(form.cleaned_data)
     data["recipient"] = data.get("recipient") or Recipient.COALITION
@@ -291,8 +315,10 @@ def contribution_data(form: ContributionForm) -> dict:
 __all__ = [
     "ContactForm",
     "ContributionForm",
+    "HoldForm",
     "ImportForm",
     "JoinForm",
+    "OfferPointForm",
     "OwnProfileForm",
     "PartnerForm",
     "RolesForm",

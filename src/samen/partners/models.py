@@ -236,6 +236,11 @@ class Partner(TenantModel):
     compliment = models.CharField(_("compliment"), max_length=300, blank=True)
     concrete_request = models.TextField(_("concrete vraag"), blank=True)
 
+    # "Bij twijfel: niet doen" (chapter 2): on hold, the partner leaves the contact reminders
+    # and the "not spoken to" list until the coordinator takes it back (`services.hold`).
+    on_hold_since = models.DateTimeField(_("in de wacht sinds"), null=True, blank=True)
+    on_hold_reason = models.TextField(_("reden om te wachten"), blank=True)
+
     source = models.CharField(max_length=20, default="hand")
     notes = models.TextField(_("notities"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -321,6 +326,51 @@ class StepChange(AppendOnly, TenantModel):
 
     def __str__(self) -> str:
         return f"{self.from_step or '-'} -> {self.to_step}"
+
+
+class HoldChange(AppendOnly, TenantModel):
+    """A partner put on hold (with the reason) or taken back: when and who. Appended."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="hold_changes")
+    on_hold = models.BooleanField()
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return "on hold" if self.on_hold else "taken back"
+
+
+class OfferPoint(TenantModel):
+    """One point of what the municipality offers businesses (the guide's
+    "voorbeeldpropositie"), with a short explanation. Per municipality, in `position` order;
+    hidden points are kept but not shown. `key` marks the points prefilled from the guide."""
+
+    key = models.CharField(max_length=30, blank=True)
+    title = models.CharField(_("punt"), max_length=150)
+    explanation = models.TextField(_("korte uitleg"), max_length=600, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    hidden = models.BooleanField(_("verborgen"), default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("punt van het aanbod")
+        verbose_name_plural = _("aanbod aan ondernemers")
+        ordering = ["position", "pk"]
+        constraints = [
+            # Prefilling twice at once (two first visits) fails on this instead of doubling.
+            models.UniqueConstraint(
+                fields=["municipality", "key"], condition=~Q(key=""), name="offer_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ContactLog(TenantModel):

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samen.core.models import Municipality, Organisation, User
 from samen.core.roles import Role
@@ -49,6 +50,7 @@ LONGLIST_FIELDS = (
     "account_holder__first_name",
     "account_holder__last_name",
     "account_holder__username",
+    "on_hold_since",
     *scoring.SCORE_FIELDS,
 )
 
@@ -238,14 +240,16 @@ def stale_list(*, weeks: int, page: int = 1, size: int = PAGE_SIZE) -> Page:
 def campaign_recipients(
     selection: str, *, partner_ids: list[int] | None = None, step: str = ""
 ) -> QuerySet[Partner]:
-    """Who gets a templated e-mail: the chosen partners, the shortlist, a step or everyone."""
+    """Who gets a templated e-mail: the chosen partners, the shortlist, a step or everyone.
+    A selection of many leaves out the partners on hold; one chosen by name is mailed."""
     if selection == "one":
         return Partner.objects.filter(pk__in=partner_ids or [])
+    active = Partner.objects.filter(on_hold_since__isnull=True)
     if selection == "shortlist":
-        return Partner.objects.filter(shortlisted=True)
+        return active.filter(shortlisted=True)
     if selection == "step":
-        return Partner.objects.filter(step=step or Step.PREPARE)
-    return Partner.objects.all()
+        return active.filter(step=step or Step.PREPARE)
+    return active
 
 
 def pipeline_counts() -> list[tuple[str, str, int]]:
@@ -292,6 +296,7 @@ def register() -> list[dict[str, Any]]:
                 "id": partner.pk,
                 "organisation": partner.organisation.name,
                 "organisation_slug": partner.organisation.slug,
+                "ambassador": partner.organisation.is_ambassador,
                 "sector": partner.get_sector_display(),
                 "roles": partner.get_roles_display(),
                 "role_codes": list(partner.roles),
@@ -318,6 +323,9 @@ def role_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in PartnerRole.choices]
 
 
+MILESTONES_SHOWN = 6
+
+
 def staff_card(municipality: Municipality, user: User) -> dict | None:
     """The partners card on the staff home; None for roles without access."""
     if user.has_samen_perm(municipality, "partners.manage"):
@@ -328,7 +336,11 @@ def staff_card(municipality: Municipality, user: User) -> dict | None:
             Exists(Contribution.objects.filter(partner=OuterRef("pk")))
         ).count()
         stale = stale_partners(weeks=weeks).count()
+        from samen.core.capabilities import milestones as all_milestones
+
         return {
+            "milestones": all_milestones(municipality, timezone.localdate())[:MILESTONES_SHOWN],
+            "newsletter_url": reverse("outreach:newsletters", args=[municipality.slug]),
             "title": _("Partners en ondernemers"),
             "figure": cooperating,
             "label": _("samenwerkingen in het register"),
@@ -338,13 +350,25 @@ def staff_card(municipality: Municipality, user: User) -> dict | None:
                     "url": reverse("partners:longlist", args=[municipality.slug]),
                 },
                 {
-                    "text": _("%(n)d partners %(w)d weken niet gesproken")
+                    "text": ngettext(
+                        "%(n)d partner %(w)d weken niet gesproken",
+                        "%(n)d partners %(w)d weken niet gesproken",
+                        stale,
+                    )
                     % {"n": stale, "w": weeks},
                     "url": reverse("partners:stale", args=[municipality.slug]),
                 },
                 {
                     "text": _("E-mail en nieuwsbrief"),
                     "url": reverse("outreach:templates", args=[municipality.slug]),
+                },
+                {
+                    "text": _("Ambassadeursnetwerk"),
+                    "url": reverse("partners:ambassadors", args=[municipality.slug]),
+                },
+                {
+                    "text": _("Ons aanbod aan ondernemers"),
+                    "url": reverse("partners:offer", args=[municipality.slug]),
                 },
                 {
                     "text": _("Transparantieregister"),
@@ -445,12 +469,14 @@ def organisation_contributions(*, organisation: Organisation) -> list[tuple[str,
 
 def stale_partners(*, weeks: int, now: dt.datetime | None = None) -> QuerySet[Partner]:
     """Partners in contact (past voorbereiden, or on the shortlist) nobody has spoken to in
-    `weeks` weeks, in the current scope, longest silence first."""
+    `weeks` weeks, in the current scope, longest silence first. Partners on hold ("bij
+    twijfel: niet doen") are left out until the coordinator takes them back."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(weeks=weeks)
     return (
         Partner.objects.filter(Q(last_spoken_at__isnull=True) | Q(last_spoken_at__lt=cutoff))
         .filter(~Q(step=Step.PREPARE) | Q(shortlisted=True))
+        .filter(on_hold_since__isnull=True)
         .order_by(F("last_spoken_at").asc(nulls_first=True), "pk")
     )
 
@@ -467,9 +493,12 @@ def unknown_partner_ids(ids: list[int]) -> set[int]:
 
 
 def persuading_count(municipality: Municipality) -> int:
-    """Partners in the steps verbinden or verleiden (to invite in the Week tegen Eenzaamheid)."""
+    """Partners in the steps verbinden or verleiden, not on hold (to invite in the Week tegen
+    Eenzaamheid)."""
     return Partner.objects.filter(
-        municipality=municipality, step__in=[Step.CONNECT, Step.PERSUADE]
+        municipality=municipality,
+        step__in=[Step.CONNECT, Step.PERSUADE],
+        on_hold_since__isnull=True,  # "bij twijfel: niet doen": not invited either
     ).count()
 
 
@@ -500,6 +529,7 @@ def reminder_digest(
         municipality=municipality,
         account_holder__isnull=False,
         next_contact_on__lte=today + dt.timedelta(days=6),
+        on_hold_since__isnull=True,
     )
     per_holder: dict[int, dict[str, Any]] = {}
     for partner in stale.select_related("organisation", "account_holder")[:2000]:
@@ -558,3 +588,174 @@ def account_holders(municipality: Municipality) -> QuerySet[User]:
         memberships__role__in=[Role.COORDINATOR, Role.CASEWORKER, Role.PROGRAMME],
         is_active=True,
     ).order_by("first_name", "username")
+
+
+# --- ambassadors, the offer, milestones ------------------------------------------------------
+
+
+def ambassadors() -> list[dict[str, Any]]:
+    """The ambassador network: organisations and businesses marked ambassador, by name, with
+    their partner record where they have one. One query."""
+    rows = Organisation.objects.filter(is_ambassador=True).order_by("name", "pk")
+    kinds = dict(Organisation.Kind.choices)
+    return [
+        {
+            "pk": row["pk"],
+            "name": row["name"],
+            "slug": row["slug"],
+            "website": row["website"],
+            "kind": str(kinds.get(row["kind"], row["kind"])),
+            "business": row["kind"] in BUSINESS_KINDS,
+            "partner_step": row["partner__step"],
+            "step_label": str(dict(Step.choices).get(row["partner__step"], "")),
+        }
+        for row in rows.values("pk", "name", "slug", "website", "kind", "partner__step")
+    ]
+
+
+# Kinds of organisation that are businesses (for the split of the ambassador network).
+BUSINESS_KINDS = frozenset(
+    {
+        Organisation.Kind.SHOP,
+        Organisation.Kind.PHARMACY,
+        Organisation.Kind.HOSPITALITY,
+        Organisation.Kind.BUSINESS,
+    }
+)
+
+
+def ambassador_candidates(q: str, limit: int = 20) -> list[Organisation]:
+    """Organisations of the coalition that are not an ambassador yet, matching `q`."""
+    found = Organisation.objects.filter(is_ambassador=False)
+    if q:
+        found = found.filter(name__icontains=q)
+    return list(found.order_by("name", "pk")[:limit])
+
+
+def offer_points(municipality: Municipality) -> list[Any]:
+    """The offer to businesses as shown: the visible points (`title`, `explanation`)."""
+    from . import offer
+
+    return offer.visible_points(municipality)
+
+
+def offer_text(municipality: Municipality) -> str:
+    """The offer as plain text, one line per point, for `{aanbod}` in the e-mails."""
+    from . import offer
+
+    return offer.as_text(municipality)
+
+
+CONTRIBUTION_MILESTONES = (10, 25, 50, 100, 250, 500, 1000)
+
+
+def milestones(municipality: Municipality, today: dt.date) -> list[Any]:
+    """Partners' good news of the last weeks, to celebrate in the newsletter: a partner a
+    year (two, three, ...) in the coalition, counted from its first contribution, and the
+    coalition's 10th, 25th, 50th, ... contribution in the register. Two queries, plus one
+    per round number reached."""
+    from django.db.models import Min
+
+    from samen.core.capabilities import MILESTONE_DAYS, Milestone
+
+    start = today - dt.timedelta(days=MILESTONE_DAYS)
+    found: list[Milestone] = []
+    firsts = (
+        Contribution.objects.filter(municipality=municipality)
+        .values("partner_id", "partner__organisation__name")
+        .annotate(first=Min("started_on"))
+        .filter(first__lte=today - dt.timedelta(days=365 - MILESTONE_DAYS))
+    )
+    for row in firsts:
+        first: dt.date = row["first"]
+        years = today.year - first.year
+        for n in (years - 1, years):
+            if n < 1:
+                continue
+            try:
+                day = first.replace(year=first.year + n)
+            except ValueError:  # 29 February
+                day = first.replace(year=first.year + n, day=28)
+            if start <= day <= today:
+                name = row["partner__organisation__name"]
+                found.append(
+                    Milestone(
+                        key=f"partners.year.{row['partner_id']}.{n}",
+                        on=day,
+                        title=_("%(org)s: %(n)d jaar partner") % {"org": name, "n": n}
+                        if n > 1
+                        else _("%(org)s: een jaar partner") % {"org": name},
+                        text=(
+                            _(
+                                "%(org)s doet nu %(n)d jaar mee met de coalitie tegen "
+                                "eenzaamheid in %(m)s. Dank u wel!"
+                            )
+                            if n > 1
+                            else _(
+                                "%(org)s doet nu een jaar mee met de coalitie tegen "
+                                "eenzaamheid in %(m)s. Dank u wel!"
+                            )
+                        )
+                        % {"org": name, "n": n, "m": municipality.name},
+                    )
+                )
+    contributions = Contribution.objects.filter(municipality=municipality).order_by(
+        "created_at", "pk"
+    )
+    total = contributions.count()
+    for n in CONTRIBUTION_MILESTONES:
+        if n > total:
+            break
+        reached = contributions.values_list("created_at", flat=True)[n - 1]
+        day = timezone.localdate(reached)
+        if start <= day <= today:
+            found.append(
+                Milestone(
+                    key=f"partners.contributions.{n}",
+                    on=day,
+                    title=_("De %(n)de bijdrage in het register") % {"n": n},
+                    text=_(
+                        "Partners in %(m)s hebben samen al %(n)d bijdragen geleverd tegen "
+                        "eenzaamheid: mensen, middelen, massa, media en munten. Bekijk ze in "
+                        "het transparantieregister."
+                    )
+                    % {"n": n, "m": municipality.name},
+                )
+            )
+    return found
+
+
+def partner_history(partner: Partner) -> list[dict[str, Any]]:
+    """The partner's history, newest first: its moves between the steps and the times it was
+    put on hold (with the reason) or taken back. Two queries."""
+    from .models import HoldChange
+
+    lines: list[dict[str, Any]] = []
+    for change in partner.step_changes.select_related("actor"):
+        lines.append(
+            {
+                "at": change.at,
+                "pk": change.pk,
+                "actor": change.actor,
+                "title": (
+                    f"{change.get_from_step_display()} → {change.get_to_step_display()}"
+                    if change.from_step
+                    else str(change.get_to_step_display())
+                ),
+                "note": change.note,
+            }
+        )
+    for hold in HoldChange.objects.filter(partner=partner).select_related("actor"):
+        lines.append(
+            {
+                "at": hold.at,
+                "pk": hold.pk,
+                "actor": hold.actor,
+                "title": _("In de wacht gezet (bij twijfel: niet doen)")
+                if hold.on_hold
+                else _("Teruggenomen uit de wacht"),
+                "note": hold.reason,
+                "hold": True,
+            }
+        )
+    return sorted(lines, key=lambda line: (line["at"], line["pk"]), reverse=True)

@@ -27,6 +27,7 @@ from .models import (
     ContactLog,
     Contribution,
     FiveM,
+    HoldChange,
     Partner,
     PartnerRole,
     Recipient,
@@ -316,6 +317,60 @@ def move_step(*, partner: Partner, actor: User, to_step: str, note: str = "") ->
             action="partners.step", actor=actor, obj=partner, from_step=from_step, to_step=to_step
         )
     return partner
+
+
+def put_on_hold(*, partner: Partner, actor: User, reason: str) -> Partner:
+    """ "Bij twijfel: niet doen": the partner leaves the contact reminders and the "not spoken
+    to" list, with the reason on its page and in its history, until `take_back`."""
+    _require(actor, partner.municipality, "partners.manage")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Vul in waarom u deze partner laat rusten.")})
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        if partner.on_hold_since is not None:
+            raise Conflict({"reason": _("Deze partner staat al in de wacht.")})
+        now = timezone.now()
+        partner.on_hold_since, partner.on_hold_reason, partner.updated_at = now, reason, now
+        partner.save(update_fields=["on_hold_since", "on_hold_reason", "updated_at"])
+        HoldChange.objects.create(
+            municipality=partner.municipality,
+            partner=partner,
+            on_hold=True,
+            reason=reason,
+            actor=actor,
+            at=now,
+        )
+        audit.record(action="partners.hold", actor=actor, obj=partner)
+    return partner
+
+
+def take_back(*, partner: Partner, actor: User) -> Partner:
+    """The partner is back in the reminders and the "not spoken to" list."""
+    _require(actor, partner.municipality, "partners.manage")
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        if partner.on_hold_since is None:
+            raise Conflict({"reason": _("Deze partner staat niet in de wacht.")})
+        now = timezone.now()
+        partner.on_hold_since, partner.on_hold_reason, partner.updated_at = None, "", now
+        partner.save(update_fields=["on_hold_since", "on_hold_reason", "updated_at"])
+        HoldChange.objects.create(
+            municipality=partner.municipality, partner=partner, on_hold=False, actor=actor, at=now
+        )
+        audit.record(action="partners.hold_end", actor=actor, obj=partner)
+    return partner
+
+
+def set_ambassador(*, organisation: Organisation, actor: User, on: bool) -> Organisation:
+    """Mark (or unmark) an organisation or business as ambassador of the coalition: it is in
+    the ambassador network and the public register shows it."""
+    _require(actor, organisation.municipality, "partners.manage")
+    with transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk).update(is_ambassador=on)
+        organisation.is_ambassador = on
+        audit.record(action="partners.ambassador", actor=actor, obj=organisation, on=on)
+    return organisation
 
 
 def log_contact(

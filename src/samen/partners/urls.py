@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import guide_views, views
 
 app_name = "partners"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("<slug:slug>/beheer/partners/weging/", views.weights, name="weights"),
     path("<slug:slug>/beheer/partners/niet-gesproken/", views.stale, name="stale"),
     path("<slug:slug>/beheer/partners/mijn-organisatie/", views.own_profile, name="own"),
+    path("<slug:slug>/beheer/partners/aanbod/", guide_views.offer_page, name="offer"),
+    path(
+        "<slug:slug>/beheer/partners/aanbod/<int:pk>/", guide_views.offer_point, name="offer-point"
+    ),
+    path("<slug:slug>/beheer/partners/ambassadeurs/", guide_views.ambassadors, name="ambassadors"),
     path(
         "<slug:slug>/beheer/partners/organisaties/<slug:org>/", views.partner_detail, name="detail"
     ),

@@ -12,11 +12,13 @@ from samen.core.forms import add_service_errors
 from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view
 from samen.outreach import selectors as outreach_selectors
+from samen.outreach import services as outreach_services
 
 from . import longlist_import, scoring, selectors, services, signups
 from .forms import (
     ContactForm,
     ContributionForm,
+    HoldForm,
     ImportForm,
     JoinForm,
     OwnProfileForm,
@@ -186,7 +188,9 @@ def stale(request: HttpRequest) -> HttpResponse:
     row = services.weights_for(request.municipality)
     weeks = _int(request.GET.get("weken"), row.stale_weeks, 1, 104)
     if request.method == "POST" and request.POST.get("action") == "remind":
-        sent = services.send_contact_reminders(municipality=request.municipality, force=True)
+        sent = outreach_services.send_contact_reminders(
+            municipality=request.municipality, force=True
+        )
         messages.success(
             request, _("Herinnering verstuurd aan %(n)d accounthouder(s).") % {"n": sent}
         )
@@ -216,6 +220,7 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
         initial={"roles": partner.roles, "public_description": partner.public_description}
     )
     contribution_form = ContributionForm()
+    hold_form = HoldForm()
     if request.method == "POST":
         action = request.POST.get("action")
         url = reverse(
@@ -258,6 +263,36 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
                         request, _("Bijdrage vastgelegd. Die staat nu in het register.")
                     )
                     return redirect(url + "#bijdragen")
+            elif action == "hold":
+                hold_form = HoldForm(request.POST)
+                if hold_form.is_valid():
+                    services.put_on_hold(
+                        partner=partner, actor=request.user, **hold_form.cleaned_data
+                    )
+                    messages.success(
+                        request,
+                        _(
+                            "De partner staat in de wacht: geen herinneringen tot u de partner terugneemt."
+                        ),
+                    )
+                    return redirect(url)
+            elif action == "take_back":
+                services.take_back(partner=partner, actor=request.user)
+                messages.success(request, _("De partner doet weer mee in de herinneringen."))
+                return redirect(url)
+            elif action in ("ambassador", "no_ambassador"):
+                services.set_ambassador(
+                    organisation=partner.organisation,
+                    actor=request.user,
+                    on=action == "ambassador",
+                )
+                text = (
+                    _("%(n)s is ambassadeur.")
+                    if action == "ambassador"
+                    else _("%(n)s is geen ambassadeur meer.")
+                )
+                messages.success(request, text % {"n": partner.organisation.name})
+                return redirect(url)
             elif action == "end_contribution":
                 contribution = get_object_or_404(
                     Contribution,
@@ -268,9 +303,15 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
                 messages.success(request, _("Bijdrage beëindigd."))
                 return redirect(url + "#bijdragen")
         except ValidationError as error:
-            form = {"step": step_form, "contact": contact_form, "roles": roles_form}.get(
-                action, contribution_form
-            )
+            if action == "take_back":  # a button without a form: the reason is a message
+                messages.warning(request, " ".join(error.messages))
+                return redirect(url)
+            form = {
+                "step": step_form,
+                "contact": contact_form,
+                "roles": roles_form,
+                "hold": hold_form,
+            }.get(action, contribution_form)
             add_service_errors(form, error)
     weights = selectors.weights_of(request.municipality)
     context = {
@@ -278,7 +319,7 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
         "breakdown": scoring.breakdown(scoring.instance_row(partner), weights),
         "score": scoring.score(scoring.instance_row(partner), weights),
         "maximum": weights.maximum,
-        "history": partner.step_changes.select_related("actor").order_by("-at", "-pk"),
+        "history": selectors.partner_history(partner),
         "contacts": partner.contacts.select_related("by")[:50],
         "contributions": selectors.contributions_by_m(partner),
         "sends": outreach_selectors.sends_for_partner(partner),
@@ -286,6 +327,7 @@ def partner_detail(request: HttpRequest, org: str) -> HttpResponse:
         "contact_form": contact_form,
         "roles_form": roles_form,
         "contribution_form": contribution_form,
+        "hold_form": hold_form,
         "starter_help": [
             (str(label), str(STARTER_HELP[value])) for value, label in StarterItem.choices
         ],
@@ -372,6 +414,7 @@ def own_profile(request: HttpRequest) -> HttpResponse:
         "profile_form": profile_form,
         "contribution_form": contribution_form,
         "contributions": selectors.contributions_by_m(partner) if partner else [],
+        "offer": selectors.offer_points(request.municipality),
     }
     return render(request, "partners/own.html", context)
 
@@ -425,6 +468,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """The transparency register: every cooperation with a business, public."""
     context = {
         "entries": selectors.register(),
+        "ambassadors": selectors.ambassadors(),
         "five_m": [(value, str(label), str(FIVE_M_HELP[value])) for value, label in FiveM.choices],
         "voluntary_note": services.VOLUNTARY_NOTE,
     }
@@ -442,14 +486,20 @@ def join(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 None, _("Te veel aanmeldingen vanaf dit adres. Probeer het later opnieuw.")
             )
-            return render(request, "partners/join.html", {"form": form}, status=429)
+            return render(
+                request,
+                "partners/join.html",
+                {"form": form, "offer": selectors.offer_points(request.municipality)},
+                status=429,
+            )
         if form.is_valid():
             if not form.cleaned_data["website"]:
                 # the same page whether or not a mail went out (one per address per hour)
                 data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
                 signups.join(municipality=request.municipality, data=data)
             return render(request, "partners/join.html", {"done": True})
-    return render(request, "partners/join.html", {"form": form})
+    context = {"form": form, "offer": selectors.offer_points(request.municipality)}
+    return render(request, "partners/join.html", context)
 
 
 @never_cache

@@ -21,5 +21,6 @@ class VolunteeringConfig(AppConfig):
                 kpis=selectors.kpis,
                 demo=demo.load,
                 daily_tasks=("samen.volunteering.tasks.delete_idle_volunteers",),
+                milestones=selectors.milestones,
             )
         )

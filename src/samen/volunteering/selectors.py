@@ -375,3 +375,47 @@ def organisation_help(*, organisation: Organisation, year: int) -> dict:
         organisation=organisation,
     )
     return {**helped, "hours": hours, "programmes": programmes}
+
+
+def milestones(municipality: Municipality, today: dt.date) -> list:
+    """To celebrate: company programmes whose employees' first volunteer hours were confirmed
+    in the last weeks (core.capabilities.MILESTONE_DAYS). Names the company, never a
+    volunteer. One query."""
+    from django.db.models import Min
+
+    from samen.core.capabilities import MILESTONE_DAYS, Milestone
+
+    start = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=MILESTONE_DAYS), dt.time())
+    )
+    firsts = (
+        TimeEntry.objects.filter(
+            municipality=municipality,
+            status=TimeEntry.Status.CONFIRMED,
+            confirmed_at__isnull=False,
+            match__programme__isnull=False,
+        )
+        .values("match__programme_id", "match__programme__organisation__name")
+        .annotate(first=Min("confirmed_at"))
+        .filter(first__gte=start)
+        .order_by("-first")[:20]
+    )
+    found = []
+    for row in firsts:
+        day = timezone.localdate(row["first"])
+        if day > today:
+            continue
+        name = row["match__programme__organisation__name"]
+        found.append(
+            Milestone(
+                key=f"volunteering.first_hours.{row['match__programme_id']}",
+                on=day,
+                title=_("%(org)s: de eerste vrijwilligersuren") % {"org": name},
+                text=_(
+                    "Medewerkers van %(org)s hebben hun eerste uren vrijwilligerswerk gedaan "
+                    "bij een organisatie in %(m)s. Mooi dat u meedoet!"
+                )
+                % {"org": name, "m": municipality.name},
+            )
+        )
+    return found

@@ -109,6 +109,12 @@ def _contribution(municipality: Municipality) -> dict:
     return {"pk": _first(_own_first(contributions, municipality, "partner__organisation"))}
 
 
+def _offer_point(municipality: Municipality) -> dict:
+    from samen.partners.models import OfferPoint
+
+    return {"pk": _first(OfferPoint.objects.order_by("pk"))}
+
+
 def _template(municipality: Municipality) -> dict:
     from samen.outreach.models import EmailTemplate
 
@@ -182,6 +188,7 @@ STAFF_PARAMETERS: dict[str, Callable[[Municipality], dict]] = {
     "partners:detail": _partner_organisation,
     "partners:edit": _partner_organisation,
     "partners:contribution": _contribution,
+    "partners:offer-point": _offer_point,
     "outreach:template": _template,
     "outreach:campaign": _campaign,
     "outreach:newsletter": _newsletter,

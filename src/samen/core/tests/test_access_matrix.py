@@ -75,6 +75,9 @@ PAGES: dict[str, Rule] = {
     "partners:weights": rule("partners.manage"),
     "partners:stale": rule("partners.manage"),
     "partners:own": rule("partners.own_profile"),
+    "partners:offer": rule("partners.manage"),
+    "partners:offer-point": rule("partners.manage"),
+    "partners:ambassadors": rule("partners.manage"),
     "partners:detail": rule("partners.manage", denied=404),
     "partners:edit": rule("partners.manage", denied=404),
     # A partner organisation's user edits its own contributions (filled with one of them).

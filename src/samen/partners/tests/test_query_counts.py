@@ -61,3 +61,30 @@ def test_list_partners_api(client, town, coordinator, django_assert_num_queries)
             response = client.get(f"/api/v1/municipalities/{town.slug}/partners", **headers)
         assert response.status_code == 200
         assert response.json()["total"] == total
+
+
+def test_ambassador_network_page(client, town, coordinator, django_assert_num_queries):
+    client.force_login(coordinator)
+    names = []
+    for n in (N, 2 * N):
+        for partner in add_partners(town, coordinator, n):
+            partner.organisation.is_ambassador = True
+            partner.organisation.save()
+            names.append(partner.organisation.name)
+        cold_caches()
+        # the request (session, user, municipality, membership), then one for the network
+        with django_assert_num_queries(5):
+            response = client.get(f"/{town.slug}/beheer/partners/ambassadeurs/")
+        assert all(name in response.content.decode() for name in names)
+
+
+def test_public_register_with_ambassadors(client, town, coordinator, django_assert_num_queries):
+    for n in (N, 2 * N):
+        for partner in add_partners(town, coordinator, n):
+            partner.organisation.is_ambassador = True
+            partner.organisation.save()
+        cold_caches()
+        # the municipality, the cooperations and their contributions, the ambassadors
+        with django_assert_num_queries(4):
+            response = client.get(f"/{town.slug}/samenwerkingen/")
+        assert response.status_code == 200
