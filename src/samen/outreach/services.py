@@ -5,14 +5,16 @@ and tasks call them; partner data is read through `partners.selectors` and writt
 `partners.services`."""
 
 import datetime as dt
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from samen.core import audit, signup
+from samen.core.errors import Conflict
 from samen.core.models import Municipality, Signup, User
 from samen.partners import selectors as partners_selectors
 from samen.partners import services as partners_services
@@ -618,15 +621,42 @@ def save_newsletter(
     return newsletter
 
 
-def queue_newsletter(*, newsletter: Newsletter, actor: User) -> int:
+def newsletter_digest(newsletter: Newsletter) -> str:
+    """A fingerprint of what a newsletter says (subject and text): the confirmation page
+    carries it, and the send refuses when the newsletter changed since that page."""
+    text = f"{newsletter.subject}\0{newsletter.body}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def newsletter_body(newsletter: Newsletter, unsubscribe_url: str) -> str:
+    """The text that goes out: the newsletter and the subscriber's own unsubscribe link."""
+    return f"{newsletter.body.rstrip()}\n\n--\n" + _("Afmelden voor deze nieuwsbrief: %(url)s") % {
+        "url": unsubscribe_url
+    }
+
+
+def newsletter_changed_error() -> Conflict:
+    return Conflict(
+        _(
+            "De nieuwsbrief is veranderd sinds u het voorbeeld zag. Er is niets verstuurd. "
+            "Bekijk hieronder wat er nu in staat en bevestig opnieuw."
+        )
+    )
+
+
+def queue_newsletter(*, newsletter: Newsletter, actor: User, previewed: str | None = None) -> int:
     """Send to every confirmed subscriber whose address did not opt out, each with its own
-    one-click unsubscribe link (and the List-Unsubscribe headers of RFC 8058)."""
+    one-click unsubscribe link (and the List-Unsubscribe headers of RFC 8058). `previewed`,
+    the digest the confirmation page showed: when the newsletter changed since, nothing is
+    sent (Conflict)."""
     municipality = newsletter.municipality
     _require(actor, municipality, "partners.manage")
     with transaction.atomic():
         newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
         if newsletter.queued_at is not None:
             raise ValidationError(_("Deze nieuwsbrief is al verstuurd."))
+        if previewed is not None and previewed != newsletter_digest(newsletter):
+            raise newsletter_changed_error()
         subscribers = NewsletterSubscriber.objects.filter(confirmed_at__isnull=False).order_by("pk")
         never = _opt_out_hashes(municipality)
         now = timezone.now()
@@ -644,8 +674,7 @@ def queue_newsletter(*, newsletter: Newsletter, actor: User) -> int:
                     subscriber=subscriber,
                     to_email=subscriber.email,
                     subject=newsletter.subject,
-                    body=f"{newsletter.body.rstrip()}\n\n--\n"
-                    + _("Afmelden voor deze nieuwsbrief: %(url)s") % {"url": url},
+                    body=newsletter_body(newsletter, url),
                     headers={
                         "List-Unsubscribe": f"<{url}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -662,6 +691,44 @@ def queue_newsletter(*, newsletter: Newsletter, actor: User) -> int:
         count = len(sends)
         transaction.on_commit(lambda: enqueue_delivery(newsletter_id=newsletter.pk, count=count))
     return count
+
+
+NEWSLETTER_TESTS_PER_HOUR = 5
+
+
+def send_newsletter_test(*, newsletter: Newsletter, actor: User) -> str:
+    """One copy of the newsletter as it will go out, to the coordinator's own address only
+    (never an address typed in a form), at most NEWSLETTER_TESTS_PER_HOUR an hour per
+    address. The address it went to."""
+    municipality = newsletter.municipality
+    _require(actor, municipality, "partners.manage")
+    if newsletter.queued_at is not None:
+        raise ValidationError(_("Deze nieuwsbrief is al verstuurd."))
+    if not actor.email:
+        raise ValidationError(
+            _("Uw account heeft geen e-mailadres. Vraag de beheerder om het in te vullen.")
+        )
+    key = "newsletter-test:" + hashlib.sha256(actor.email.lower().encode()).hexdigest()
+    cache.add(key, 0, timeout=3600)
+    if cache.get(key, 0) >= NEWSLETTER_TESTS_PER_HOUR:
+        raise ValidationError(
+            _("U hebt dit uur al %(n)d testmails gekregen. Probeer het later opnieuw.")
+            % {"n": NEWSLETTER_TESTS_PER_HOUR}
+        )
+    try:
+        cache.incr(key)
+    except ValueError:  # the counter expired just now
+        cache.add(key, 1, timeout=3600)
+    send_mail(
+        subject=_("[Test] %(s)s") % {"s": newsletter.subject},
+        message=newsletter_body(
+            newsletter, _("[hier staat voor elke abonnee een eigen afmeldlink]")
+        ),
+        from_email=None,
+        recipient_list=[actor.email],
+    )
+    audit.record(action="partners.newsletter_test", actor=actor, obj=newsletter)
+    return actor.email
 
 
 # The reminders live in their own module (this one would pass 800 lines).
