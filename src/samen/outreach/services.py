@@ -5,15 +5,17 @@ and tasks call them; partner data is read through `partners.selectors` and writt
 `partners.services`."""
 
 import datetime as dt
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from samen.core import audit, signup
+from samen.core.errors import Conflict
 from samen.core.models import Municipality, Signup, User
 from samen.partners import selectors as partners_selectors
 from samen.partners import services as partners_services
@@ -33,7 +36,6 @@ from .models import (
     Newsletter,
     NewsletterOptOut,
     NewsletterSubscriber,
-    ReminderLog,
 )
 
 NEWSLETTER_SIGNUP = "newsletter"  # the purpose of these sign-ups in samen.core.signup
@@ -643,15 +645,42 @@ def save_newsletter(
     return newsletter
 
 
-def queue_newsletter(*, newsletter: Newsletter, actor: User) -> int:
+def newsletter_digest(newsletter: Newsletter) -> str:
+    """A fingerprint of what a newsletter says (subject and text): the confirmation page
+    carries it, and the send refuses when the newsletter changed since that page."""
+    text = f"{newsletter.subject}\0{newsletter.body}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def newsletter_body(newsletter: Newsletter, unsubscribe_url: str) -> str:
+    """The text that goes out: the newsletter and the subscriber's own unsubscribe link."""
+    return f"{newsletter.body.rstrip()}\n\n--\n" + _("Afmelden voor deze nieuwsbrief: %(url)s") % {
+        "url": unsubscribe_url
+    }
+
+
+def newsletter_changed_error() -> Conflict:
+    return Conflict(
+        _(
+            "De nieuwsbrief is veranderd sinds u het voorbeeld zag. Er is niets verstuurd. "
+            "Bekijk hieronder wat er nu in staat en bevestig opnieuw."
+        )
+    )
+
+
+def queue_newsletter(*, newsletter: Newsletter, actor: User, previewed: str | None = None) -> int:
     """Send to every confirmed subscriber whose address did not opt out, each with its own
-    one-click unsubscribe link (and the List-Unsubscribe headers of RFC 8058)."""
+    one-click unsubscribe link (and the List-Unsubscribe headers of RFC 8058). `previewed`,
+    the digest the confirmation page showed: when the newsletter changed since, nothing is
+    sent (Conflict)."""
     municipality = newsletter.municipality
     _require(actor, municipality, "partners.manage")
     with transaction.atomic():
         newsletter = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
         if newsletter.queued_at is not None:
             raise ValidationError(_("Deze nieuwsbrief is al verstuurd."))
+        if previewed is not None and previewed != newsletter_digest(newsletter):
+            raise newsletter_changed_error()
         subscribers = NewsletterSubscriber.objects.filter(confirmed_at__isnull=False).order_by("pk")
         never = _opt_out_hashes(municipality)
         now = timezone.now()
@@ -669,8 +698,7 @@ def queue_newsletter(*, newsletter: Newsletter, actor: User) -> int:
                     subscriber=subscriber,
                     to_email=subscriber.email,
                     subject=newsletter.subject,
-                    body=f"{newsletter.body.rstrip()}\n\n--\n"
-                    + _("Afmelden voor deze nieuwsbrief: %(url)s") % {"url": url},
+                    body=newsletter_body(newsletter, url),
                     headers={
                         "List-Unsubscribe": f"<{url}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -689,105 +717,43 @@ def queue_newsletter(*, newsletter: Newsletter, actor: User) -> int:
     return count
 
 
-# --- reminders (scheduled daily; each decides itself whether today is the day) ------------------
+NEWSLETTER_TESTS_PER_HOUR = 5
 
 
-def _claim_reminder(municipality: Municipality, kind: str, key: str) -> bool:
+def send_newsletter_test(*, newsletter: Newsletter, actor: User) -> str:
+    """One copy of the newsletter as it will go out, to the coordinator's own address only
+    (never an address typed in a form), at most NEWSLETTER_TESTS_PER_HOUR an hour per
+    address. The address it went to."""
+    municipality = newsletter.municipality
+    _require(actor, municipality, "partners.manage")
+    if newsletter.queued_at is not None:
+        raise ValidationError(_("Deze nieuwsbrief is al verstuurd."))
+    if not actor.email:
+        raise ValidationError(
+            _("Uw account heeft geen e-mailadres. Vraag de beheerder om het in te vullen.")
+        )
+    key = "newsletter-test:" + hashlib.sha256(actor.email.lower().encode()).hexdigest()
+    cache.add(key, 0, timeout=3600)
+    if cache.get(key, 0) >= NEWSLETTER_TESTS_PER_HOUR:
+        raise ValidationError(
+            _("U hebt dit uur al %(n)d testmails gekregen. Probeer het later opnieuw.")
+            % {"n": NEWSLETTER_TESTS_PER_HOUR}
+        )
     try:
-        with transaction.atomic():
-            ReminderLog.objects.create(municipality=municipality, kind=kind, key=key)
-    except IntegrityError:
-        return False
-    return True
+        cache.incr(key)
+    except ValueError:  # the counter expired just now
+        cache.add(key, 1, timeout=3600)
+    send_mail(
+        subject=_("[Test] %(s)s") % {"s": newsletter.subject},
+        message=newsletter_body(
+            newsletter, _("[hier staat voor elke abonnee een eigen afmeldlink]")
+        ),
+        from_email=None,
+        recipient_list=[actor.email],
+    )
+    audit.record(action="partners.newsletter_test", actor=actor, obj=newsletter)
+    return actor.email
 
 
-def send_contact_reminders(
-    *, today: dt.date | None = None, municipality: Municipality | None = None, force: bool = False
-) -> int:
-    """On Mondays (or now, with `force`), e-mail each account holder the partners nobody has
-    spoken to in the municipality's N weeks and the contacts planned for this week."""
-    today = today or timezone.localdate()
-    if not force and today.weekday() != 0:
-        return 0
-    sent = 0
-    municipalities = [municipality] if municipality else list(Municipality.objects.all())
-    for place in municipalities:
-        with scopes_disabled():
-            if not force and not _claim_reminder(place, "contact_digest", today.isoformat()):
-                continue
-            weeks, per_holder = partners_selectors.reminder_digest(place, today=today)
-            for entry in per_holder:
-                user = entry["user"]
-                if not user.email or not user.is_active:
-                    continue
-                base = settings.SITE_URL
-                lines = [_("Goedemorgen %(n)s,") % {"n": user.first_name or user.username}, ""]
-                if entry["due"]:
-                    lines.append(_("Gepland contact deze week:"))
-                    lines += [
-                        f"- {p.organisation.name} ({p.next_contact_on:%d-%m-%Y}) "
-                        f"{base}{reverse('partners:detail', args=[place.slug, p.organisation.slug])}"
-                        for p in entry["due"]
-                    ]
-                    lines.append("")
-                if entry["stale"]:
-                    lines.append(
-                        _("Met deze partners heeft niemand in %(w)d weken gesproken:")
-                        % {"w": weeks}
-                    )
-                    lines += [
-                        f"- {p.organisation.name} "
-                        f"{base}{reverse('partners:detail', args=[place.slug, p.organisation.slug])}"
-                        for p in entry["stale"]
-                    ]
-                    lines.append("")
-                lines.append(_("Blijvend en oprecht aandacht: dat is vasthouden.\n\nSamen"))
-                send_mail(
-                    subject=_("Partners %(m)s: wie belt u deze week?") % {"m": place.name},
-                    message="\n".join(str(line) for line in lines),
-                    from_email=None,
-                    recipient_list=[user.email],
-                )
-                sent += 1
-    return sent
-
-
-def week_against_loneliness_reminder(*, today: dt.date | None = None) -> int:
-    """In September, once per municipality per year: remind the coordinators that the Week
-    tegen Eenzaamheid (first week of October) is a good moment to recruit businesses. Safe to
-    run every day: outside September or when already sent this year it does nothing."""
-    today = today or timezone.localdate()
-    if today.month != 9:
-        return 0
-    sent = 0
-    with scopes_disabled():
-        for place in Municipality.objects.all():
-            coordinators = partners_selectors.coordinator_addresses(place)
-            recipients = coordinators or ([place.contact_email] if place.contact_email else [])
-            if not recipients:
-                continue
-            if not _claim_reminder(place, "week_tegen_eenzaamheid", str(today.year)):
-                continue
-            persuading = partners_selectors.persuading_count(place)
-            base = settings.SITE_URL
-            send_mail(
-                subject=_("Week tegen Eenzaamheid: begin oktober. Betrek uw ondernemers!"),
-                message=_(
-                    "Goedemorgen,\n\nElk jaar start in de eerste week van oktober de Week tegen "
-                    "Eenzaamheid. Gebruik dit moment bij het werven en enthousiasmeren van "
-                    "ondernemers.\n\n- %(n)d partners zijn in de stap verbinden of verleiden: nodig "
-                    "ze uit voor een activiteit in die week.\n- Stuur de nieuwsbrief met de plannen "
-                    "van uw partners: %(news)s\n- Nodig ondernemers uit voor een inspiratiesessie: "
-                    "%(mail)s\n- Iedere ondernemer kan zich aanmelden: %(join)s\n\nSamen"
-                )
-                % {
-                    "n": persuading,
-                    "news": base + reverse("outreach:newsletters", args=[place.slug]),
-                    "mail": base + reverse("outreach:templates", args=[place.slug]),
-                    "join": base + reverse("partners:join", args=[place.slug]),
-                },
-                from_email=None,
-                recipient_list=recipients,
-            )
-            sent += 1
-    return sent
+# The reminders live in their own module (this one would pass 800 lines).
+from .reminders import send_contact_reminders, week_against_loneliness_reminder  # noqa: E402, F401

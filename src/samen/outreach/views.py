@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from samen.core.access import staff_view
+from samen.core.errors import Conflict
 from samen.core.forms import add_service_errors
 from samen.core.signup_views import confirm_by_button, visitor_limited
 from samen.core.tenancy import public_view
@@ -219,40 +221,75 @@ def newsletters(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/newsletters.html", context)
 
 
+EDIT_ACTIONS = {"save", "test", "preview"}  # the buttons of the edit form
+
+
 @staff_view("staff.home")
 def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit, then see exactly what goes out ("Verstuur naar 1.234 abonnees?") and confirm;
+    a test to the coordinator's own address first if wanted. Every button of the edit form
+    saves what is on the screen first, so what was typed is what is previewed and sent."""
     _manage_only(request)
     newsletter = get_object_or_404(Newsletter, pk=pk)
+    action = request.POST.get("action", "")
+    editing = action in EDIT_ACTIONS and "body" in request.POST  # not the confirmation's test
     form = NewsletterForm(
-        request.POST if request.POST.get("action") == "save" else None,
+        request.POST if editing else None,
         initial={"subject": newsletter.subject, "body": newsletter.body},
     )
-    if request.method == "POST":
+    here = redirect("outreach:newsletter", slug=request.municipality.slug, pk=newsletter.pk)
+    if request.method == "POST" and newsletter.queued_at is not None:
+        messages.warning(request, _("Deze nieuwsbrief is al verstuurd."))
+    elif request.method == "POST":
+        previewed = request.POST.get("previewed", "")[:64]
         try:
-            if request.POST.get("action") == "save" and form.is_valid():
-                services.save_newsletter(
-                    municipality=request.municipality,
-                    actor=request.user,
-                    newsletter=newsletter,
-                    **form.cleaned_data,
+            if editing:
+                if not form.is_valid():
+                    raise ValidationError([])
+                if form.has_changed() or action == "save":
+                    newsletter = services.save_newsletter(
+                        municipality=request.municipality,
+                        actor=request.user,
+                        newsletter=newsletter,
+                        **form.cleaned_data,
+                    )
+                if action == "save":
+                    messages.success(request, _("Nieuwsbrief opgeslagen."))
+                    return here
+                if action == "preview":
+                    return _newsletter_confirm(request, newsletter)
+            if action == "test":
+                if previewed and previewed != services.newsletter_digest(newsletter):
+                    raise services.newsletter_changed_error()
+                address = services.send_newsletter_test(newsletter=newsletter, actor=request.user)
+                messages.success(
+                    request,
+                    _("Testmail verstuurd naar %(e)s. Kijk hoe hij eruitziet.") % {"e": address},
                 )
-                messages.success(request, _("Nieuwsbrief opgeslagen."))
-                return redirect(
-                    "outreach:newsletter", slug=request.municipality.slug, pk=newsletter.pk
+                if previewed:
+                    return _newsletter_confirm(request, newsletter)
+                return here
+            if action == "send":
+                if not previewed:  # the confirmation comes first, always
+                    return _newsletter_confirm(request, newsletter)
+                count = services.queue_newsletter(
+                    newsletter=newsletter, actor=request.user, previewed=previewed
                 )
-            if request.POST.get("action") == "send":
-                count = services.queue_newsletter(newsletter=newsletter, actor=request.user)
                 messages.success(
                     request, _("Nieuwsbrief in de wachtrij voor %(n)d abonnee(s).") % {"n": count}
                 )
-                return redirect(
-                    "outreach:newsletter", slug=request.municipality.slug, pk=newsletter.pk
-                )
+                return here
+        except Conflict as error:
+            newsletter.refresh_from_db()
+            return _newsletter_confirm(request, newsletter, warning=" ".join(error.messages))
         except ValidationError as error:
             if form.is_bound:
-                form.add_error(None, error)
+                if error.messages:
+                    form.add_error(None, error)
             else:
                 messages.warning(request, " ".join(error.messages))
+                if previewed and newsletter.queued_at is None:
+                    return _newsletter_confirm(request, newsletter)
     context = {
         "newsletter": newsletter,
         "form": form,
@@ -260,6 +297,25 @@ def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "subscribers": selectors.active_subscriber_count(),
     }
     return render(request, "outreach/newsletter.html", context)
+
+
+def _newsletter_confirm(
+    request: HttpRequest, newsletter: Newsletter, *, warning: str = ""
+) -> HttpResponse:
+    """The confirmation page: the e-mail as it goes out, to how many, with the digest of
+    this version (the send refuses another version)."""
+    count = selectors.active_subscriber_count()
+    context = {
+        "newsletter": newsletter,
+        "count": count,
+        "count_shown": number_format(count, force_grouping=True),
+        "digest": services.newsletter_digest(newsletter),
+        "body": services.newsletter_body(
+            newsletter, _("[hier staat voor elke abonnee een eigen afmeldlink]")
+        ),
+        "warning": warning,
+    }
+    return render(request, "outreach/newsletter_confirm.html", context)
 
 
 # --- public pages: the newsletter ------------------------------------------------------------

@@ -145,9 +145,15 @@ def test_newsletter_double_opt_in_and_one_click_unsubscribe(
     )
     assert "Nieuws van onze partners" in newsletter.body or "Beste lezer" in newsletter.body
     mail.outbox.clear()
+    # First the confirmation ("Verstuur naar 3 abonnees?"), then the send of what it showed.
+    confirm_page = coordinator.post(
+        f"/samenstad/beheer/partners/nieuwsbrief/{newsletter.pk}/", {"action": "send"}
+    )
+    assert "Verstuur naar 3 abonnees?" in confirm_page.content.decode() and mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
         coordinator.post(
-            f"/samenstad/beheer/partners/nieuwsbrief/{newsletter.pk}/", {"action": "send"}
+            f"/samenstad/beheer/partners/nieuwsbrief/{newsletter.pk}/",
+            {"action": "send", "previewed": services.newsletter_digest(newsletter)},
         )
     # the two demo subscribers and Nina; an unconfirmed address gets nothing
     assert sorted(m.to[0] for m in mail.outbox) == [
