@@ -1,5 +1,3 @@
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
+from samen.core import csvfile
 from samen.core.access import staff_view
 from samen.core.suppression import THRESHOLD, shown
 from samen.core.tenancy import public_view
@@ -175,33 +174,28 @@ def _year(request: HttpRequest) -> int:
 def figures_csv(request: HttpRequest) -> HttpResponse:
     """The anonymous figures as CSV. Never personal details; small counts stay suppressed."""
     year = _year(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="signaalpunt-{request.municipality.slug}-{year}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow([_("onderdeel"), _("categorie"), _("aantal")])
+    rows: list[list] = [[_("onderdeel"), _("categorie"), _("aantal")]]
     data = selectors.figures(year=year)
     for key, label in (
         ("reports", _("signalen")),
         ("cases", _("personen")),
         ("open", _("nog open")),
     ):
-        writer.writerow([label, "", shown(data[key])])
+        rows.append([label, "", shown(data[key])])
     for label, count in data["by_reporter_type"]:
-        writer.writerow([_("soort melder"), label, shown(count)])
+        rows.append([_("soort melder"), label, shown(count)])
     for label, count in data["by_outcome"]:
-        writer.writerow([_("uitkomst"), label, shown(count)])
+        rows.append([_("uitkomst"), label, shown(count)])
     for row in selectors.partner_feedback():
         area = row["area"] or "-"
-        writer.writerow(
+        rows.append(
             [
                 _("signalen per gebied"),
                 f"{row['reporter_type_label']} {area}",
                 shown(row["signals"]),
             ]
         )
-    return response
+    return csvfile.response(rows, f"signaalpunt-{request.municipality.slug}-{year}.csv")
 
 
 @staff_view("concerns.view_figures")

@@ -1,14 +1,15 @@
 """The privacy officer's audit log page: who did what to which object, when and how."""
 
-import csv
 import datetime as dt
+import itertools
 import re
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from . import selectors
+from . import csvfile, selectors
 from .access import StaffRequest, staff_view
 
 CASE_QUERY = re.compile(r"^\s*(?:casus|case|concerns\.case)?[\s:#]*(\d+)\s*$", re.IGNORECASE)
@@ -70,19 +71,16 @@ def audit_log(request: StaffRequest) -> HttpResponse:
 @staff_view("audit.view")
 def audit_log_csv(request: StaffRequest) -> HttpResponse:
     """The filtered lines as CSV; the audit lines hold no personal data, nor does this."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="auditlog.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["at", "user", "action", "object", "cases", "how"])
-    for row in _rows(_filtered(request).iterator()):
-        writer.writerow(
-            [
-                row["at"].isoformat(),
-                row["user"],
-                str(row["action"]),
-                row["object"],
-                " ".join(map(str, row["cases"])),
-                row["how"],
-            ]
-        )
-    return response
+    heading = [_("tijdstip"), _("gebruiker"), _("handeling"), _("object"), _("casussen"), _("hoe")]
+    lines = (
+        [
+            row["at"],
+            row["user"],
+            str(row["action"]),
+            row["object"],
+            " ".join(map(str, row["cases"])),
+            row["how"],
+        ]
+        for row in _rows(_filtered(request).iterator())
+    )
+    return csvfile.response(itertools.chain([heading], lines), "auditlog.csv")

@@ -1,4 +1,3 @@
-import csv
 import io
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -7,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from samen.core import csvfile
 from samen.core.access import staff_view
 from samen.core.suppression import shown
 
@@ -114,10 +114,8 @@ def _export(request: HttpRequest, table, key: str, fmt: str, year: int) -> HttpR
         raise Http404
     filename = f"{request.municipality.slug}-{key}-{year}.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        writer.writerow(table.columns)
-        writer.writerows([[shown(v) for v in row] for row in table.rows])
+        rows = [table.columns, *[[shown(v) for v in row] for row in table.rows]]
+        return csvfile.response(rows, filename)
     else:
         from openpyxl import Workbook
 

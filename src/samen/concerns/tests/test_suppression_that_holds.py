@@ -70,9 +70,11 @@ def test_an_outcome_under_5_hides_a_second_outcome(login, client, bearer, sixtee
     assert outcomes["Wil geen ondersteuning"] is None
     assert outcomes["Verbonden met ondersteuning"] is None  # 6, hidden beside the 3
     assert outcomes["Verhuisd"] == 0
-    csv = login("coordinator").get("/samenstad/beheer/signalen/cijfers.csv").content.decode()
-    assert "uitkomst,Verbonden met ondersteuning,< 5" in csv
-    assert "uitkomst,Wil geen ondersteuning,< 5" in csv
+    csv = login("coordinator").get("/samenstad/beheer/signalen/cijfers.csv").content
+    assert csv.startswith("\ufeffonderdeel;categorie;aantal\r\n".encode())  # Dutch Excel
+    csv = csv.decode("utf-8-sig")
+    assert "uitkomst;Verbonden met ondersteuning;< 5" in csv
+    assert "uitkomst;Wil geen ondersteuning;< 5" in csv
     page = login("coordinator").get("/samenstad/beheer/signalen/cijfers/").content.decode()
     assert re.search(r"Verbonden met ondersteuning</td><td>&lt; 5<", page)
 

@@ -1,5 +1,7 @@
 """The privacy officer (functionaris gegevensbescherming) and the audit log page."""
 
+import re
+
 import pytest
 
 from samen.core.models import AuditEvent, Membership, User
@@ -69,8 +71,10 @@ def test_who_read_case_x_is_one_filter(client, user, bearer, unscoped):
         assert f"concerns.case:{other.pk}" not in body
     csv = client.get(f"/samenstad/beheer/audit/csv/?object=casus+{case.pk}&user=caseworker")
     assert csv.status_code == 200
-    text = csv.content.decode()
-    assert text.startswith("at,user,action,object,cases,how")
+    assert csv.content.startswith(b"\xef\xbb\xbf")  # UTF-8 that Dutch Excel recognises
+    text = csv.content.decode("utf-8-sig")
+    assert text.startswith("tijdstip;gebruiker;handeling;object;casussen;hoe\r\n")
+    assert re.search(r"\r\n\d\d-\d\d-20\d\d \d\d:\d\d;caseworker;", text)
     assert "casus gelezen" in text and "API, token" in text
     assert case.name not in text if getattr(case, "name", "") else True
 

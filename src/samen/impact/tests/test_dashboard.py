@@ -42,7 +42,8 @@ def test_every_table_exports_as_csv_and_xlsx(login, samenstad):
     client = login("coordinator")
     csv = client.get("/samenstad/beheer/impact/concerns-sources.csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
-    assert "soort melder,signalen" in csv.content.decode() and "< 5" in csv.content.decode()
+    assert csv.content.startswith(b"\xef\xbb\xbfsoort melder;signalen\r\n")  # Dutch Excel
+    assert "< 5" in csv.content.decode("utf-8-sig")
     xlsx = client.get("/samenstad/beheer/impact/activities-categories.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [c.value for c in sheet[1]] == ["soort", "activiteiten"]
@@ -227,8 +228,8 @@ def test_a_partner_sees_only_its_own_figures(login, samenstad):
     page = client.get("/samenstad/beheer/impact/eigen/").content.decode()
     assert library.name in page and "Onze bijdragen in de 5 M" in page
     assert "Bedrijfsprogramma" not in page  # the municipality's tables are not there
-    csv = client.get("/samenstad/beheer/impact/eigen/own-monthly.csv").content.decode()
-    assert csv.startswith("maand,bijeenkomsten")
+    csv = client.get("/samenstad/beheer/impact/eigen/own-monthly.csv").content.decode("utf-8-sig")
+    assert csv.startswith("maand;bijeenkomsten")
     # Every meeting this year of the library's own activities, none of the others'.
     from django.utils import timezone
 
@@ -237,7 +238,7 @@ def test_a_partner_sees_only_its_own_figures(login, samenstad):
         expected = Occurrence.objects.filter(
             activity__organisation=library, starts_at__year=year
         ).count()
-    counted = sum(int(line.split(",")[1]) for line in csv.strip().splitlines()[1:])
+    counted = sum(int(line.split(";")[1]) for line in csv.strip().splitlines()[1:])
     assert counted == expected
     # The municipality's dashboard stays the coordinator's.
     assert client.get("/samenstad/beheer/impact/").status_code == 403

@@ -51,8 +51,8 @@ def test_own_signals_per_month_hide_a_second_month(login, samenstad, library):
         moved = Report.objects.filter(reporter_organisation=library).order_by("pk")[:3]
         Report.objects.filter(pk__in=[r.pk for r in moved]).update(created_at=earlier)
     client = login("partner")
-    csv = client.get("/samenstad/beheer/impact/eigen/own-monthly.csv").content.decode()
-    signals = [line.split(",")[2] for line in csv.strip().splitlines()[1:]]
+    csv = client.get("/samenstad/beheer/impact/eigen/own-monthly.csv").content.decode("utf-8-sig")
+    signals = [line.split(";")[2] for line in csv.strip().splitlines()[1:]]
     # 3 in one month and 6 in another beside a total of 9: both hidden.
     assert signals[other - 1] == "< 5" and signals[now.month - 1] == "< 5"
     assert signals.count("0") == 10
@@ -74,9 +74,9 @@ def outcomes(samenstad):
 
 def test_the_outcomes_export_hides_a_second_outcome(login, outcomes):
     csv = login("coordinator").get("/samenstad/beheer/impact/concerns-outcomes.csv")
-    lines = csv.content.decode().strip().splitlines()
-    assert "Wil geen ondersteuning,< 5" in lines
-    assert "Verbonden met ondersteuning,< 5" in lines  # 6, hidden beside the 3
+    lines = csv.content.decode("utf-8-sig").strip().splitlines()
+    assert "Wil geen ondersteuning;< 5" in lines
+    assert "Verbonden met ondersteuning;< 5" in lines  # 6, hidden beside the 3
 
 
 def test_the_yearly_pdf_shows_the_same_suppressed_figures(login, outcomes):
