@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-DEMO_ENV := SAMEN_DEMO=1
+# Links in e-mails point at the server `make run` starts (unless SITE_URL is set).
+SITE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV := SAMEN_DEMO=1 SITE_URL=$(SITE_URL)
 
 .PHONY: run test install lint format typecheck messages openapi check-openapi lint-openapi bench clean a11y
 
